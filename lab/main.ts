@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readDaemon, isRunning } from './daemon';
+import { DEFAULT_STATE_DIR, startLab, stopLab } from './index';
+import { KUBERNETES_DAEMONS, kubernetesRunning, labDir } from './kubernetes';
+
+const USAGE = `usage: tsx lab/main.ts <command> [options]
+  up      [--state-dir D] [--scenario F]   start the lab detached and apply the scenario
+  down    [--state-dir D]                  stop the lab (its data stays in the state dir)
+  status  [--state-dir D]                  show the lab's processes and connection
+default state dir: ${DEFAULT_STATE_DIR}`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { 'state-dir': { type: 'string' }, scenario: { type: 'string' } },
+  });
+  const stateDir = resolve(values['state-dir'] ?? DEFAULT_STATE_DIR);
+  switch (positionals[0]) {
+    case 'up': {
+      const running = kubernetesRunning(stateDir);
+      if (running.length > 0) {
+        console.error(`lab already running in ${stateDir} (${running.join(', ')}); run \`tsx lab/main.ts down\` first`);
+        return 1;
+      }
+      const started = Date.now();
+      const c = await startLab({
+        stateDir,
+        scenarioPath: values.scenario && resolve(values.scenario),
+      });
+      console.log(`lab up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${c.server}`);
+      console.log(`kubeconfig: ${c.kubeconfigPath}`);
+      console.log(`connection: ${c.connectionPath}`);
+      console.log(`try: kubectl --kubeconfig ${c.kubeconfigPath} get nodes`);
+      return 0;
+    }
+    case 'down':
+      await stopLab(stateDir);
+      console.log(`lab stopped (${stateDir})`);
+      return 0;
+    case 'status': {
+      for (const name of KUBERNETES_DAEMONS) {
+        const record = readDaemon(stateDir, name);
+        const state = isRunning(stateDir, name) ? `running, pid ${record?.pid}` : 'stopped';
+        console.log(`${name.padEnd(24)} ${state}`);
+      }
+      const connection = resolve(labDir(stateDir), 'connection.json');
+      if (existsSync(connection)) console.log(readFileSync(connection, 'utf8').trim());
+      return kubernetesRunning(stateDir).length === KUBERNETES_DAEMONS.length ? 0 : 3;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
