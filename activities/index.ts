@@ -1,0 +1,22 @@
+// Builds every activity from injected clients; the worker registers the result.
+import { Clusters, type ClusterConfig } from './kubernetes/clusters';
+import { evictionActivities } from './kubernetes/eviction';
+import { nodeActivities } from './kubernetes/nodes';
+import { podActivities } from './kubernetes/pods';
+
+export interface ActivityDeps {
+  clusters: Record<string, ClusterConfig>;
+  /** How often a drain round re-reads pods and budgets; kubectl waits 5 s after a refusal. */
+  evictionPollMs?: number;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const clusters = new Clusters(deps.clusters);
+  return {
+    ...nodeActivities(clusters),
+    ...podActivities(clusters),
+    ...evictionActivities(clusters, deps.evictionPollMs ?? 500),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,120 @@
+// Node facts, cordon and uncordon. Cordon records its owner so that an uncordon never frees a node
+// that someone else cordoned.
+import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
+import { invalidInput } from '../../workflows/api';
+import { orNotFound } from './api-errors';
+import type { Clusters } from './clusters';
+
+export const CORDONED_BY_ANNOTATION = 'steward.dev/cordoned-by';
+
+export interface NodeFacts {
+  name: string;
+  unschedulable: boolean;
+  /** The Steward operation that cordoned the node, if Steward did. */
+  cordonedBy?: string;
+  ready: boolean;
+  kubeletVersion: string;
+}
+
+export interface CordonResult {
+  /** True when Steward (this owner) holds the cordon, whether it set it now or before. */
+  cordonedBySteward: boolean;
+  message: string;
+}
+
+export interface UncordonResult {
+  uncordoned: boolean;
+  message: string;
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export function nodeActivities(clusters: Clusters) {
+  async function readNode(cluster: string, name: string): Promise<V1Node> {
+    const node = await orNotFound(clusters.apis(cluster).core.readNode({ name }));
+    if (!node) throw invalidInput('node', `no node "${name}" in cluster "${cluster}"`);
+    return node;
+  }
+
+  function patchNode(cluster: string, node: V1Node, body: object): Promise<V1Node> {
+    // resourceVersion makes the patch fail with 409 if the node changed since it was read.
+    const guarded = {
+      ...body,
+      metadata: {
+        ...(body as { metadata?: object }).metadata,
+        resourceVersion: node.metadata?.resourceVersion,
+      },
+    };
+    return clusters
+      .apis(cluster)
+      .core.patchNode({ name: node.metadata!.name!, body: guarded }, mergePatch);
+  }
+
+  return {
+    async describeNode({ cluster, node }: { cluster: string; node: string }): Promise<NodeFacts> {
+      const n = await readNode(cluster, node);
+      return {
+        name: node,
+        unschedulable: n.spec?.unschedulable === true,
+        cordonedBy: n.metadata?.annotations?.[CORDONED_BY_ANNOTATION],
+        ready:
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+        kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
+      };
+    },
+
+    async cordonNode(args: {
+      cluster: string;
+      node: string;
+      owner: string;
+    }): Promise<CordonResult> {
+      const n = await readNode(args.cluster, args.node);
+      const holder = n.metadata?.annotations?.[CORDONED_BY_ANNOTATION];
+      if (n.spec?.unschedulable) {
+        if (holder === args.owner)
+          return { cordonedBySteward: true, message: 'already cordoned by this operation' };
+        return {
+          cordonedBySteward: false,
+          message: holder
+            ? `already cordoned by ${holder}`
+            : 'already cordoned by someone else; it stays theirs to uncordon',
+        };
+      }
+      await patchNode(args.cluster, n, {
+        metadata: { annotations: { [CORDONED_BY_ANNOTATION]: args.owner } },
+        spec: { unschedulable: true },
+      });
+      return { cordonedBySteward: true, message: 'cordoned' };
+    },
+
+    async uncordonNode(args: {
+      cluster: string;
+      node: string;
+      force: boolean;
+    }): Promise<UncordonResult> {
+      const n = await readNode(args.cluster, args.node);
+      const holder = n.metadata?.annotations?.[CORDONED_BY_ANNOTATION];
+      if (!n.spec?.unschedulable) {
+        if (holder)
+          await patchNode(args.cluster, n, {
+            metadata: { annotations: { [CORDONED_BY_ANNOTATION]: null } },
+          });
+        return { uncordoned: false, message: 'not cordoned; nothing to do' };
+      }
+      if (!holder && !args.force) {
+        return {
+          uncordoned: false,
+          message: 'cordoned by someone other than Steward; left cordoned (force overrides)',
+        };
+      }
+      await patchNode(args.cluster, n, {
+        metadata: { annotations: { [CORDONED_BY_ANNOTATION]: null } },
+        spec: { unschedulable: null },
+      });
+      return {
+        uncordoned: true,
+        message: holder ? `uncordoned (cordoned by ${holder})` : 'uncordoned (forced)',
+      };
+    },
+  };
+}

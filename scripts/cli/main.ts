@@ -1,0 +1,156 @@
+// The steward command line.
+import { userInfo } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { cliConfig, connect, pickCluster } from './context';
+import { parseSeconds } from './duration';
+import { CliError, EXIT } from './exit-codes';
+import { drain, uncordon } from './commands/node-operations';
+import { decide, list, status, checkWorkflowId } from './commands/inspect';
+import { watch } from './commands/watch';
+import { down, up } from './commands/up-down';
+
+const seconds = (value: string) => {
+  try {
+    return parseSeconds(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
+async function withClient(
+  run: (
+    client: Awaited<ReturnType<typeof connect>>,
+    config: ReturnType<typeof cliConfig>,
+  ) => Promise<number>,
+) {
+  const config = cliConfig();
+  const client = await connect(config);
+  try {
+    process.exitCode = await run(client, config);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const program = new Command('steward')
+  .description('Day-2 operations of a bare-metal cloud as durable Temporal workflows')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+  });
+
+program
+  .command('up')
+  .description('start the Temporal dev server, the lab and a worker in the background')
+  .option('--scenario <file>', 'lab scenario (YAML)')
+  .action(async (options) => {
+    process.exitCode = await up(options);
+  });
+
+program
+  .command('down')
+  .description('stop exactly the processes that `steward up` started')
+  .action(async () => {
+    process.exitCode = await down();
+  });
+
+program
+  .command('drain')
+  .description(
+    'cordon NODE and evict its pods through the Eviction API, PodDisruptionBudgets respected',
+  )
+  .argument('<node>', 'the node to drain')
+  .option('--cluster <name>', 'cluster (default: the only configured one)')
+  .option(
+    '--timeout <duration>',
+    'time before the drain waits for an operator (e.g. 600, 15m)',
+    seconds,
+  )
+  .option('--delete-emptydir-data', 'evict pods that use emptyDir (their data is lost)')
+  .option('--force', 'evict pods that no controller manages')
+  .option('--dry-run', 'print the plan: pods to evict, skip and refuse, and why; change nothing')
+  .option('--detach', 'start and return without watching')
+  .action((node: string, o) =>
+    withClient((client, config) =>
+      drain(
+        client,
+        config,
+        {
+          cluster: pickCluster(config, o.cluster),
+          node,
+          timeoutSeconds: o.timeout,
+          deleteEmptyDirData: o.deleteEmptydirData ?? false,
+          force: o.force ?? false,
+        },
+        { dryRun: o.dryRun, detach: o.detach },
+      ),
+    ),
+  );
+
+program
+  .command('uncordon')
+  .description('return NODE to service; only a node Steward cordoned unless --force')
+  .argument('<node>', 'the node to uncordon')
+  .option('--cluster <name>', 'cluster (default: the only configured one)')
+  .option('--force', 'uncordon even a node that someone else cordoned')
+  .option('--detach', 'start and return without watching')
+  .action((node: string, o) =>
+    withClient((client, config) =>
+      uncordon(
+        client,
+        config,
+        { cluster: pickCluster(config, o.cluster), node, force: o.force ?? false },
+        { detach: o.detach },
+      ),
+    ),
+  );
+
+program
+  .command('status')
+  .description(
+    'show an operation: exit 0 running or done, 1 ended short of its goal, 3 waiting for an operator, 4 unknown',
+  )
+  .argument('<id>', 'workflow ID, e.g. drain/lab/worker-3')
+  .action((id: string) => withClient((client) => status(client, id)));
+
+program
+  .command('watch')
+  .description('follow an operation live until it ends')
+  .argument('<id>', 'workflow ID')
+  .option('--until-wait', 'also return (exit 3) when it waits for an operator')
+  .action((id: string, o) =>
+    withClient(
+      async (client) =>
+        (await watch(client, checkWorkflowId(id), { untilWait: o.untilWait })).exitCode,
+    ),
+  );
+
+program
+  .command('list')
+  .description('list Steward operations (running ones unless --all)')
+  .option('--all', 'include finished operations')
+  .action((o) => withClient((client) => list(client, o)));
+
+program
+  .command('decide')
+  .description('give the decision an operation waits for')
+  .argument('<id>', 'workflow ID')
+  .argument('<decision>', 'retry | skip | abort')
+  .option('--note <text>', 'why, for the record', `by ${userInfo().username}`)
+  .action((id: string, decision: string, o) =>
+    withClient((client) => decide(client, id, decision, o.note)),
+  );
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof CliError) {
+    process.stderr.write(`steward: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    process.stderr.write(`steward: ID: ${err.message}\n`);
+    process.exit(EXIT.notFound);
+  }
+  process.stderr.write(`steward: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(EXIT.failed);
+});

@@ -1,0 +1,35 @@
+// Human-readable text for plans, progress and results.
+import type { DrainNodeResult, DrainPlan, DrainStatus, PodVerdict } from '../../workflows/api';
+
+const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
+const verdicts = (title: string, list: PodVerdict[]) =>
+  list.length === 0
+    ? []
+    : [`${title} (${list.length}):`, ...list.map((v) => `  ${pod(v)}: ${v.reason}`)];
+
+export function renderPlan(plan: DrainPlan): string {
+  return [
+    `Drain plan for ${plan.cluster}/${plan.node} (nothing changed)${plan.alreadyCordoned ? '; the node is already cordoned' : ''}`,
+    ...verdicts('evict', plan.evict),
+    ...verdicts('skip', plan.skip),
+    ...verdicts('refuse', plan.refuse),
+    plan.refuse.length > 0
+      ? 'The drain would be refused until the pods above are allowed (--force, --delete-emptydir-data) or gone.'
+      : `The drain would evict ${plan.evict.length} pods.`,
+  ].join('\n');
+}
+
+export function renderDrainStatus(status: DrainStatus): string {
+  const lines = [
+    `${status.cluster}/${status.node}: ${status.phase}; evicted ${status.evicted.length}, left ${status.left.length}; ` +
+      (status.cordonedBySteward ? 'cordoned by Steward' : 'not cordoned by Steward'),
+  ];
+  if (status.waitingReason) lines.push(`waiting for an operator: ${status.waitingReason}`);
+  for (const left of status.left.slice(0, 20)) lines.push(`  ${pod(left)}: ${left.blocker}`);
+  if (status.left.length > 20) lines.push(`  … and ${status.left.length - 20} more`);
+  return lines.join('\n');
+}
+
+export function renderDrainResult(result: DrainNodeResult): string {
+  return `${renderDrainStatus(result)}\n${result.message}`;
+}

@@ -1,0 +1,86 @@
+// Turns a finished or running workflow into text and an exit code.
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  drainStatusQuery,
+  INVALID_INPUT,
+  type DrainNodeResult,
+  type DrainStatus,
+} from '../../workflows/api';
+import { CliError, EXIT } from './exit-codes';
+import { renderDrainResult, renderDrainStatus } from './render';
+
+export interface Outcome {
+  text: string;
+  exitCode: number;
+  running: boolean;
+}
+
+function failureOutcome(err: unknown): Outcome {
+  if (err instanceof WorkflowFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) {
+      return { text: `refused: ${cause.message}`, exitCode: EXIT.usage, running: false };
+    }
+    return {
+      text: `failed: ${cause?.message ?? err.message}`,
+      exitCode: EXIT.failed,
+      running: false,
+    };
+  }
+  throw err;
+}
+
+function resultOutcome(type: string, result: unknown): Outcome {
+  if (type === 'drainNode') {
+    const r = result as DrainNodeResult;
+    return {
+      text: renderDrainResult(r),
+      exitCode: r.outcome === 'drained' ? EXIT.ok : EXIT.failed,
+      running: false,
+    };
+  }
+  const r = result as { message?: string; uncordoned?: boolean };
+  return {
+    text: r?.message ?? JSON.stringify(result, null, 2),
+    exitCode: r?.uncordoned === false ? EXIT.failed : EXIT.ok,
+    running: false,
+  };
+}
+
+export async function outcomeOf(client: Client, workflowId: string): Promise<Outcome> {
+  const handle = client.workflow.getHandle(workflowId);
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw new CliError(`ID: no workflow "${workflowId}"`, EXIT.notFound);
+    throw err;
+  }
+  const type = description.type;
+  if (description.status.name === 'RUNNING') {
+    if (type === 'drainNode') {
+      const status: DrainStatus = await handle.query(drainStatusQuery);
+      return {
+        text: renderDrainStatus(status),
+        exitCode: status.waitingReason ? EXIT.waiting : EXIT.ok,
+        running: true,
+      };
+    }
+    return { text: `${workflowId}: running`, exitCode: EXIT.ok, running: true };
+  }
+  if (description.status.name !== 'COMPLETED') {
+    try {
+      await handle.result();
+    } catch (err) {
+      return failureOutcome(err);
+    }
+    return {
+      text: `${workflowId}: ${description.status.name.toLowerCase()}`,
+      exitCode: EXIT.failed,
+      running: false,
+    };
+  }
+  return resultOutcome(type, await handle.result());
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One idempotent installer for everything Steward and its lab need on a fresh machine.
+# Takes seconds when everything is already there.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+t0=$SECONDS
+echo "steward setup"
+
+need_apt=()
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v curl >/dev/null || need_apt+=(curl)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  printf '  %-34s %s\n' "debian packages" "installing ${need_apt[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+else
+  printf '  %-34s %s\n' "debian packages" "present"
+fi
+
+if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+  printf '  %-34s %s\n' "npm packages" "present"
+else
+  printf '  %-34s %s\n' "npm packages" "installing (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+scripts/setup/temporal.sh
+scripts/setup/lab-binaries.sh
+echo "setup done in $((SECONDS - t0)) s"

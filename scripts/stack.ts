@@ -1,0 +1,111 @@
+// The embedded default: a Temporal dev server, the lab and a worker, each a detached process
+// recorded under the state folder. Used by `steward up` and by the end-to-end tests.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { stringify } from 'yaml';
+import { startDaemon } from '../lab/daemon';
+import { searchAttributes, TASK_QUEUE } from '../workflows/api';
+
+export const REPO_ROOT = resolve(__dirname, '..');
+export const TEMPORAL_BIN = join(REPO_ROOT, '.tools/temporal/bin/temporal');
+
+export interface StackPorts {
+  temporal: number;
+  temporalUi: number;
+  metrics: number;
+}
+
+export const DEFAULT_STACK_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, metrics: 9464 };
+
+export function startTemporal(stateDir: string, ports: StackPorts): void {
+  mkdirSync(stateDir, { recursive: true });
+  const attributeFlags = Object.values(searchAttributes).flatMap((key) => [
+    '--search-attribute',
+    `${key.name}=Keyword`,
+  ]);
+  startDaemon(stateDir, {
+    name: 'temporal',
+    command: TEMPORAL_BIN,
+    args: [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(ports.temporal),
+      '--ui-port',
+      String(ports.temporalUi),
+      '--db-filename',
+      join(stateDir, 'temporal.db'),
+      '--ui-disable-news-fetch',
+      '--log-level',
+      'warn',
+      ...attributeFlags,
+    ],
+  });
+}
+
+/** Connects to Temporal, retrying while it starts. */
+export async function connectWhenUp(address: string, timeoutMs = 60_000): Promise<Client> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: '2 seconds' });
+      await connection.workflowService.getSystemInfo({});
+      return new Client({ connection });
+    } catch (err) {
+      if (Date.now() > deadline)
+        throw new Error(`Temporal at ${address} did not come up: ${(err as Error).message}`);
+      await sleep(250);
+    }
+  }
+}
+
+export interface WorkerConfigFile {
+  temporalAddress: string;
+  uiUrl: string;
+  metricsPort: number;
+  clusters: Record<string, { kubeconfig: string; context: string }>;
+}
+
+export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
+  const path = join(stateDir, 'config.yaml');
+  const config = {
+    temporal: { address: c.temporalAddress, namespace: 'default', uiUrl: c.uiUrl },
+    taskQueue: TASK_QUEUE,
+    clusters: c.clusters,
+    metrics: { port: c.metricsPort },
+  };
+  writeFileSync(
+    path,
+    `# Written by steward up; the worker and the CLI read it.\n${stringify(config)}`,
+  );
+  return path;
+}
+
+export function startWorker(stateDir: string, configPath: string, name = 'worker'): void {
+  startDaemon(stateDir, {
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')],
+    cwd: REPO_ROOT,
+    env: { ...process.env, STEWARD_CONFIG: configPath },
+  });
+}
+
+/** Waits until a worker polls the task queue for workflow tasks. */
+export async function waitForWorker(client: Client, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: TASK_QUEUE },
+      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+    });
+    if ((pollers ?? []).length > 0) return;
+    await sleep(500);
+  }
+  throw new Error(`no worker polled task queue ${TASK_QUEUE} within ${timeoutMs / 1000}s`);
+}

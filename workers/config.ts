@@ -1,0 +1,104 @@
+// Steward's configuration: a YAML file (STEWARD_CONFIG) overlaid by environment variables.
+// Secrets are never read from the file: the Temporal API key comes from the environment only.
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { TASK_QUEUE } from '../workflows/api';
+
+const path = z.string().min(1);
+
+const schema = z.strictObject({
+  temporal: z
+    .strictObject({
+      address: z.string().default('127.0.0.1:7233'),
+      namespace: z.string().default('default'),
+      /** mTLS client certificate and key, and the CA that signed the server's certificate. */
+      tls: z
+        .strictObject({
+          cert: path.optional(),
+          key: path.optional(),
+          ca: path.optional(),
+          serverName: z.string().optional(),
+        })
+        .optional(),
+      /** The environment variable holding a Temporal Cloud API key. */
+      apiKeyEnv: z.string().default('TEMPORAL_API_KEY'),
+      uiUrl: z.string().default('http://127.0.0.1:8233'),
+    })
+    .prefault({}),
+  taskQueue: z.string().default(TASK_QUEUE),
+  clusters: z
+    .record(z.string(), z.strictObject({ kubeconfig: path, context: z.string().optional() }))
+    .default({}),
+  metrics: z.strictObject({ port: z.number().int().min(0).max(65535).default(9464) }).prefault({}),
+  log: z
+    .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
+    .prefault({}),
+  drain: z.strictObject({ evictionPollMs: z.number().int().positive().default(500) }).prefault({}),
+});
+
+export type StewardConfig = z.output<typeof schema>;
+
+export class ConfigError extends Error {}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const temporal: Record<string, unknown> = {};
+  if (env.TEMPORAL_ADDRESS) temporal.address = env.TEMPORAL_ADDRESS;
+  if (env.TEMPORAL_NAMESPACE) temporal.namespace = env.TEMPORAL_NAMESPACE;
+  if (env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA) {
+    temporal.tls = {
+      cert: env.TEMPORAL_TLS_CERT,
+      key: env.TEMPORAL_TLS_KEY,
+      ca: env.TEMPORAL_TLS_CA,
+    };
+  }
+  const overlay: Record<string, unknown> = { temporal };
+  if (env.STEWARD_TASK_QUEUE) overlay.taskQueue = env.STEWARD_TASK_QUEUE;
+  if (env.STEWARD_METRICS_PORT) overlay.metrics = { port: Number(env.STEWARD_METRICS_PORT) };
+  if (env.STEWARD_LOG_LEVEL) overlay.log = { level: env.STEWARD_LOG_LEVEL };
+  return overlay;
+}
+
+function merge(
+  base: Record<string, unknown>,
+  overlay: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(overlay)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? merge(current, value) : value;
+  }
+  return out;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Loads the file named by STEWARD_CONFIG (if any) and the environment; paths resolve from the file. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig {
+  const file = env.STEWARD_CONFIG;
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = (parse(readFileSync(file, 'utf8')) as Record<string, unknown>) ?? {};
+    } catch (err) {
+      throw new ConfigError(`${file}: ${(err as Error).message}`);
+    }
+  }
+  const result = schema.safeParse(merge(fromFile, fromEnvironment(env)));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(
+      `${file ?? 'environment'}: ${issue.path.join('.') || 'config'}: ${issue.message}`,
+    );
+  }
+  const config = result.data;
+  const base = file ? dirname(resolve(file)) : process.cwd();
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  for (const cluster of Object.values(config.clusters))
+    cluster.kubeconfig = abs(cluster.kubeconfig);
+  const tls = config.temporal.tls;
+  if (tls) for (const k of ['cert', 'key', 'ca'] as const) if (tls[k]) tls[k] = abs(tls[k]!);
+  return config;
+}

@@ -1,0 +1,137 @@
+// The public contract between Steward's triggers (CLI, UI, Schedules) and its workflows.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  defineSearchAttributeKey,
+  SearchAttributeType,
+} from '@temporalio/common';
+
+export const TASK_QUEUE = 'steward';
+
+export const searchAttributes = {
+  operation: defineSearchAttributeKey('StewardOperation', SearchAttributeType.KEYWORD),
+  cluster: defineSearchAttributeKey('StewardCluster', SearchAttributeType.KEYWORD),
+  target: defineSearchAttributeKey('StewardTarget', SearchAttributeType.KEYWORD),
+  phase: defineSearchAttributeKey('StewardPhase', SearchAttributeType.KEYWORD),
+};
+
+export interface PodRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export type OperatorDecision = 'retry' | 'skip' | 'abort';
+
+export interface DecideRequest {
+  decision: OperatorDecision;
+  /** Who decided and why; recorded in history and shown in status. */
+  note?: string;
+}
+
+export interface DrainOptions {
+  /** Seconds the drain may take before it waits for an operator. */
+  timeoutSeconds: number;
+  /** Evict pods that use emptyDir volumes (their data is lost). */
+  deleteEmptyDirData: boolean;
+  /** Evict pods that no controller manages (they are not re-created). */
+  force: boolean;
+}
+
+export interface DrainNodeInput extends Partial<DrainOptions> {
+  cluster: string;
+  node: string;
+}
+
+export interface UncordonNodeInput {
+  cluster: string;
+  node: string;
+  /** Uncordon even when Steward did not cordon the node. */
+  force?: boolean;
+}
+
+export type PodAction = 'evict' | 'skip' | 'refuse';
+
+export interface PodVerdict {
+  pod: PodRef;
+  action: PodAction;
+  reason: string;
+}
+
+export interface DrainPlan {
+  cluster: string;
+  node: string;
+  alreadyCordoned: boolean;
+  evict: PodVerdict[];
+  skip: PodVerdict[];
+  refuse: PodVerdict[];
+}
+
+export interface PodLeft {
+  pod: PodRef;
+  /** What keeps the pod on the node, e.g. `PodDisruptionBudget default/web allows 0 disruptions`. */
+  blocker: string;
+}
+
+export type DrainPhase =
+  | 'validating'
+  | 'cordoning'
+  | 'evicting'
+  | 'waiting-for-operator'
+  | 'drained'
+  | 'skipped'
+  | 'aborted';
+
+export interface DrainStatus {
+  cluster: string;
+  node: string;
+  phase: DrainPhase;
+  cordonedBySteward: boolean;
+  evicted: PodRef[];
+  left: PodLeft[];
+  /** Why the drain waits for an operator, while it does. */
+  waitingReason?: string;
+  decisions: DecideRequest[];
+}
+
+export type DrainOutcome = 'drained' | 'skipped' | 'aborted';
+
+export interface DrainNodeResult extends DrainStatus {
+  outcome: DrainOutcome;
+  /** Whether the node is still cordoned when the drain ends. */
+  leftCordoned: boolean;
+  message: string;
+}
+
+export interface UncordonNodeResult {
+  cluster: string;
+  node: string;
+  uncordoned: boolean;
+  message: string;
+}
+
+export const drainStatusQuery = defineQuery<DrainStatus>('drainStatus');
+/** An operator's decision for an operation that waits for one; answers what happens next. */
+export const decideUpdate = defineUpdate<string, [DecideRequest]>('decide');
+
+export const workflowIds = {
+  drain: (cluster: string, node: string) => `drain/${cluster}/${node}`,
+  uncordon: (cluster: string, node: string) => `uncordon/${cluster}/${node}`,
+  drainPlan: (cluster: string, node: string) => `drain-plan/${cluster}/${node}`,
+};
+
+/** The failure type of every input that Steward refuses; details carry `{ field, reason }`. */
+export const INVALID_INPUT = 'InvalidInput';
+
+export function invalidInput(field: string, reason: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: INVALID_INPUT,
+    message: `${field}: ${reason}`,
+    nonRetryable: true,
+    details: [{ field, reason }],
+  });
+}
+
+/** Every workflow ID Steward derives from its target. */
+export const WORKFLOW_ID_PATTERN =
+  /^(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -1,0 +1,4 @@
+// The workflow bundle's entry: every operation Steward runs.
+export { drainNode } from './node-drain';
+export { planDrain } from './drain-plan';
+export { uncordonNode } from './node-uncordon';

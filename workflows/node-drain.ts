@@ -1,0 +1,149 @@
+// drainNode: cordon a node and evict its pods through the Eviction API, PDBs respected. When the
+// drain runs out of time it never forces anything: it waits durably for an operator's decision.
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  drainStatusQuery,
+  invalidInput,
+  workflowIds,
+  type DrainNodeInput,
+  type DrainNodeResult,
+  type DrainOutcome,
+  type DrainPhase,
+  type DrainStatus,
+  type PodRef,
+  type PodVerdict,
+} from './api';
+import { surfaceInvalidInput } from './activity-errors';
+import { OperatorGate } from './operator-gate';
+import { parseDrainInput } from './policy/drain-input';
+import { classifyPods } from './policy/pod-filters';
+import { announce, bulletList, showPhase } from './visibility';
+
+const ROUND_SECONDS = 15;
+
+const k8s = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+const rounds = proxyActivities<Activities>({
+  startToCloseTimeout: `${ROUND_SECONDS + 60} seconds`,
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+const describeRefusals = (refused: PodVerdict[]) =>
+  refused.map((v) => `${v.pod.namespace}/${v.pod.name}: ${v.reason}`);
+
+export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResult> {
+  const input = parseDrainInput(rawInput);
+  const { cluster, node } = input;
+  const expectedId = workflowIds.drain(cluster, node);
+  if (workflowInfo().workflowId !== expectedId) {
+    throw invalidInput('workflowId', `must be "${expectedId}" so that one drain runs per node`);
+  }
+
+  const gate = new OperatorGate();
+  const status: DrainStatus = {
+    cluster,
+    node,
+    phase: 'validating',
+    cordonedBySteward: false,
+    evicted: [],
+    left: [],
+    decisions: gate.decisions,
+  };
+  const snapshot = (): DrainStatus => ({ ...status, waitingReason: gate.reason });
+  setHandler(drainStatusQuery, snapshot);
+
+  const enter = (phase: DrainPhase) => {
+    status.phase = phase;
+    const lines = [
+      `**Drain ${cluster}/${node}**: ${phase}`,
+      `Evicted ${status.evicted.length} · left ${status.left.length} · ` +
+        (status.cordonedBySteward ? 'cordoned by Steward' : 'not cordoned by Steward'),
+    ];
+    if (gate.reason)
+      lines.push(
+        `Waiting for an operator: ${gate.reason}`,
+        '`steward decide ' + expectedId + ' retry|skip|abort`',
+      );
+    if (status.left.length > 0)
+      lines.push(
+        '',
+        bulletList(status.left.map((l) => `${l.pod.namespace}/${l.pod.name}: ${l.blocker}`)),
+      );
+    showPhase(phase, lines.join('\n'));
+  };
+
+  announce('drain', cluster, node);
+  enter('validating');
+
+  // Classify before cordoning, so a refused pod leaves the node exactly as it was.
+  await surfaceInvalidInput(k8s.describeNode({ cluster, node }));
+  const initial = classifyPods(await k8s.listNodePods({ cluster, node }), input);
+  if (initial.refuse.length > 0) {
+    throw invalidInput(
+      'node',
+      `pods that cannot be evicted:\n${describeRefusals(initial.refuse).join('\n')}`,
+    );
+  }
+
+  enter('cordoning');
+  const cordon = await k8s.cordonNode({ cluster, node, owner: expectedId });
+  status.cordonedBySteward = cordon.cordonedBySteward;
+
+  const finish = (outcome: DrainOutcome, message: string): DrainNodeResult => {
+    enter(outcome);
+    return { ...snapshot(), outcome, leftCordoned: true, message };
+  };
+
+  for (;;) {
+    enter('evicting');
+    const plan = classifyPods(await k8s.listNodePods({ cluster, node }), input);
+    let remaining: PodRef[] = plan.evict.map((v) => v.pod);
+    status.left = remaining.map((pod) => ({ pod, blocker: 'not yet evicted' }));
+    let problem: string | undefined;
+    if (plan.refuse.length > 0) {
+      problem = `pods arrived that cannot be evicted: ${describeRefusals(plan.refuse).join('; ')}`;
+    } else {
+      const deadline = Date.now() + input.timeoutSeconds * 1000;
+      while (remaining.length > 0 && Date.now() < deadline) {
+        const roundSeconds = Math.max(
+          1,
+          Math.min(ROUND_SECONDS, Math.ceil((deadline - Date.now()) / 1000)),
+        );
+        const round = await rounds.evictRound({ cluster, node, pods: remaining, roundSeconds });
+        status.evicted.push(...round.evicted);
+        status.left = round.left;
+        remaining = round.left.map((l) => l.pod);
+        enter('evicting');
+      }
+      if (remaining.length === 0) {
+        return finish(
+          'drained',
+          `${node} drained: ${status.evicted.length} pods evicted; it stays cordoned until uncordoned`,
+        );
+      }
+      problem = `timed out after ${input.timeoutSeconds}s with ${remaining.length} pods left`;
+    }
+
+    const waiting = gate.wait(problem);
+    enter('waiting-for-operator');
+    const { decision } = await waiting;
+    const cordonNote = status.cordonedBySteward
+      ? 'left cordoned by Steward'
+      : 'left cordoned (not by Steward)';
+    if (decision === 'skip')
+      return finish(
+        'skipped',
+        `drain of ${node} skipped by an operator with ${remaining.length} pods left; ${cordonNote}`,
+      );
+    if (decision === 'abort')
+      return finish(
+        'aborted',
+        `drain of ${node} aborted by an operator with ${remaining.length} pods left; ${cordonNote}`,
+      );
+  }
+}
