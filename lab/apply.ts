@@ -53,22 +53,32 @@ export async function applyScenario(
   const nodes = scenarioNodes(scenario);
   const deployments = scenarioDeployments(scenario);
   const namespaces = new Set(
-    [...scenario.namespaces, ...[...deployments, ...scenario.daemonSets, ...scenario.pods, ...scenario.mirrorPods].map((w) => w.namespace)].filter(
-      (ns) => !BUILT_IN_NAMESPACES.has(ns),
-    ),
+    [
+      ...scenario.namespaces,
+      ...[...deployments, ...scenario.daemonSets, ...scenario.pods, ...scenario.mirrorPods].map(
+        (w) => w.namespace,
+      ),
+    ].filter((ns) => !BUILT_IN_NAMESPACES.has(ns)),
   );
   await Promise.all(
-    [...namespaces].map((name) => apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    [...namespaces].map((name) =>
+      apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }),
+    ),
   );
   await Promise.all(nodes.map((n) => createIfMissing(nodeObject(n))));
   await createIfMissing(
-    kubeadmConfigObject(scenario.kubernetesVersion, new URL(kc.getCurrentCluster()?.server ?? '').host),
+    kubeadmConfigObject(
+      scenario.kubernetesVersion,
+      new URL(kc.getCurrentCluster()?.server ?? '').host,
+    ),
   );
   await waitFor(
     'scenario nodes Ready',
     async () => {
       const ready = new Set(
-        (await core.listNode()).items.filter((n) => conditionTrue(n.status?.conditions, 'Ready')).map((n) => n.metadata?.name),
+        (await core.listNode()).items
+          .filter((n) => conditionTrue(n.status?.conditions, 'Ready'))
+          .map((n) => n.metadata?.name),
       );
       const missing = nodes.filter((n) => !ready.has(n.name)).map((n) => n.name);
       return missing.length === 0 || `not Ready: ${missing.join(', ')}`;
@@ -77,7 +87,9 @@ export async function applyScenario(
   );
 
   const workloads: KubernetesObject[] = [
-    ...deployments.flatMap((d) => [deploymentObject(d), pdbObject(d)].filter((o) => o !== undefined)),
+    ...deployments.flatMap((d) =>
+      [deploymentObject(d), pdbObject(d)].filter((o) => o !== undefined),
+    ),
     ...scenario.daemonSets.map(daemonSetObject),
   ];
   await Promise.all(workloads.map(apply));
@@ -99,13 +111,19 @@ export async function applyScenario(
     ...scenario.pods.map(podObject),
     ...controlPlane.flatMap((n) =>
       scenario.mirrorPods.map((m) =>
-        mirrorPodObject(m, { name: n.metadata?.name ?? '', uid: n.metadata?.uid ?? '' }, scenario.kubernetesVersion),
+        mirrorPodObject(
+          m,
+          { name: n.metadata?.name ?? '', uid: n.metadata?.uid ?? '' },
+          scenario.kubernetesVersion,
+        ),
       ),
     ),
   ];
   await Promise.all(pods.map(createIfMissing));
 
-  await waitFor('scenario workloads Ready', () => scenarioNotReady(kc, workloads, pods), { timeoutMs });
+  await waitFor('scenario workloads Ready', () => scenarioNotReady(kc, workloads, pods), {
+    timeoutMs,
+  });
 }
 
 /** True when every workload and pod is Ready, else a description of what is not. */
@@ -147,7 +165,10 @@ async function scenarioNotReady(
         s?.observedGeneration === d.metadata?.generation &&
         (s?.numberReady ?? 0) === (s?.desiredNumberScheduled ?? 0) &&
         (s?.updatedNumberScheduled ?? 0) === (s?.desiredNumberScheduled ?? 0);
-      if (!done) waiting.push(`daemonset ${key(w)} ${s?.numberReady ?? 0}/${s?.desiredNumberScheduled ?? '?'} ready`);
+      if (!done)
+        waiting.push(
+          `daemonset ${key(w)} ${s?.numberReady ?? 0}/${s?.desiredNumberScheduled ?? '?'} ready`,
+        );
     }
   }
   for (const p of pods) {

@@ -13,7 +13,9 @@ export interface KubernetesBinaries {
 }
 
 /** Pinned versions from `scripts/setup/versions.env` (plain KEY=value lines). */
-export function readVersions(file = join(repoRoot, 'scripts/setup/versions.env')): Record<string, string> {
+export function readVersions(
+  file = join(repoRoot, 'scripts/setup/versions.env'),
+): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const match = /^\s*([A-Z0-9_]+)=(\S*)\s*$/.exec(line);
@@ -36,7 +38,9 @@ export function kubernetesBinaries(env: NodeJS.ProcessEnv = process.env): Kubern
   };
   const missing = Object.values(binaries).filter((p) => !executable(p));
   if (missing.length > 0) {
-    throw new Error(`missing lab binaries (run scripts/setup/lab-binaries.sh): ${missing.join(', ')}`);
+    throw new Error(
+      `missing lab binaries (run scripts/setup/lab-binaries.sh): ${missing.join(', ')}`,
+    );
   }
   return binaries;
 }

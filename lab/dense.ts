@@ -43,7 +43,12 @@ export async function addDenseNodes(
     {
       kubernetesVersion: version,
       nodes: [
-        ...nodes.map((name) => ({ name, pods: perNode + 20, labels: { [DENSE_LABEL]: name }, taints })),
+        ...nodes.map((name) => ({
+          name,
+          pods: perNode + 20,
+          labels: { [DENSE_LABEL]: name },
+          taints,
+        })),
         {
           name: DENSE_SPARE,
           pods: perNode * nodes.length + 20,
@@ -64,7 +69,11 @@ export async function addDenseNodes(
           nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {
               nodeSelectorTerms: [
-                { matchExpressions: [{ key: DENSE_LABEL, operator: 'In', values: [node, DENSE_SPARE] }] },
+                {
+                  matchExpressions: [
+                    { key: DENSE_LABEL, operator: 'In', values: [node, DENSE_SPARE] },
+                  ],
+                },
               ],
             },
           },
@@ -76,7 +85,12 @@ export async function addDenseNodes(
   );
   await applyScenario(kubeconfigPath, scenario);
   await KubernetesObjectApi.makeApiClient(kc).patch(
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: DENSE_SPARE }, spec: { unschedulable: false } },
+    {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: DENSE_SPARE },
+      spec: { unschedulable: false },
+    },
     undefined,
     undefined,
     undefined,
@@ -90,6 +104,7 @@ async function clusterVersion(kc: KubeConfig): Promise<string> {
     .makeApiClient(CoreV1Api)
     .readNamespacedConfigMap({ name: 'kubeadm-config', namespace: 'kube-system' });
   const config = parse(cm.data?.ClusterConfiguration ?? '{}') as { kubernetesVersion?: string };
-  if (!config.kubernetesVersion) throw new Error('kube-system/kubeadm-config has no kubernetesVersion');
+  if (!config.kubernetesVersion)
+    throw new Error('kube-system/kubeadm-config has no kubernetesVersion');
   return config.kubernetesVersion;
 }

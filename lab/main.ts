@@ -22,7 +22,9 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const running = kubernetesRunning(stateDir);
       if (running.length > 0) {
-        console.error(`lab already running in ${stateDir} (${running.join(', ')}); run \`tsx lab/main.ts down\` first`);
+        console.error(
+          `lab already running in ${stateDir} (${running.join(', ')}); run \`tsx lab/main.ts down\` first`,
+        );
         return 1;
       }
       const started = Date.now();

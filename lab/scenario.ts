@@ -102,13 +102,18 @@ export const scenarioSchema = z
     const names = new Set<string>();
     for (const n of s.nodes) {
       for (const name of expand(n.name, n.count)) {
-        if (names.has(name)) ctx.addIssue({ code: 'custom', path: ['nodes'], message: `duplicate node ${name}` });
+        if (names.has(name))
+          ctx.addIssue({ code: 'custom', path: ['nodes'], message: `duplicate node ${name}` });
         names.add(name);
       }
     }
     s.pods.forEach((p, i) => {
       if (!names.has(p.node)) {
-        ctx.addIssue({ code: 'custom', path: ['pods', i, 'node'], message: `no node named ${p.node}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pods', i, 'node'],
+          message: `no node named ${p.node}`,
+        });
       }
     });
   });

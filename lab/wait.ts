@@ -31,7 +31,9 @@ export async function waitFor(
       throw new Error(`${daemon.name} exited while waiting for ${what}:\n${tail(daemon)}`);
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`,
+      );
     }
     await sleep(intervalMs);
   }
@@ -54,7 +56,10 @@ export interface TlsOptions {
 }
 
 /** GETs `url` (http or https) and resolves with status and body; never follows redirects. */
-export function httpGet(url: string, tls: TlsOptions = {}): Promise<{ status: number; body: string }> {
+export function httpGet(
+  url: string,
+  tls: TlsOptions = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const onResponse = (res: import('node:http').IncomingMessage) => {
       let body = '';
