@@ -66,6 +66,7 @@ function merge(
 ): Record<string, unknown> {
   const out = { ...base };
   for (const [key, value] of Object.entries(overlay)) {
+    if (value === undefined) continue; // an unset variable must not erase the file's value
     const current = out[key];
     out[key] = isPlainObject(current) && isPlainObject(value) ? merge(current, value) : value;
   }

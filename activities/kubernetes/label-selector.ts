@@ -6,19 +6,20 @@ export function selectorMatches(
   labels: Record<string, string>,
 ): boolean {
   if (!selector) return false;
+  const has = (key: string) => Object.hasOwn(labels, key);
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   return (
     byLabels &&
     (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
       switch (operator) {
         case 'In':
-          return key in labels && values.includes(labels[key]);
+          return has(key) && values.includes(labels[key]);
         case 'NotIn':
-          return !(key in labels) || !values.includes(labels[key]);
+          return !has(key) || !values.includes(labels[key]);
         case 'Exists':
-          return key in labels;
+          return has(key);
         case 'DoesNotExist':
-          return !(key in labels);
+          return !has(key);
         default:
           return false;
       }

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { renderDrainResult, renderDrainStatus, renderPlan } from '../../scripts/cli/render';
+import type {
+  DrainNodeResult,
+  DrainPlan,
+  DrainStatus,
+  PodAction,
+  PodLeft,
+  PodRef,
+  PodVerdict,
+} from '../../workflows/api';
+
+const ref = (name: string, namespace = 'shop'): PodRef => ({ namespace, name, uid: `uid-${name}` });
+const verdict = (action: PodAction, name: string, reason: string): PodVerdict => ({
+  pod: ref(name),
+  action,
+  reason,
+});
+
+function plan(changes: Partial<DrainPlan> = {}): DrainPlan {
+  return {
+    cluster: 'lab',
+    node: 'worker-1',
+    alreadyCordoned: false,
+    evict: [],
+    skip: [],
+    refuse: [],
+    ...changes,
+  };
+}
+
+function status(changes: Partial<DrainStatus> = {}): DrainStatus {
+  return {
+    cluster: 'lab',
+    node: 'worker-1',
+    phase: 'evicting',
+    cordonedBySteward: true,
+    evicted: [],
+    left: [],
+    decisions: [],
+    ...changes,
+  };
+}
+
+const lines = (text: string) => text.split('\n');
+
+describe('renderPlan', () => {
+  it('names the target and says nothing changed', () => {
+    const [title] = lines(renderPlan(plan()));
+    assert.match(title, /^Drain plan for lab\/worker-1 \(nothing changed\)$/);
+  });
+
+  it('mentions an already cordoned node', () => {
+    const [title] = lines(renderPlan(plan({ alreadyCordoned: true })));
+    assert.match(title, /; the node is already cordoned$/);
+  });
+
+  it('lists each group with its count, pods and reasons, in evict/skip/refuse order', () => {
+    const out = lines(
+      renderPlan(
+        plan({
+          evict: [
+            verdict('evict', 'web-1', 'managed by ReplicaSet web-rs'),
+            verdict('evict', 'job-1', 'finished (Succeeded)'),
+          ],
+          skip: [verdict('skip', 'agent', 'managed by DaemonSet node-exporter')],
+        }),
+      ),
+    );
+    assert.deepEqual(out.slice(1, -1), [
+      'evict (2):',
+      '  shop/web-1: managed by ReplicaSet web-rs',
+      '  shop/job-1: finished (Succeeded)',
+      'skip (1):',
+      '  shop/agent: managed by DaemonSet node-exporter',
+    ]);
+  });
+
+  it('leaves out empty groups', () => {
+    const out = renderPlan(plan({ evict: [verdict('evict', 'web-1', 'x')] }));
+    assert.doesNotMatch(out, /^skip/m);
+    assert.doesNotMatch(out, /^refuse/m);
+  });
+
+  const endings: { name: string; plan: DrainPlan; last: RegExp }[] = [
+    {
+      name: 'counts the evictions when nothing is refused',
+      plan: plan({ evict: [verdict('evict', 'a', 'x'), verdict('evict', 'b', 'y')] }),
+      last: /^The drain would evict 2 pods\.$/,
+    },
+    {
+      name: 'says zero pods for an empty node',
+      plan: plan(),
+      last: /^The drain would evict 0 pods\.$/,
+    },
+    {
+      name: 'says the drain would be refused when a pod is refused',
+      plan: plan({
+        evict: [verdict('evict', 'a', 'x')],
+        refuse: [verdict('refuse', 'bare', 'not managed by a controller; use force')],
+      }),
+      last: /^The drain would be refused .*--force, --delete-emptydir-data/,
+    },
+  ];
+  for (const { name, plan: p, last } of endings) {
+    it(name, () => {
+      assert.match(lines(renderPlan(p)).at(-1)!, last);
+    });
+  }
+
+  it('shows the refused pods and their reasons', () => {
+    const out = renderPlan(
+      plan({ refuse: [verdict('refuse', 'cache', 'uses emptyDir; use deleteEmptyDirData')] }),
+    );
+    assert.ok(lines(out).includes('refuse (1):'));
+    assert.ok(lines(out).includes('  shop/cache: uses emptyDir; use deleteEmptyDirData'));
+  });
+});
+
+describe('renderDrainStatus', () => {
+  const left = (n: number): PodLeft[] =>
+    Array.from({ length: n }, (_, i) => ({
+      pod: ref(`web-${i + 1}`),
+      blocker: `PodDisruptionBudget shop/web allows 0 disruptions (${i + 1})`,
+    }));
+
+  it('summarises phase, counts and who cordoned', () => {
+    const [head] = lines(
+      renderDrainStatus(status({ evicted: [ref('a'), ref('b'), ref('c')], left: left(2) })),
+    );
+    assert.equal(head, 'lab/worker-1: evicting; evicted 3, left 2; cordoned by Steward');
+  });
+
+  it('says when Steward did not cordon the node', () => {
+    const [head] = lines(renderDrainStatus(status({ cordonedBySteward: false })));
+    assert.match(head, /; not cordoned by Steward$/);
+  });
+
+  it('shows the waiting reason', () => {
+    const out = lines(
+      renderDrainStatus(
+        status({ phase: 'waiting-for-operator', waitingReason: 'timed out after 600s' }),
+      ),
+    );
+    assert.equal(out[1], 'waiting for an operator: timed out after 600s');
+  });
+
+  it('has no waiting line when not waiting', () => {
+    assert.doesNotMatch(renderDrainStatus(status({ left: left(1) })), /waiting for an operator/);
+  });
+
+  it('lists the pods left with their blockers', () => {
+    const out = lines(renderDrainStatus(status({ left: left(2) })));
+    assert.deepEqual(out.slice(1), [
+      '  shop/web-1: PodDisruptionBudget shop/web allows 0 disruptions (1)',
+      '  shop/web-2: PodDisruptionBudget shop/web allows 0 disruptions (2)',
+    ]);
+  });
+
+  const truncation: { left: number; shown: number; more?: string }[] = [
+    { left: 19, shown: 19 },
+    { left: 20, shown: 20 },
+    { left: 21, shown: 20, more: '  … and 1 more' },
+    { left: 45, shown: 20, more: '  … and 25 more' },
+  ];
+  for (const { left: count, shown: visible, more: rest } of truncation) {
+    it(`shows ${visible} of ${count} pods left${rest ? ' and how many more' : ''}`, () => {
+      const out = lines(renderDrainStatus(status({ left: left(count) })));
+      const podLines = out.filter((l) => l.startsWith('  shop/'));
+      assert.equal(podLines.length, visible);
+      assert.equal(podLines.at(-1), `  shop/web-${visible}: ${left(visible).at(-1)!.blocker}`);
+      if (rest) assert.equal(out.at(-1), rest);
+      else assert.ok(!out.some((l) => l.includes('more')));
+    });
+  }
+});
+
+describe('renderDrainResult', () => {
+  it('appends the message to the status', () => {
+    const result: DrainNodeResult = {
+      ...status({ phase: 'drained' }),
+      outcome: 'drained',
+      leftCordoned: true,
+      message: 'worker-1 is drained and stays cordoned',
+    };
+    const out = lines(renderDrainResult(result));
+    assert.match(out[0], /^lab\/worker-1: drained;/);
+    assert.equal(out.at(-1), 'worker-1 is drained and stays cordoned');
+  });
+});
