@@ -17,8 +17,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'http', 'https', 'child_process'], message: 'Workflows must be deterministic.' },
-            { group: ['**/activities/*', '!**/activities/index'], message: 'Import activity types only via activities/index.', allowTypeImports: true },
+            {
+              group: ['node:*', 'fs', 'http', 'https', 'child_process'],
+              message: 'Workflows must be deterministic.',
+            },
+            {
+              group: ['**/activities/*', '!**/activities/index'],
+              message: 'Import activity types only via activities/index.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -1,0 +1,46 @@
+// A Temporal dev server for workflow tests (the real one, from the project's tools folder), and a
+// workflow bundle built once per test file.
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { searchAttributes } from '../../workflows/api';
+
+export const TEMPORAL_BIN = join(__dirname, '../../.tools/temporal/bin/temporal');
+
+let runtimeInstalled = false;
+
+export function startTestServer(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: TEMPORAL_BIN },
+      searchAttributes: Object.values(searchAttributes),
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
+  });
+  return bundle;
+}

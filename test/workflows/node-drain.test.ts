@@ -1,0 +1,270 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import {
+  decideUpdate,
+  drainStatusQuery,
+  INVALID_INPUT,
+  workflowIds,
+  type DrainNodeInput,
+  type DrainNodeResult,
+} from '../../workflows/api';
+import { FakeCluster, pod } from '../support/fake-cluster';
+import { recordHistory } from '../support/histories';
+import { startTestServer, workflowBundle } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let taskQueueCounter = 0;
+
+before(async () => {
+  env = await startTestServer();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+/** Runs `body` with a worker whose activities act on `cluster`. */
+async function withWorker<T>(
+  cluster: FakeCluster,
+  body: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `drain-test-${++taskQueueCounter}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: cluster.activities(),
+  });
+  return worker.runUntil(body(taskQueue));
+}
+
+function startDrain(
+  taskQueue: string,
+  input: DrainNodeInput,
+  workflowId = workflowIds.drain(input.cluster, input.node),
+) {
+  return env.client.workflow.start('drainNode', { taskQueue, workflowId, args: [input] });
+}
+
+async function untilWaiting(handle: WorkflowHandle): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const status = await handle.query(drainStatusQuery);
+    if (status.phase === 'waiting-for-operator') return;
+    await sleep(100);
+  }
+  throw new Error('drain never waited for an operator');
+}
+
+async function expectInvalidInput(run: Promise<unknown>, field: string): Promise<void> {
+  await assert.rejects(run, (err: unknown) => {
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    assert.ok(err.cause instanceof ApplicationFailure);
+    assert.equal(err.cause.type, INVALID_INPUT);
+    assert.deepEqual((err.cause.details?.[0] as { field: string }).field, field);
+    return true;
+  });
+}
+
+const workload = () => [
+  pod('web-1'),
+  pod('web-2'),
+  pod('api-1'),
+  pod('exporter-a', { controller: { kind: 'DaemonSet', name: 'node-exporter' } }),
+  pod('kube-apiserver-w1', { mirror: true, controller: undefined }),
+  pod('job-1', { phase: 'Succeeded', controller: { kind: 'Job', name: 'j' } }),
+];
+
+describe('drainNode workflow', () => {
+  it('cordons, evicts each managed and finished pod once, and skips DaemonSet and mirror pods', async () => {
+    const cluster = new FakeCluster('w1', workload());
+    const result: DrainNodeResult = await withWorker(cluster, (tq) =>
+      startDrain(tq, { cluster: 'lab', node: 'w1' }).then((h) => h.result()),
+    );
+    assert.equal(result.outcome, 'drained');
+    assert.equal(result.cordonedBySteward, true);
+    assert.equal(cluster.cordonedBy, 'drain/lab/w1');
+    assert.deepEqual(result.evicted.map((p) => p.name).sort(), [
+      'api-1',
+      'job-1',
+      'web-1',
+      'web-2',
+    ]);
+    assert.deepEqual([...cluster.evictions.values()], [1, 1, 1, 1]);
+    assert.deepEqual(cluster.pods.map((p) => p.pod.name).sort(), [
+      'exporter-a',
+      'kube-apiserver-w1',
+    ]);
+  });
+
+  it('refuses an unmanaged pod before cordoning, so nothing changes', async () => {
+    const cluster = new FakeCluster('w1', [...workload(), pod('debug', { controller: undefined })]);
+    await withWorker(cluster, (tq) =>
+      expectInvalidInput(
+        startDrain(tq, { cluster: 'lab', node: 'w1' }).then((h) => h.result()),
+        'node',
+      ),
+    );
+    assert.equal(cluster.unschedulable, false);
+    assert.ok(!cluster.calls.includes('cordonNode'));
+    assert.equal(cluster.evictions.size, 0);
+  });
+
+  it('evicts unmanaged and emptyDir pods when forced and allowed', async () => {
+    const cluster = new FakeCluster('w1', [
+      pod('debug', { controller: undefined }),
+      pod('cache-1', { usesEmptyDir: true }),
+    ]);
+    const result = await withWorker(cluster, (tq) =>
+      startDrain(tq, { cluster: 'lab', node: 'w1', force: true, deleteEmptyDirData: true }).then(
+        (h) => h.result(),
+      ),
+    );
+    assert.equal(result.outcome, 'drained');
+    assert.equal(cluster.pods.length, 0);
+  });
+
+  it('does not take over a cordon someone else set', async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1')]);
+    cluster.unschedulable = true;
+    const result = await withWorker(cluster, (tq) =>
+      startDrain(tq, { cluster: 'lab', node: 'w1' }).then((h) => h.result()),
+    );
+    assert.equal(result.outcome, 'drained');
+    assert.equal(result.cordonedBySteward, false);
+    assert.equal(cluster.cordonedBy, undefined);
+  });
+
+  it('times out into an operator wait that shows the blocker; abort leaves the node cordoned', async () => {
+    const cluster = new FakeCluster('w1', workload());
+    cluster.block('web-2');
+    const result = await withWorker(cluster, async (tq) => {
+      const handle = await startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: 1 });
+      await untilWaiting(handle);
+      const status = await handle.query(drainStatusQuery);
+      assert.match(status.waitingReason ?? '', /timed out after 1s with 1 pods left/);
+      assert.deepEqual(
+        status.left.map((l) => [l.pod.name, l.blocker]),
+        [['web-2', 'PodDisruptionBudget shop/web allows 0 disruptions (2/2 healthy)']],
+      );
+      await assert.rejects(
+        handle.executeUpdate(decideUpdate, { args: [{ decision: 'force' as never }] }),
+        (err: unknown) =>
+          err instanceof WorkflowUpdateFailedError &&
+          /must be one of retry, skip, abort/.test(err.cause?.message ?? ''),
+      );
+      assert.equal(
+        await handle.executeUpdate(decideUpdate, { args: [{ decision: 'abort', note: 'test' }] }),
+        'abort accepted',
+      );
+      const aborted = await handle.result();
+      recordHistory(env.address, handle.workflowId, 'drain-node-timeout-abort');
+      return aborted;
+    });
+    assert.equal(result.outcome, 'aborted');
+    assert.equal(result.leftCordoned, true);
+    assert.match(result.message, /left cordoned by Steward/);
+    assert.equal(cluster.unschedulable, true);
+    assert.deepEqual(result.decisions, [{ decision: 'abort', note: 'test' }]);
+  });
+
+  it('resumes on retry and finishes once the budget allows', async () => {
+    const cluster = new FakeCluster('w1', workload());
+    cluster.block('web-2');
+    const result = await withWorker(cluster, async (tq) => {
+      const handle = await startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: 1 });
+      await untilWaiting(handle);
+      cluster.unblock('web-2');
+      await handle.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      const drained = await handle.result();
+      recordHistory(env.address, handle.workflowId, 'drain-node-timeout-retry');
+      return drained;
+    });
+    assert.equal(result.outcome, 'drained');
+    assert.equal(cluster.evictions.get(result.evicted.find((p) => p.name === 'web-2')!.uid), 1);
+  });
+
+  it('skip ends the drain with the pods left listed', async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1')]);
+    cluster.block('web-1');
+    const result = await withWorker(cluster, async (tq) => {
+      const handle = await startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: 1 });
+      await untilWaiting(handle);
+      await handle.executeUpdate(decideUpdate, { args: [{ decision: 'skip' }] });
+      return handle.result();
+    });
+    assert.equal(result.outcome, 'skipped');
+    assert.deepEqual(
+      result.left.map((l) => l.pod.name),
+      ['web-1'],
+    );
+  });
+
+  it('rejects a decision while it is not waiting', async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1')]);
+    cluster.block('web-1');
+    await withWorker(cluster, async (tq) => {
+      const handle = await startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: 30 });
+      await assert.rejects(
+        handle.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] }),
+        (err: unknown) =>
+          err instanceof WorkflowUpdateFailedError &&
+          /not waiting for an operator/.test(err.cause?.message ?? ''),
+      );
+      await handle.terminate('test done');
+    });
+  });
+
+  it('refuses bad input naming the field: timeout, node name, unknown node, workflow ID', async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1')]);
+    await withWorker(cluster, async (tq) => {
+      await expectInvalidInput(
+        startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: -5 }).then((h) => h.result()),
+        'timeoutSeconds',
+      );
+      await expectInvalidInput(
+        startDrain(tq, { cluster: 'lab', node: 'Bad_Name' }, 'drain/lab/bad').then((h) =>
+          h.result(),
+        ),
+        'node',
+      );
+      await expectInvalidInput(
+        startDrain(tq, { cluster: 'lab', node: 'w9' }).then((h) => h.result()),
+        'node',
+      );
+      await expectInvalidInput(
+        startDrain(tq, { cluster: 'lab', node: 'w1' }, 'my-drain').then((h) => h.result()),
+        'workflowId',
+      );
+    });
+    assert.equal(cluster.unschedulable, false);
+    assert.equal(cluster.evictions.size, 0);
+  });
+});
+
+describe('uncordonNode workflow', () => {
+  const uncordon = (tq: string, force = false) =>
+    env.client.workflow.execute('uncordonNode', {
+      taskQueue: tq,
+      workflowId: workflowIds.uncordon('lab', 'w1'),
+      args: [{ cluster: 'lab', node: 'w1', force }],
+    });
+
+  it('frees only a node that Steward cordoned, unless forced', async () => {
+    const cluster = new FakeCluster('w1', []);
+    cluster.unschedulable = true;
+    await withWorker(cluster, async (tq) => {
+      assert.equal((await uncordon(tq)).uncordoned, false);
+      assert.equal(cluster.unschedulable, true);
+      assert.equal((await uncordon(tq, true)).uncordoned, true);
+      assert.equal(cluster.unschedulable, false);
+    });
+  });
+});
