@@ -103,6 +103,13 @@ describe('classifyPod', () => {
       reason: /orphaned DaemonSet pod .*forced$/,
     },
     {
+      name: 'a forced orphaned DaemonSet pod with emptyDir still needs deleteEmptyDirData, as in kubectl',
+      facts: { controller: daemonSet, controllerExists: false, usesEmptyDir: true },
+      options: FORCE,
+      action: 'refuse',
+      reason: /emptyDir/,
+    },
+    {
       name: 'an unmanaged pod is refused without force',
       facts: { controller: undefined, controllerExists: false },
       options: EMPTYDIR,

@@ -17,6 +17,7 @@ import {
   type DrainNodeInput,
   type DrainNodeResult,
 } from '../../workflows/api';
+import type { drainNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
 import { recordHistory } from '../support/histories';
 import { startTestServer, workflowBundle } from '../support/temporal';
@@ -51,7 +52,11 @@ function startDrain(
   input: DrainNodeInput,
   workflowId = workflowIds.drain(input.cluster, input.node),
 ) {
-  return env.client.workflow.start('drainNode', { taskQueue, workflowId, args: [input] });
+  return env.client.workflow.start<typeof drainNode>('drainNode', {
+    taskQueue,
+    workflowId,
+    args: [input],
+  });
 }
 
 async function untilWaiting(handle: WorkflowHandle): Promise<void> {

@@ -39,11 +39,9 @@ const daemonSetPods: PodFilter = (pod, options) => {
   if (pod.controllerExists) {
     return { action: 'skip', reason: `managed by DaemonSet ${pod.controller.name}` };
   }
+  // A forced orphan goes on to the remaining filters: its emptyDir still needs allowing.
   return options.force
-    ? {
-        action: 'evict',
-        reason: `orphaned DaemonSet pod (DaemonSet ${pod.controller.name} is gone), forced`,
-      }
+    ? undefined
     : {
         action: 'refuse',
         reason: `orphaned DaemonSet pod (DaemonSet ${pod.controller.name} is gone); use force`,
@@ -82,9 +80,11 @@ export function classifyPod(pod: PodFacts, options: FilterOptions): PodVerdict {
     const verdict = filter(pod, options);
     if (verdict) return { pod: pod.pod, ...verdict };
   }
-  const reason = pod.controller
-    ? `managed by ${pod.controller.kind} ${pod.controller.name}`
-    : 'unmanaged, forced';
+  const reason = !pod.controller
+    ? 'unmanaged, forced'
+    : pod.controllerExists
+      ? `managed by ${pod.controller.kind} ${pod.controller.name}`
+      : `orphaned ${pod.controller.kind} pod (${pod.controller.kind} ${pod.controller.name} is gone), forced`;
   return { pod: pod.pod, action: 'evict', reason };
 }
 
