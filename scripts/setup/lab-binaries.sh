@@ -14,10 +14,16 @@ proxy="$(go env GOPROXY)"; proxy="${proxy%%,*}"; proxy="${proxy:-https://proxy.g
 
 step() { printf '  %-34s %s\n' "$1" "$2"; }
 
-wrapper_replaces() { # module version  -> replace lines for every "=> ./" replace in that module's go.mod
-  local module="$1" version="$2" staging_version="$3"
-  curl -fsSL "$proxy/$module/@v/$version.mod" |
-    awk -v v="$staging_version" '$2 == "=>" && $3 ~ /^\.\.?\// { print "replace " $1 " => " $1 " " v }'
+wrapper_replaces() { # module version fallback -> a replace for every local "=> ./" or "=> ../" replace in
+  # that module's go.mod, pointing at the version the module requires (or the fallback for v0.0.0
+  # placeholders, as Kubernetes uses for its staging modules); unrequired ones are dropped.
+  local module="$1" version="$2" fallback="$3"
+  curl -fsSL "$proxy/$module/@v/$version.mod" | awk -v fb="$fallback" '
+    NF == 2 && $1 ~ /\./ && $2 ~ /^v[0-9]/ { required[$1] = $2 }
+    $2 == "=>" && $3 ~ /^\.\.?\// { local[$1] = 1 }
+    END {
+      for (m in local) if (m in required) print "replace " m " => " m " " (required[m] == "v0.0.0" ? fb : required[m])
+    }'
 }
 
 build_wrapper() { # dir module version staging_version ldflags pkg...
@@ -70,5 +76,8 @@ if [ -x "$kwok_dir/bin/kwok" ]; then
 else
   step "kwok $KWOK_VERSION" "building"
   mkdir -p "$kwok_dir/bin"
-  GOBIN="$kwok_dir/bin" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  log="$(mktemp)"
+  GOBIN="$kwok_dir/bin" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" \
+    >"$log" 2>&1 || { cat "$log"; exit 1; }
+  rm -f "$log"
 fi

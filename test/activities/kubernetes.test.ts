@@ -1,0 +1,184 @@
+// The Kubernetes activities against the lab's real apiserver, controller manager and scheduler.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities, type Activities } from '../../activities';
+import type { EvictRoundInput, EvictRoundResult } from '../../activities/kubernetes/eviction';
+import { CORDONED_BY_ANNOTATION } from '../../activities/kubernetes/nodes';
+import { INVALID_INPUT, type PodRef } from '../../workflows/api';
+import { classifyPods } from '../../workflows/policy/pod-filters';
+import { startTestLab, type TestLab } from '../support/lab';
+
+let lab: TestLab;
+let act: Activities;
+
+before(
+  async () => {
+    lab = await startTestLab('drain-lab.yaml');
+    act = createActivities({
+      clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+      evictionPollMs: 200,
+    });
+  },
+  { timeout: 300_000 },
+);
+after(async () => lab?.stop());
+
+async function rejectsInvalid(call: Promise<unknown>, field: string): Promise<void> {
+  await assert.rejects(call, (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure);
+    assert.equal(err.type, INVALID_INPUT);
+    assert.equal((err.details?.[0] as { field: string }).field, field);
+    return true;
+  });
+}
+
+const evictRound = (input: EvictRoundInput) =>
+  new MockActivityEnvironment().run(act.evictRound, input) as Promise<EvictRoundResult>;
+
+const nodeJson = async (name: string) =>
+  JSON.parse(await lab.kubectl('get', 'node', name, '-o', 'json'));
+
+describe('node activities', () => {
+  it('name the bad field for an unknown cluster or node', async () => {
+    await rejectsInvalid(act.describeNode({ cluster: 'nope', node: 'node-a' }), 'cluster');
+    await rejectsInvalid(act.describeNode({ cluster: 'lab', node: 'no-such-node' }), 'node');
+    await rejectsInvalid(
+      act.cordonNode({ cluster: 'lab', node: 'no-such-node', owner: 'drain/lab/x' }),
+      'node',
+    );
+  });
+
+  it('never take over or free a cordon that someone else set, unless forced', async () => {
+    const facts = await act.describeNode({ cluster: 'lab', node: 'spare-1' });
+    assert.equal(facts.unschedulable, true);
+    assert.equal(facts.cordonedBy, undefined);
+    const cordon = await act.cordonNode({
+      cluster: 'lab',
+      node: 'spare-1',
+      owner: 'drain/lab/spare-1',
+    });
+    assert.equal(cordon.cordonedBySteward, false);
+    assert.equal(
+      (await nodeJson('spare-1')).metadata.annotations?.[CORDONED_BY_ANNOTATION],
+      undefined,
+    );
+    const refused = await act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false });
+    assert.equal(refused.uncordoned, false);
+    assert.equal((await nodeJson('spare-1')).spec.unschedulable, true);
+    assert.equal(
+      (await act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: true })).uncordoned,
+      true,
+    );
+    assert.equal((await nodeJson('spare-1')).spec.unschedulable, undefined);
+  });
+
+  it('cordon records its owner, is idempotent, and uncordon removes the record', async () => {
+    const owner = 'drain/lab/spare-1';
+    assert.equal(
+      (await act.cordonNode({ cluster: 'lab', node: 'spare-1', owner })).cordonedBySteward,
+      true,
+    );
+    const again = await act.cordonNode({ cluster: 'lab', node: 'spare-1', owner });
+    assert.deepEqual(again, {
+      cordonedBySteward: true,
+      message: 'already cordoned by this operation',
+    });
+    const other = await act.cordonNode({
+      cluster: 'lab',
+      node: 'spare-1',
+      owner: 'k8s-upgrade/lab',
+    });
+    assert.equal(other.cordonedBySteward, false);
+    assert.match(other.message, /already cordoned by drain\/lab\/spare-1/);
+    const node = await nodeJson('spare-1');
+    assert.equal(node.spec.unschedulable, true);
+    assert.equal(node.metadata.annotations[CORDONED_BY_ANNOTATION], owner);
+    assert.equal(
+      (await act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false })).uncordoned,
+      true,
+    );
+    const freed = await nodeJson('spare-1');
+    assert.equal(freed.spec.unschedulable, undefined);
+    assert.equal(freed.metadata.annotations?.[CORDONED_BY_ANNOTATION], undefined);
+  });
+});
+
+describe('pod facts and eviction', () => {
+  it("report each pod's controller, emptyDir use and DaemonSet", async () => {
+    const facts = await act.listNodePods({ cluster: 'lab', node: 'node-a' });
+    const byPrefix = (prefix: string) => facts.filter((f) => f.pod.name.startsWith(prefix));
+    assert.equal(byPrefix('web-').length, 3);
+    assert.ok(
+      byPrefix('web-').every((f) => f.controller?.kind === 'ReplicaSet' && f.controllerExists),
+    );
+    assert.ok(byPrefix('cache-')[0].usesEmptyDir);
+    assert.equal(byPrefix('debug')[0].controller, undefined);
+    const exporter = byPrefix('node-exporter-')[0];
+    assert.deepEqual([exporter.controller?.kind, exporter.controllerExists], ['DaemonSet', true]);
+    const plan = classifyPods(facts, { force: false, deleteEmptyDirData: false });
+    assert.deepEqual(plan.refuse.map((v) => v.pod.name.split('-')[0]).sort(), ['cache', 'debug']);
+  });
+
+  it('evicts through the Eviction API one pod at a time under maxUnavailable 1, and reports a blocking PDB', async () => {
+    await lab.kubectl('cordon', 'node-a');
+    await lab.kubectl('uncordon', 'spare-2');
+    await lab.kubectl('uncordon', 'spare-1');
+    const facts = await act.listNodePods({ cluster: 'lab', node: 'node-a' });
+    const pods: PodRef[] = facts.filter((f) => /^(web|locked)-/.test(f.pod.name)).map((f) => f.pod);
+
+    let minReadyWeb = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const list = JSON.parse(await lab.kubectl('get', 'pods', '-l', 'app=web', '-o', 'json'));
+        const ready = list.items.filter(
+          (p: {
+            metadata: { deletionTimestamp?: string };
+            status: { conditions?: { type: string; status: string }[] };
+          }) =>
+            !p.metadata.deletionTimestamp &&
+            p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length;
+        minReadyWeb = Math.min(minReadyWeb, ready);
+      }
+    })();
+
+    const result = await evictRound({
+      cluster: 'lab',
+      node: 'node-a',
+      pods,
+      roundSeconds: 30,
+    });
+    sampling = false;
+    await sampler;
+
+    const names = (refs: PodRef[]) => refs.map((p) => p.name.split('-')[0]).sort();
+    assert.deepEqual(names(result.evicted), ['web', 'web', 'web']);
+    assert.deepEqual(names(result.left.map((l) => l.pod)), ['locked', 'locked']);
+    for (const left of result.left) {
+      assert.match(
+        left.blocker,
+        /^PodDisruptionBudget default\/locked allows 0 disruptions \(2\/2 healthy\)$/,
+      );
+    }
+    assert.ok(
+      minReadyWeb >= 2,
+      `web fell to ${minReadyWeb} ready pods; its PDB allows 1 unavailable`,
+    );
+    const stillOnA = JSON.parse(
+      await lab.kubectl('get', 'pods', '-l', 'app=web', '-o', 'json'),
+    ).items.filter((p: { spec: { nodeName: string } }) => p.spec.nodeName === 'node-a');
+    assert.equal(stillOnA.length, 0, 'web pods were re-created off node-a');
+
+    // A retried round re-reads the cluster: what is gone is reported gone, not evicted again.
+    const again = await evictRound({
+      cluster: 'lab',
+      node: 'node-a',
+      pods: result.evicted,
+      roundSeconds: 5,
+    });
+    assert.deepEqual([again.evicted.length, again.gone.length, again.left.length], [0, 3, 0]);
+  });
+});

@@ -1,0 +1,147 @@
+// End to end through the steward CLI: a real Temporal dev server, the lab and a worker process.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestStack, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+const ID = 'drain/lab/node-a';
+
+before(
+  async () => {
+    stack = await startTestStack('drain-lab.yaml');
+    await stack.lab.kubectl('uncordon', 'spare-1');
+    await stack.lab.kubectl('uncordon', 'spare-2');
+  },
+  { timeout: 300_000 },
+);
+after(async () => stack?.stop());
+
+const unschedulable = async (node: string) =>
+  JSON.parse(await stack.lab.kubectl('get', 'node', node, '-o', 'json')).spec.unschedulable ===
+  true;
+
+const podsOn = async (node: string) =>
+  (
+    await stack.lab.kubectl(
+      'get',
+      'pods',
+      '-A',
+      '--field-selector',
+      `spec.nodeName=${node}`,
+      '-o',
+      'name',
+    )
+  )
+    .split('\n')
+    .filter(Boolean);
+
+describe('steward CLI against the lab', () => {
+  it('refuses bad input naming the field, and changes nothing', async () => {
+    const cases: [string[], RegExp][] = [
+      [['drain', 'no-such-node'], /node: no node "no-such-node" in cluster "lab"/],
+      [
+        ['drain', 'node-a', '--cluster', 'elsewhere'],
+        /cluster: unknown cluster "elsewhere" \(configured: lab\)/,
+      ],
+      [['drain', 'node-a', '--timeout', '-5'], /timeoutSeconds: must be greater than 0/],
+      [['drain', 'Node_A'], /node: must be a Kubernetes node name/],
+      [['status', 'not-an-id'], /ID: "not-an-id" is not a Steward workflow ID/],
+      [['decide', ID, 'maybe'], /DECISION: "maybe" must be retry, skip or abort/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr, stdout } = await stack.steward(...args);
+      assert.equal(code, 2, `${args.join(' ')}: ${stdout}${stderr}`);
+      assert.match(stdout + stderr, message);
+    }
+    assert.equal(await unschedulable('node-a'), false);
+  });
+
+  it('--dry-run prints the plan and changes nothing', async () => {
+    const { code, stdout } = await stack.steward('drain', 'node-a', '--dry-run');
+    assert.equal(code, 1, stdout);
+    assert.match(stdout, /evict \(5\):/);
+    assert.match(stdout, /default\/debug: not managed by a controller/);
+    assert.match(stdout, /default\/cache-\S+: uses emptyDir/);
+    assert.match(stdout, /default\/node-exporter-\S+: managed by DaemonSet node-exporter/);
+    assert.equal(await unschedulable('node-a'), false);
+  });
+
+  it('refuses a drain with unevictable pods before cordoning', async () => {
+    const { code, stdout, stderr } = await stack.steward('drain', 'node-a');
+    assert.equal(code, 2, stdout + stderr);
+    assert.match(stdout, /refused: node: pods that cannot be evicted/);
+    assert.equal(await unschedulable('node-a'), false);
+  });
+
+  it('times out on a PDB that blocks, waits for an operator; abort leaves the node cordoned and says so', async () => {
+    const start = await stack.steward(
+      'drain',
+      'node-a',
+      '--force',
+      '--delete-emptydir-data',
+      '--timeout',
+      '8s',
+      '--detach',
+    );
+    assert.equal(start.code, 0, start.stdout + start.stderr);
+    const waiting = await stack.steward('watch', ID, '--until-wait');
+    assert.equal(waiting.code, 3, waiting.stdout + waiting.stderr);
+    const status = await stack.steward('status', ID);
+    assert.equal(status.code, 3);
+    assert.match(status.stdout, /waiting for an operator: timed out after 8s with 2 pods left/);
+    assert.match(
+      status.stdout,
+      /default\/locked-\S+: PodDisruptionBudget default\/locked allows 0 disruptions \(2\/2 healthy\)/,
+    );
+    const listed = await stack.steward('list');
+    assert.match(listed.stdout, /drain\/lab\/node-a\s+drainNode\s+Running\s+waiting-for-operator/);
+
+    const abort = await stack.steward('decide', ID, 'abort', '--note', 'e2e');
+    assert.equal(abort.code, 0, abort.stdout + abort.stderr);
+    const done = await stack.steward('watch', ID);
+    assert.equal(done.code, 1);
+    assert.match(done.stdout, /aborted by an operator with 2 pods left; left cordoned by Steward/);
+    assert.equal(await unschedulable('node-a'), true);
+    assert.deepEqual(
+      (await podsOn('node-a')).filter((p) => !/locked|node-exporter/.test(p)),
+      [],
+    );
+  });
+
+  it('retry resumes once the budget allows, and the node ends drained', async () => {
+    const start = await stack.steward(
+      'drain',
+      'node-a',
+      '--force',
+      '--delete-emptydir-data',
+      '--timeout',
+      '5s',
+      '--detach',
+    );
+    assert.equal(start.code, 0, start.stdout + start.stderr);
+    assert.equal((await stack.steward('watch', ID, '--until-wait')).code, 3);
+    await stack.lab.kubectl(
+      'patch',
+      'pdb',
+      'locked',
+      '--type=merge',
+      '-p',
+      '{"spec":{"minAvailable":1}}',
+    );
+    assert.equal((await stack.steward('decide', ID, 'retry')).code, 0);
+    const done = await stack.steward('watch', ID);
+    assert.equal(done.code, 0, done.stdout + done.stderr);
+    assert.match(done.stdout, /node-a drained/);
+    assert.deepEqual(
+      (await podsOn('node-a')).filter((p) => !/node-exporter/.test(p)),
+      [],
+    );
+  });
+
+  it('uncordon returns the node Steward cordoned to service', async () => {
+    const { code, stdout } = await stack.steward('uncordon', 'node-a');
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /uncordoned \(cordoned by drain\/lab\/node-a\)/);
+    assert.equal(await unschedulable('node-a'), false);
+  });
+});

@@ -1,0 +1,68 @@
+// The whole of Steward for end-to-end tests: a Temporal dev server, a lab and a worker, as
+// detached processes under a temp state dir on free ports, driven through bin/steward.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { stopDaemons } from '../../lab/daemon';
+import { freePorts } from '../../lab';
+import {
+  connectWhenUp,
+  REPO_ROOT,
+  startTemporal,
+  startWorker,
+  waitForWorker,
+  writeConfig,
+} from '../../scripts/stack';
+import { startTestLab, type TestLab } from './lab';
+
+export interface TestStack {
+  lab: TestLab;
+  client: Client;
+  configPath: string;
+  /** Runs bin/steward; resolves with its exit code and output, never rejects on a non-zero exit. */
+  steward(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  startWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(scenario: string): Promise<TestStack> {
+  const lab = await startTestLab(scenario);
+  const [a, b] = [await freePorts(), await freePorts()];
+  const ports = { temporal: a.apiserver, temporalUi: a.etcdClient, metrics: b.apiserver };
+  startTemporal(lab.stateDir, ports);
+  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
+  const configPath = writeConfig(lab.stateDir, {
+    temporalAddress: `127.0.0.1:${ports.temporal}`,
+    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
+    metricsPort: ports.metrics,
+    clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+  });
+  const stack: TestStack = {
+    lab,
+    client,
+    configPath,
+    steward: async (...args) => {
+      try {
+        const { stdout, stderr } = await promisify(execFile)(join(REPO_ROOT, 'bin/steward'), args, {
+          env: { ...process.env, STEWARD_CONFIG: configPath, STEWARD_STATE_DIR: lab.stateDir },
+        });
+        return { code: 0, stdout, stderr };
+      } catch (err) {
+        const e = err as { code: number; stdout: string; stderr: string };
+        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+      }
+    },
+    startWorker: async () => {
+      startWorker(lab.stateDir, configPath);
+      await waitForWorker(client);
+    },
+    stop: async () => {
+      await client.connection.close();
+      await stopDaemons(lab.stateDir, ['worker', 'temporal']);
+      await lab.stop();
+    },
+  };
+  await stack.startWorker();
+  return stack;
+}
