@@ -27,9 +27,6 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
     kubectl: async (...args) =>
       (await promisify(execFile)('kubectl', ['--kubeconfig', connection.kubeconfigPath, ...args]))
         .stdout,
-    stop: async () => {
-      await stopLab(stateDir);
-      rmSync(stateDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
