@@ -16,17 +16,24 @@ export interface TestLab extends Connection {
 
 export async function startTestLab(scenario: string): Promise<TestLab> {
   const stateDir = mkdtempSync(join(tmpdir(), 'steward-test-'));
-  const connection = await startLab({
-    stateDir,
-    scenarioPath: join(FIXTURES, scenario),
-    ports: await freePorts(),
-  });
+  const stop = async () => {
+    await stopLab(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  let connection: Connection;
+  try {
+    const ports = await freePorts();
+    connection = await startLab({ stateDir, scenarioPath: join(FIXTURES, scenario), ports });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const kubeconfig = connection.kubeconfigPath;
   return {
     ...connection,
     stateDir,
     kubectl: async (...args) =>
-      (await promisify(execFile)('kubectl', ['--kubeconfig', connection.kubeconfigPath, ...args]))
-        .stdout,
+      (await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args])).stdout,
     stop,
   };
 }
