@@ -87,6 +87,10 @@ export interface DrainStatus {
   node: string;
   phase: DrainPhase;
   cordonedBySteward: boolean;
+  /**
+   * Pods of the plan that have left the node. Counted when gone rather than when the eviction was
+   * sent, so the count stays exact when a round is retried after a worker crash.
+   */
   evicted: PodRef[];
   left: PodLeft[];
   /** Why the drain waits for an operator, while it does. */

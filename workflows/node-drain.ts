@@ -115,7 +115,7 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
           Math.min(ROUND_SECONDS, Math.ceil((deadline - Date.now()) / 1000)),
         );
         const round = await rounds.evictRound({ cluster, node, pods: remaining, roundSeconds });
-        status.evicted.push(...round.evicted);
+        status.evicted.push(...round.gone);
         status.left = round.left;
         remaining = round.left.map((l) => l.pod);
         enter('evicting');
