@@ -1,0 +1,146 @@
+// Benchmark: set-up time, time until Steward is up, and the drain of a node with 100 pods under
+// PDBs (10 Deployments x 10 replicas, maxUnavailable 1) by Steward next to `kubectl drain` of an
+// identical twin node on the same lab, with PodDisruptionBudgets watched throughout.
+//   node --import tsx scripts/bench/drain.ts
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { addDenseNodes, freePorts, startLab } from '../../lab';
+import { stopDaemons } from '../../lab/daemon';
+import { TASK_QUEUE, workflowIds, type DrainNodeResult } from '../../workflows/api';
+import {
+  connectWhenUp,
+  REPO_ROOT,
+  startTemporal,
+  startWorker,
+  waitForWorker,
+  writeConfig,
+} from '../stack';
+
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t0 = performance.now();
+  return run().then((value) => ({ ms: performance.now() - t0, value }));
+}
+
+/** Samples, every 100 ms, how far below its ready count each Deployment of the namespace fell. */
+function watchBudgets(core: CoreV1Api, namespace: string, replicas: number) {
+  let worstUnavailable = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const pods = (await core.listNamespacedPod({ namespace })).items;
+      const ready = new Map<string, number>();
+      for (const pod of pods) {
+        const app = pod.metadata?.labels?.app ?? '';
+        if (!ready.has(app)) ready.set(app, 0);
+        if (isReady(pod)) ready.set(app, ready.get(app)! + 1);
+      }
+      for (const count of ready.values())
+        worstUnavailable = Math.max(worstUnavailable, replicas - count);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return worstUnavailable;
+  };
+}
+
+const isReady = (pod: V1Pod) =>
+  !pod.metadata?.deletionTimestamp &&
+  (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+async function main(): Promise<void> {
+  const warm = await timed(async () =>
+    execFileSync(join(REPO_ROOT, 'scripts/setup/install.sh'), { stdio: 'ignore' }),
+  );
+  const stateDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
+  try {
+    const labPorts = await freePorts();
+    const other = await freePorts();
+    const ports = {
+      temporal: other.apiserver,
+      temporalUi: other.etcdClient,
+      metrics: other.etcdPeer,
+    };
+    const up = await timed(async () => {
+      startTemporal(stateDir, ports);
+      const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
+      const lab = await startLab({
+        stateDir,
+        scenarioPath: join(__dirname, 'bench-lab.yaml'),
+        ports: labPorts,
+      });
+      const configPath = writeConfig(stateDir, {
+        temporalAddress: `127.0.0.1:${ports.temporal}`,
+        uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
+        metricsPort: ports.metrics,
+        clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+      });
+      startWorker(stateDir, configPath);
+      await waitForWorker(client);
+      return { client, lab };
+    });
+    const { client, lab } = up.value;
+
+    await addDenseNodes(lab.kubeconfigPath, { nodes: ['dense-kubectl', 'dense-steward'] });
+    const kc = new KubeConfig();
+    kc.loadFromFile(lab.kubeconfigPath);
+    const core = kc.makeApiClient(CoreV1Api);
+
+    let stopWatch = watchBudgets(core, 'dense', 10);
+    const kubectl = await timed(() =>
+      promisify(execFile)('kubectl', [
+        '--kubeconfig',
+        lab.kubeconfigPath,
+        'drain',
+        'dense-kubectl',
+        '--ignore-daemonsets',
+        '--delete-emptydir-data',
+        '--timeout=900s',
+      ]),
+    );
+    const kubectlWorst = await stopWatch();
+
+    stopWatch = watchBudgets(core, 'dense', 10);
+    const steward = await timed((): Promise<DrainNodeResult> =>
+      client.workflow.execute('drainNode', {
+        taskQueue: TASK_QUEUE,
+        workflowId: workflowIds.drain('lab', 'dense-steward'),
+        args: [{ cluster: 'lab', node: 'dense-steward', timeoutSeconds: 900 }],
+      }),
+    );
+    const stewardWorst = await stopWatch();
+    await client.connection.close();
+
+    console.log('steward benchmark');
+    console.log(`  set-up, warm (scripts/setup/install.sh)        ${seconds(warm.ms)} s`);
+    console.log(`  up: Temporal + lab + worker polling           ${seconds(up.ms)} s`);
+    console.log(`  drain of 100 pods under PDBs (maxUnavailable 1 each of 10 Deployments)`);
+    console.log(
+      `    kubectl drain                               ${seconds(kubectl.ms)} s, worst unavailable per Deployment ${kubectlWorst}`,
+    );
+    console.log(
+      `    steward drain                               ${seconds(steward.ms)} s, worst unavailable per Deployment ${stewardWorst}, ${steward.value.evicted.length} pods, ${steward.value.outcome}`,
+    );
+    console.log(
+      `    ratio steward / kubectl                     ${(steward.ms / kubectl.ms).toFixed(2)}x (target <= 0.70)`,
+    );
+    if (stewardWorst > 1 || kubectlWorst > 1)
+      console.log('  PDB VIOLATED: more than 1 pod of a Deployment unavailable');
+  } finally {
+    await stopDaemons(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
