@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubernetesBinaries } from './binaries';
 import { isRunning, startDaemon, stopDaemons } from './daemon';
@@ -131,12 +131,8 @@ async function start(stateDir: string, ports: LabPorts): Promise<Connection> {
     ...componentAuth,
     `--secure-port=${ports.scheduler}`,
   ]);
-  const kwokConfig = join(dir, 'kwok.yaml');
-  // An explicit --config keeps ~/.kwok/kwok.yaml out; it holds no Stage, so KWOK plays its
-  // built-in defaults: node-initialize, node heartbeat, pod-ready, pod-complete, pod-delete.
-  writeFileSync(kwokConfig, 'apiVersion: config.kwok.x-k8s.io/v1alpha1\nkind: KwokConfiguration\n');
   spawn('kwok', bin.kwok, [
-    `--config=${kwokConfig}`,
+    `--config=${join(__dirname, 'kwok-stages.yaml')}`,
     `--kubeconfig=${kubeconfig}`,
     `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
     '--node-lease-duration-seconds=40',

@@ -53,6 +53,10 @@ export function nodeObject(n: ScenarioNode): V1Node {
       ],
     },
     status: {
+      addresses: [
+        { type: 'InternalIP', address: nodeIp(n.name) },
+        { type: 'Hostname', address: n.name },
+      ],
       capacity,
       allocatable: capacity,
       nodeInfo: {
@@ -205,6 +209,12 @@ function podSpec(w: Workload): V1PodSpec {
     ...(w.tolerations.length > 0 ? { tolerations: w.tolerations } : {}),
     terminationGracePeriodSeconds: 30,
   };
+}
+
+/** A stable address in 172.16.0.0/12 derived from the name, as a site's IPAM would hand out. */
+function nodeIp(name: string): string {
+  const h = parseInt(hash(`ip/${name}`).slice(0, 5), 16);
+  return `172.${16 + (h >> 16)}.${(h >> 8) & 255}.${h & 255 || 1}`;
 }
 
 function hash(text: string): string {
