@@ -94,7 +94,7 @@ describe('steward CLI against the lab', () => {
       /default\/locked-\S+: PodDisruptionBudget default\/locked allows 0 disruptions \(2\/2 healthy\)/,
     );
     const listed = await stack.steward('list');
-    assert.match(listed.stdout, /drain\/lab\/node-a\s+drainNode\s+Running\s+waiting-for-operator/);
+    assert.match(listed.stdout, /drain\/lab\/node-a\s+drainNode\s+RUNNING\s+waiting-for-operator/);
 
     const abort = await stack.steward('decide', ID, 'abort', '--note', 'e2e');
     assert.equal(abort.code, 0, abort.stdout + abort.stderr);

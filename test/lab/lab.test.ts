@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import { Connection, freePorts, startLab, stopLab } from '../../lab';
+import { Connection, freePorts, setKubeletRunning, startLab, stopLab } from '../../lab';
 import { readDaemon } from '../../lab/daemon';
 import { KUBERNETES_DAEMONS } from '../../lab/kubernetes';
 import { waitFor } from '../../lab/wait';
@@ -157,6 +157,32 @@ test('an eviction that would violate a PDB is refused with 429', async () => {
     evict(pod),
     (err: unknown) => err instanceof ApiException && err.code === 429,
   );
+});
+
+test('a node whose kubelet stops turns NotReady and unreachable; started again, Ready', async () => {
+  const node = 'worker-5';
+  const readyStatus = async () => {
+    const n = await core.readNode({ name: node });
+    const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const unreachable = n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable');
+    return { ready, unreachable };
+  };
+  const stopped = Date.now();
+  await setKubeletRunning(lab.kubeconfigPath, node, false);
+  await waitFor(
+    `${node} NotReady`,
+    async () => {
+      const { ready, unreachable } = await readyStatus();
+      return ready === 'Unknown' && unreachable === true;
+    },
+    { timeoutMs: 90_000 },
+  );
+  console.log(`${node} NotReady ${Date.now() - stopped} ms after its kubelet stopped`);
+  await setKubeletRunning(lab.kubeconfigPath, node, true);
+  await waitFor(`${node} Ready again`, async () => {
+    const { ready, unreachable } = await readyStatus();
+    return ready === 'True' && !unreachable;
+  });
 });
 
 test('kubectl drain works unchanged and leaves only DaemonSet pods on the node', async () => {
