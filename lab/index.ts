@@ -11,6 +11,7 @@ export type { DenseNodesOptions } from './dense';
 export { applyScenario } from './apply';
 export type { Connection } from './kubeconfig';
 export { kubernetesRunning } from './kubernetes';
+export { setKubeletRunning } from './kubelet';
 export { DEFAULT_PORTS, freePorts } from './ports';
 export type { LabPorts } from './ports';
 export { loadScenario, parseScenario } from './scenario';

@@ -16,8 +16,18 @@ export const KUBERNETES_DAEMONS = [
   'kwok',
 ] as const;
 
-/** KWOK plays kubelet only for nodes carrying this annotation. */
+/** KWOK plays kubelet only for nodes carrying this annotation ... */
 export const KWOK_NODE_ANNOTATION = { key: 'kwok.x-k8s.io/node', value: 'fake' };
+/**
+ * ... and this label: the lab's switch for a host's kubelet (see kubelet.ts). A label, not an
+ * annotation, because KWOK hands label selectors to the apiserver's watch, which reports a node
+ * that stops matching as deleted; KWOK then stops renewing its lease.
+ */
+export const KUBELET_LABEL = {
+  key: 'lab.steward.dev/kubelet',
+  running: 'running',
+  stopped: 'stopped',
+};
 
 export const SERVICE_CIDR = '10.96.0.0/12';
 export const POD_CIDR = '10.244.0.0/16';
@@ -123,6 +133,10 @@ async function start(stateDir: string, ports: LabPorts): Promise<Connection> {
     `--cluster-signing-key-file=${pki.caKey}`,
     '--use-service-account-credentials',
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    // A node whose kubelet stopped is NotReady after 30 s (default 50 s) and is checked every
+    // 2 s (default 5 s); KWOK renews leases every 10 s.
+    '--node-monitor-grace-period=30s',
+    '--node-monitor-period=2s',
     // Everything a kubeadm cluster runs, minus the cloud and IPAM controllers (no cloud here,
     // and KWOK assigns pod IPs).
     '--controllers=*,-cloud-node-lifecycle-controller,-service-lb-controller,-node-route-controller,-node-ipam-controller',
@@ -135,6 +149,7 @@ async function start(stateDir: string, ports: LabPorts): Promise<Connection> {
     `--config=${join(__dirname, 'kwok-stages.yaml')}`,
     `--kubeconfig=${kubeconfig}`,
     `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
+    `--manage-nodes-with-label-selector=${KUBELET_LABEL.key}=${KUBELET_LABEL.running}`,
     '--node-lease-duration-seconds=40',
     `--cidr=${POD_CIDR}`,
   ]);

@@ -10,7 +10,7 @@ import type {
 } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import { KWOK_NODE_ANNOTATION, POD_CIDR, SERVICE_CIDR } from './kubernetes';
+import { KUBELET_LABEL, KWOK_NODE_ANNOTATION, POD_CIDR, SERVICE_CIDR } from './kubernetes';
 import type {
   ScenarioDaemonSet,
   ScenarioDeployment,
@@ -40,6 +40,7 @@ export function nodeObject(n: ScenarioNode): V1Node {
         'kubernetes.io/hostname': n.name,
         'kubernetes.io/os': 'linux',
         'kubernetes.io/arch': 'amd64',
+        [KUBELET_LABEL.key]: KUBELET_LABEL.running,
         ...(controlPlane ? { [CONTROL_PLANE_LABEL]: '' } : {}),
         ...(n.gpus > 0 ? { [GPU_PRESENT_LABEL]: 'true' } : {}),
         ...n.labels,

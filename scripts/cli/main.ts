@@ -8,7 +8,6 @@ import { CliError, EXIT } from './exit-codes';
 import { drain, uncordon } from './commands/node-operations';
 import { decide, list, status, checkWorkflowId } from './commands/inspect';
 import { watch } from './commands/watch';
-import { down, up } from './commands/up-down';
 
 const seconds = (value: string) => {
   try {
@@ -45,6 +44,8 @@ program
   .description('start the Temporal dev server, the lab and a worker in the background')
   .option('--scenario <file>', 'lab scenario (YAML)')
   .action(async (options) => {
+    // Loaded on demand: the lab pulls in the Kubernetes client, which other commands never need.
+    const { up } = await import('./commands/up-down');
     process.exitCode = await up(options);
   });
 
@@ -52,6 +53,7 @@ program
   .command('down')
   .description('stop exactly the processes that `steward up` started')
   .action(async () => {
+    const { down } = await import('./commands/up-down');
     process.exitCode = await down();
   });
 
