@@ -45,7 +45,7 @@ program
   .option('--scenario <file>', 'lab scenario (YAML)')
   .action(async (options) => {
     // Loaded on demand: the lab pulls in the Kubernetes client, which other commands never need.
-    const { up } = await import('./commands/up-down');
+    const { up } = await import('./commands/up-down.js');
     process.exitCode = await up(options);
   });
 
@@ -53,7 +53,7 @@ program
   .command('down')
   .description('stop exactly the processes that `steward up` started')
   .action(async () => {
-    const { down } = await import('./commands/up-down');
+    const { down } = await import('./commands/up-down.js');
     process.exitCode = await down();
   });
 
