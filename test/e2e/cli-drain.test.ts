@@ -1,6 +1,9 @@
 // End to end through the steward CLI: a real Temporal dev server, the lab and a worker process.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { logFile, stopDaemons } from '../../lab/daemon';
+import { loadConfig } from '../../workers/config';
 import { startTestStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -143,5 +146,20 @@ describe('steward CLI against the lab', () => {
     assert.equal(code, 0, stdout);
     assert.match(stdout, /uncordoned \(cordoned by drain\/lab\/node-a\)/);
     assert.equal(await unschedulable('node-a'), false);
+  });
+
+  it('the worker serves Prometheus metrics', async () => {
+    const { metrics } = loadConfig({ STEWARD_CONFIG: stack.configPath });
+    const text = await (await fetch(`http://127.0.0.1:${metrics.port}/metrics`)).text();
+    assert.match(text, /^temporal_workflow_completed\{.*\} \d+/m);
+    assert.match(text, /^temporal_worker_task_slots_available\{/m);
+  });
+
+  it('the worker shuts down gracefully on SIGTERM and logs structured JSON', async () => {
+    await stopDaemons(stack.lab.stateDir, ['worker']);
+    const lines = readFileSync(logFile(stack.lab.stateDir, 'worker'), 'utf8').trim().split('\n');
+    const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    assert.ok(messages.includes('worker started'));
+    assert.equal(messages.at(-1), 'worker stopped');
   });
 });

@@ -126,7 +126,7 @@ test('an evicted pod is deleted and re-created on another node by the scheduler'
 
 test('an eviction that would violate a PDB is refused with 429', async () => {
   const labels = { app: 'singleton' };
-  await objects.create({
+  const deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'singleton', namespace: 'default' },
@@ -138,25 +138,30 @@ test('an eviction that would violate a PDB is refused with 429', async () => {
         spec: { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10' }] },
       },
     },
-  } as never);
-  await objects.create({
+  };
+  const pdb = {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: { name: 'singleton', namespace: 'default' },
     spec: { minAvailable: 1, selector: { matchLabels: labels } },
-  } as never);
-  await waitFor('the singleton PDB observed its healthy pod', async () => {
-    const pdb = await policy.readNamespacedPodDisruptionBudget({
-      name: 'singleton',
-      namespace: 'default',
+  };
+  await objects.create(deployment);
+  await objects.create(pdb);
+  try {
+    await waitFor('the singleton PDB observed its healthy pod', async () => {
+      const { status } = await policy.readNamespacedPodDisruptionBudget(pdb.metadata);
+      return status?.currentHealthy === 1 && status.disruptionsAllowed === 0;
     });
-    return pdb.status?.currentHealthy === 1 && pdb.status.disruptionsAllowed === 0;
-  });
-  const [pod] = await podsOf('default', 'app=singleton');
-  await assert.rejects(
-    evict(pod),
-    (err: unknown) => err instanceof ApiException && err.code === 429,
-  );
+    const [pod] = await podsOf('default', 'app=singleton');
+    await assert.rejects(
+      evict(pod),
+      (err: unknown) => err instanceof ApiException && err.code === 429,
+    );
+  } finally {
+    // It would block the drain below for good.
+    await objects.delete(pdb);
+    await objects.delete(deployment);
+  }
 });
 
 test('a node whose kubelet stops turns NotReady and unreachable; started again, Ready', async () => {
