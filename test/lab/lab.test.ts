@@ -201,6 +201,7 @@ test('kubectl drain works unchanged and leaves only DaemonSet pods on the node',
     { timeout: 150_000 },
   );
   assert.match(drain.stdout, new RegExp(`node/${node} drained`));
+  assert.match(drain.stderr, /deleting Pods that declare no controller: default\/debug/);
   const left = (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }))
     .items;
   const notDaemonSet = left.filter(
