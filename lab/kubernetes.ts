@@ -46,7 +46,9 @@ export function kubernetesRunning(stateDir: string): string[] {
 export async function startKubernetes(stateDir: string, ports: LabPorts): Promise<Connection> {
   const running = kubernetesRunning(stateDir);
   if (running.length > 0) {
-    throw new Error(`lab already running in ${stateDir} (${running.join(', ')}); stop it first`);
+    throw new Error(
+      `lab already running in ${stateDir} (${running.join(', ')}); run \`tsx lab/main.ts down\` first`,
+    );
   }
   try {
     return await start(stateDir, ports);

@@ -20,13 +20,6 @@ async function main(argv: string[]): Promise<number> {
   const stateDir = resolve(values['state-dir'] ?? DEFAULT_STATE_DIR);
   switch (positionals[0]) {
     case 'up': {
-      const running = kubernetesRunning(stateDir);
-      if (running.length > 0) {
-        console.error(
-          `lab already running in ${stateDir} (${running.join(', ')}); run \`tsx lab/main.ts down\` first`,
-        );
-        return 1;
-      }
       const started = Date.now();
       const c = await startLab({
         stateDir,

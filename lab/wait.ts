@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { get } from 'node:http';
+import { get, IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRunning, logFile } from './daemon';
 
@@ -61,7 +61,7 @@ export function httpGet(
   tls: TlsOptions = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const onResponse = (res: import('node:http').IncomingMessage) => {
+    const onResponse = (res: IncomingMessage) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
