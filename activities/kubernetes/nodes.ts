@@ -36,18 +36,21 @@ export function nodeActivities(clusters: Clusters) {
     return node;
   }
 
-  function patchNode(cluster: string, node: V1Node, body: object): Promise<V1Node> {
-    // resourceVersion makes the patch fail with 409 if the node changed since it was read.
-    const guarded = {
-      ...body,
+  /** Sets (or with null, removes) the cordon record and the cordon itself in one patch. */
+  function patchCordon(
+    cluster: string,
+    node: V1Node,
+    change: { cordonedBy: string | null; unschedulable?: true | null },
+  ): Promise<V1Node> {
+    const body = {
+      // resourceVersion makes the patch fail with 409 if the node changed since it was read.
       metadata: {
-        ...(body as { metadata?: object }).metadata,
         resourceVersion: node.metadata?.resourceVersion,
+        annotations: { [CORDONED_BY_ANNOTATION]: change.cordonedBy },
       },
+      ...(change.unschedulable !== undefined && { spec: { unschedulable: change.unschedulable } }),
     };
-    return clusters
-      .apis(cluster)
-      .core.patchNode({ name: node.metadata!.name!, body: guarded }, mergePatch);
+    return clusters.apis(cluster).core.patchNode({ name: node.metadata!.name!, body }, mergePatch);
   }
 
   return {
@@ -80,10 +83,7 @@ export function nodeActivities(clusters: Clusters) {
             : 'already cordoned by someone else; it stays theirs to uncordon',
         };
       }
-      await patchNode(args.cluster, n, {
-        metadata: { annotations: { [CORDONED_BY_ANNOTATION]: args.owner } },
-        spec: { unschedulable: true },
-      });
+      await patchCordon(args.cluster, n, { cordonedBy: args.owner, unschedulable: true });
       return { cordonedBySteward: true, message: 'cordoned' };
     },
 
@@ -95,10 +95,7 @@ export function nodeActivities(clusters: Clusters) {
       const n = await readNode(args.cluster, args.node);
       const holder = n.metadata?.annotations?.[CORDONED_BY_ANNOTATION];
       if (!n.spec?.unschedulable) {
-        if (holder)
-          await patchNode(args.cluster, n, {
-            metadata: { annotations: { [CORDONED_BY_ANNOTATION]: null } },
-          });
+        if (holder) await patchCordon(args.cluster, n, { cordonedBy: null });
         return { uncordoned: false, message: 'not cordoned; nothing to do' };
       }
       if (!holder && !args.force) {
@@ -107,10 +104,7 @@ export function nodeActivities(clusters: Clusters) {
           message: 'cordoned by someone other than Steward; left cordoned (force overrides)',
         };
       }
-      await patchNode(args.cluster, n, {
-        metadata: { annotations: { [CORDONED_BY_ANNOTATION]: null } },
-        spec: { unschedulable: null },
-      });
+      await patchCordon(args.cluster, n, { cordonedBy: null, unschedulable: null });
       return {
         uncordoned: true,
         message: holder ? `uncordoned (cordoned by ${holder})` : 'uncordoned (forced)',
