@@ -112,6 +112,8 @@ async function start(stateDir: string, ports: LabPorts): Promise<Connection> {
     // No kubelet or proxy behind the `kubernetes` Service here; its endpoint would be
     // this host's address, where nothing listens.
     '--endpoint-reconciler-type=none',
+    `--audit-policy-file=${join(__dirname, 'audit-policy.yaml')}`,
+    `--audit-log-path=${join(dir, 'audit.log')}`,
   ]);
   await waitFor('kube-apiserver /readyz', () => apiserverReady(server, pki), {
     timeoutMs: 90_000,
