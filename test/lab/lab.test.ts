@@ -57,7 +57,7 @@ test("nodes are Ready with the scenario's kubelet versions and GPU allocatable",
   for (const node of nodes) {
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
     assert.equal(ready?.status, 'True', `${node.metadata?.name} Ready`);
-    assert.equal(node.status?.nodeInfo?.kubeletVersion, 'v1.30.14');
+    assert.equal(node.status?.nodeInfo?.kubeletVersion, 'v1.31.14');
   }
   const gpus = Object.fromEntries(
     nodes.map((n) => [n.metadata?.name, n.status?.allocatable?.['nvidia.com/gpu']]),

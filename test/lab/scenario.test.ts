@@ -22,7 +22,7 @@ test('the default scenario has 3 control-plane nodes, 8 workers, 2 with 4 GPUs',
       ['gpu-2', 4],
     ],
   );
-  assert.ok(nodes.every((n) => n.kubeletVersion.startsWith('v1.30.')));
+  assert.ok(nodes.every((n) => n.kubeletVersion.startsWith('v1.31.')));
 });
 
 test('control-plane nodes are tainted and labelled as kubeadm does; GPUs become capacity', () => {
