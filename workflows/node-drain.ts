@@ -21,6 +21,7 @@ import { classifyPods } from './policy/pod-filters';
 import { announce, bulletList, showPhase } from './visibility';
 
 const ROUND_SECONDS = 15;
+const REPORT_PROGRESS_AFTER_SECONDS = 3;
 
 const k8s = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -114,7 +115,13 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
           1,
           Math.min(ROUND_SECONDS, Math.ceil((deadline - Date.now()) / 1000)),
         );
-        const round = await rounds.evictRound({ cluster, node, pods: remaining, roundSeconds });
+        const round = await rounds.evictRound({
+          cluster,
+          node,
+          pods: remaining,
+          roundSeconds,
+          reportProgressAfterSeconds: REPORT_PROGRESS_AFTER_SECONDS,
+        });
         status.evicted.push(...round.gone);
         status.left = round.left;
         remaining = round.left.map((l) => l.pod);

@@ -16,6 +16,8 @@ export interface EvictRoundInput {
   pods: PodRef[];
   /** How long this round may run before it reports back. */
   roundSeconds: number;
+  /** After this long, a round reports back as soon as a pod has left, so progress shows. */
+  reportProgressAfterSeconds: number;
 }
 
 export interface EvictRoundResult {
@@ -41,6 +43,7 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
       const { core, policy } = clusters.apis(input.cluster);
       const ctx = Context.current();
       const deadline = Date.now() + input.roundSeconds * 1000;
+      const reportFrom = Date.now() + input.reportProgressAfterSeconds * 1000;
       const pending = new Map(input.pods.map((p) => [p.uid, p]));
       const blockers = new Map<string, string>();
       const waitingOnBudget = new Map<string, string>(); // pod uid → "namespace/pdb"
@@ -139,7 +142,8 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
             }
           }),
         );
-        if (pending.size === 0 || Date.now() >= deadline) break;
+        const now = Date.now();
+        if (pending.size === 0 || now >= deadline || (gone.length > 0 && now >= reportFrom)) break;
         ctx.heartbeat({ evicted: evicted.length, left: pending.size });
         await ctx.sleep(pollIntervalMs);
       }

@@ -149,7 +149,8 @@ describe('pod facts and eviction', () => {
       cluster: 'lab',
       node: 'node-a',
       pods,
-      roundSeconds: 30,
+      roundSeconds: 12,
+      reportProgressAfterSeconds: 12,
     });
     sampling = false;
     await sampler;
@@ -178,6 +179,7 @@ describe('pod facts and eviction', () => {
       node: 'node-a',
       pods: result.evicted,
       roundSeconds: 5,
+      reportProgressAfterSeconds: 5,
     });
     assert.deepEqual([again.evicted.length, again.gone.length, again.left.length], [0, 3, 0]);
   });

@@ -86,7 +86,7 @@ test('kubeadm-config records the control-plane version', async () => {
     name: 'kubeadm-config',
     namespace: 'kube-system',
   });
-  assert.match(cm.data?.ClusterConfiguration ?? '', /kubernetesVersion: v1\.30\.14/);
+  assert.match(cm.data?.ClusterConfiguration ?? '', /kubernetesVersion: v1\.31\.14/);
 });
 
 test('PDB status has disruptionsAllowed computed by the disruption controller', async () => {
