@@ -15,7 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...nodeActivities(clusters),
     ...podActivities(clusters),
-    ...evictionActivities(clusters, deps.evictionPollMs ?? 500),
+    ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
   };
 }
 

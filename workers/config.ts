@@ -35,7 +35,7 @@ const schema = z.strictObject({
   log: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .prefault({}),
-  drain: z.strictObject({ evictionPollMs: z.number().int().positive().default(500) }).prefault({}),
+  drain: z.strictObject({ evictionPollMs: z.number().int().positive().default(250) }).prefault({}),
 });
 
 export type StewardConfig = z.output<typeof schema>;

@@ -9,6 +9,7 @@ import { statusCode, statusMessage } from './api-errors';
 import type { Clusters } from './clusters';
 import { selectorMatches } from './label-selector';
 import { listPodsOnNode, podRef } from './pods';
+import { pickEvictions, type BudgetState } from '../../workflows/policy/eviction-pacing';
 
 export interface EvictRoundInput {
   cluster: string;
@@ -26,8 +27,7 @@ export interface EvictRoundResult {
   left: PodLeft[];
 }
 
-type Attempt =
-  { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; blocker: string; pdb?: string };
+type Attempt = { kind: 'evicted' } | { kind: 'gone' } | { kind: 'blocked'; blocker: string };
 
 function describeBudget(pdb: V1PodDisruptionBudget): string {
   const s = pdb.status;
@@ -36,6 +36,15 @@ function describeBudget(pdb: V1PodDisruptionBudget): string {
     `${s?.disruptionsAllowed ?? 0} disruptions (${s?.currentHealthy ?? '?'}/${s?.desiredHealthy ?? '?'} healthy)`
   );
 }
+
+const budgetState = (pdb: V1PodDisruptionBudget): BudgetState => ({
+  key: `${pdb.metadata!.namespace}/${pdb.metadata!.name}`,
+  disruptionsAllowed: pdb.status?.disruptionsAllowed ?? 0,
+  description: describeBudget(pdb),
+});
+
+const isReady = (pod: V1Pod) =>
+  (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
 export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
   return {
@@ -46,26 +55,20 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
       const reportFrom = Date.now() + input.reportProgressAfterSeconds * 1000;
       const pending = new Map(input.pods.map((p) => [p.uid, p]));
       const blockers = new Map<string, string>();
-      const waitingOnBudget = new Map<string, string>(); // pod uid → "namespace/pdb"
       const evicted: PodRef[] = [];
       const gone: PodRef[] = [];
 
-      const budgetsIn = memoize((namespace: string) =>
-        policy.listNamespacedPodDisruptionBudget({ namespace }).then((l) => l.items),
-      );
-
-      async function budgetAllows(uid: string, pod: V1Pod): Promise<boolean> {
-        const key = waitingOnBudget.get(uid);
-        if (!key) return true;
-        const pdb = (await budgetsIn(pod.metadata!.namespace!)).find(
-          (b) => `${b.metadata!.namespace}/${b.metadata!.name}` === key,
+      async function budgetsByNamespace(
+        pods: V1Pod[],
+      ): Promise<Map<string, V1PodDisruptionBudget[]>> {
+        const namespaces = [...new Set(pods.map((p) => p.metadata!.namespace!))];
+        const lists = await Promise.all(
+          namespaces.map((namespace) => policy.listNamespacedPodDisruptionBudget({ namespace })),
         );
-        if (!pdb) return true;
-        blockers.set(uid, describeBudget(pdb));
-        return (pdb.status?.disruptionsAllowed ?? 0) > 0;
+        return new Map(namespaces.map((ns, i) => [ns, lists[i].items]));
       }
 
-      async function attempt(pod: V1Pod): Promise<Attempt> {
+      async function attempt(pod: V1Pod, budgets: V1PodDisruptionBudget[]): Promise<Attempt> {
         const ref = podRef(pod);
         try {
           await core.createNamespacedPodEviction({
@@ -83,34 +86,24 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
           const code = statusCode(err);
           // 404: gone already; 409: the uid precondition failed, so this pod is gone.
           if (code === 404 || code === 409) return { kind: 'gone' };
-          if (code === 429) {
-            const labels = pod.metadata?.labels ?? {};
-            const budget = (await budgetsIn(ref.namespace)).find((b) =>
-              selectorMatches(b.spec?.selector, labels),
-            );
-            return budget
-              ? {
-                  kind: 'blocked',
-                  blocker: describeBudget(budget),
-                  pdb: `${ref.namespace}/${budget.metadata!.name}`,
-                }
-              : { kind: 'blocked', blocker: statusMessage(err) };
-          }
-          // 403 NamespaceTerminating, 500 when several budgets match: report, retry next pass.
-          if (code === 403 || code === 500) return { kind: 'blocked', blocker: statusMessage(err) };
+          // 429: a budget refused (its status was stale); 403 NamespaceTerminating; 500 when
+          // several budgets match. Report what blocks, and try again next pass.
+          if (code === 429 && budgets.length === 1)
+            return { kind: 'blocked', blocker: describeBudget(budgets[0]) };
+          if (code === 429 || code === 403 || code === 500)
+            return { kind: 'blocked', blocker: statusMessage(err) };
           throw err;
         }
       }
 
       for (;;) {
-        budgetsIn.clear();
         const onNode = new Map(
           (await listPodsOnNode(clusters, input.cluster, input.node)).map((p) => [
             p.metadata!.uid!,
             p,
           ]),
         );
-        const candidates: V1Pod[] = [];
+        const live: V1Pod[] = [];
         for (const [uid, ref] of pending) {
           const pod = onNode.get(uid);
           if (!pod) {
@@ -121,24 +114,39 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
               uid,
               `terminating (grace period ${pod.spec?.terminationGracePeriodSeconds ?? 30}s)`,
             );
-          } else if (await budgetAllows(uid, pod)) {
-            candidates.push(pod);
+          } else {
+            live.push(pod);
           }
         }
+        const budgets = await budgetsByNamespace(live);
+        const matching = new Map(
+          live.map((pod) => [
+            pod.metadata!.uid!,
+            (budgets.get(pod.metadata!.namespace!) ?? []).filter((b) =>
+              selectorMatches(b.spec?.selector, pod.metadata?.labels ?? {}),
+            ),
+          ]),
+        );
+        const pick = pickEvictions(
+          live.map((pod) => ({
+            uid: pod.metadata!.uid!,
+            ready: isReady(pod),
+            budgets: matching.get(pod.metadata!.uid!)!.map(budgetState),
+          })),
+        );
+        for (const [uid, blocker] of pick.blocked) blockers.set(uid, blocker);
         await Promise.all(
-          candidates.map(async (pod) => {
-            const uid = pod.metadata!.uid!;
-            const result = await attempt(pod);
+          pick.attempt.map(async (uid) => {
+            const pod = onNode.get(uid)!;
+            const result = await attempt(pod, matching.get(uid)!);
             if (result.kind === 'evicted') {
               evicted.push(podRef(pod));
-              waitingOnBudget.delete(uid);
               blockers.set(uid, 'evicted; terminating');
             } else if (result.kind === 'gone') {
               pending.delete(uid);
               gone.push(podRef(pod));
             } else {
               blockers.set(uid, result.blocker);
-              if (result.pdb) waitingOnBudget.set(uid, result.pdb);
             }
           }),
         );
@@ -158,13 +166,4 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
       };
     },
   };
-}
-
-function memoize<T>(load: (key: string) => Promise<T>) {
-  const cache = new Map<string, Promise<T>>();
-  const get = (key: string) => {
-    if (!cache.has(key)) cache.set(key, load(key));
-    return cache.get(key)!;
-  };
-  return Object.assign(get, { clear: () => cache.clear() });
 }
