@@ -42,7 +42,7 @@ describe('loadConfig', () => {
       clusters: {},
       metrics: { port: 9464 },
       log: { level: 'info' },
-      drain: { evictionPollMs: 500 },
+      drain: { evictionPollMs: 250 },
     });
   });
 
