@@ -10,6 +10,9 @@ echo "steward setup"
 need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v curl >/dev/null || need_apt+=(curl)
+for tool in node npm python3 go kubectl; do
+  command -v "$tool" >/dev/null || { echo "steward setup: $tool is required on PATH (see README)" >&2; exit 1; }
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   printf '  %-34s %s\n' "debian packages" "installing ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
