@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
+import { freePorts, type Connection as LabConnection } from '../lab';
 import { startDaemon } from '../lab/daemon';
 import { searchAttributes, TASK_QUEUE } from '../workflows/api';
 
@@ -18,6 +19,31 @@ export interface StackPorts {
 }
 
 export const DEFAULT_STACK_PORTS: StackPorts = { temporal: 7233, temporalUi: 8233, metrics: 9464 };
+
+/** Ports that were free a moment ago, for a stack beside another (tests, benchmarks). */
+export async function freeStackPorts(): Promise<StackPorts> {
+  const ports = await freePorts();
+  return { temporal: ports.apiserver, temporalUi: ports.etcdClient, metrics: ports.etcdPeer };
+}
+
+/** Starts the Temporal dev server and a worker for the lab, and waits until the worker polls. */
+export async function startTemporalAndWorker(
+  stateDir: string,
+  ports: StackPorts,
+  lab: LabConnection,
+): Promise<{ client: Client; configPath: string }> {
+  startTemporal(stateDir, ports);
+  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
+  const configPath = writeConfig(stateDir, {
+    temporalAddress: `127.0.0.1:${ports.temporal}`,
+    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
+    metricsPort: ports.metrics,
+    clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+  });
+  startWorker(stateDir, configPath);
+  await waitForWorker(client);
+  return { client, configPath };
+}
 
 export function startTemporal(stateDir: string, ports: StackPorts): void {
   mkdirSync(stateDir, { recursive: true });

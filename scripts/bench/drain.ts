@@ -11,14 +11,7 @@ import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { addDenseNodes, freePorts, startLab } from '../../lab';
 import { stopDaemons } from '../../lab/daemon';
 import { TASK_QUEUE, workflowIds, type DrainNodeResult } from '../../workflows/api';
-import {
-  connectWhenUp,
-  REPO_ROOT,
-  startTemporal,
-  startWorker,
-  waitForWorker,
-  writeConfig,
-} from '../stack';
+import { freeStackPorts, REPO_ROOT, startTemporalAndWorker } from '../stack';
 
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
 
@@ -63,28 +56,14 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'steward-bench-'));
   try {
     const labPorts = await freePorts();
-    const other = await freePorts();
-    const ports = {
-      temporal: other.apiserver,
-      temporalUi: other.etcdClient,
-      metrics: other.etcdPeer,
-    };
+    const ports = await freeStackPorts();
     const up = await timed(async () => {
-      startTemporal(stateDir, ports);
-      const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
       const lab = await startLab({
         stateDir,
         scenarioPath: join(__dirname, 'bench-lab.yaml'),
         ports: labPorts,
       });
-      const configPath = writeConfig(stateDir, {
-        temporalAddress: `127.0.0.1:${ports.temporal}`,
-        uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
-        metricsPort: ports.metrics,
-        clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
-      });
-      startWorker(stateDir, configPath);
-      await waitForWorker(client);
+      const { client } = await startTemporalAndWorker(stateDir, ports, lab);
       return { client, lab };
     });
     const { client, lab } = up.value;

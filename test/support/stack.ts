@@ -5,14 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { stopDaemons } from '../../lab/daemon';
-import { freePorts } from '../../lab';
 import {
-  connectWhenUp,
+  freeStackPorts,
   REPO_ROOT,
-  startTemporal,
+  startTemporalAndWorker,
   startWorker,
   waitForWorker,
-  writeConfig,
 } from '../../scripts/stack';
 import { startTestLab, type TestLab } from './lab';
 
@@ -28,16 +26,11 @@ export interface TestStack {
 
 export async function startTestStack(scenario: string): Promise<TestStack> {
   const lab = await startTestLab(scenario);
-  const [a, b] = [await freePorts(), await freePorts()];
-  const ports = { temporal: a.apiserver, temporalUi: a.etcdClient, metrics: b.apiserver };
-  startTemporal(lab.stateDir, ports);
-  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
-  const configPath = writeConfig(lab.stateDir, {
-    temporalAddress: `127.0.0.1:${ports.temporal}`,
-    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
-    metricsPort: ports.metrics,
-    clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
-  });
+  const { client, configPath } = await startTemporalAndWorker(
+    lab.stateDir,
+    await freeStackPorts(),
+    lab,
+  );
   const stack: TestStack = {
     lab,
     client,
@@ -63,6 +56,5 @@ export async function startTestStack(scenario: string): Promise<TestStack> {
       await lab.stop();
     },
   };
-  await stack.startWorker();
   return stack;
 }

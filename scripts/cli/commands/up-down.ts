@@ -1,14 +1,7 @@
 // steward up / steward down: the embedded default on this machine.
 import { listDaemons, isRunning, logFile, stopDaemons } from '../../../lab/daemon';
 import { startLab } from '../../../lab';
-import {
-  connectWhenUp,
-  DEFAULT_STACK_PORTS,
-  startTemporal,
-  startWorker,
-  waitForWorker,
-  writeConfig,
-} from '../../stack';
+import { DEFAULT_STACK_PORTS, startTemporalAndWorker } from '../../stack';
 import { DEFAULT_STATE_DIR } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 
@@ -27,22 +20,11 @@ export async function up(options: { scenario?: string }): Promise<number> {
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
   try {
-    say('starting Temporal dev server …');
-    startTemporal(stateDir, ports);
-    const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
-    say(`  Temporal ready (${elapsed()})`);
     say('starting the lab (Kubernetes: etcd, apiserver, controller manager, scheduler, KWOK) …');
     const lab = await startLab({ stateDir, scenarioPath: options.scenario });
     say(`  lab ready (${elapsed()})`);
-    const configPath = writeConfig(stateDir, {
-      temporalAddress: `127.0.0.1:${ports.temporal}`,
-      uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
-      metricsPort: ports.metrics,
-      clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
-    });
-    say('starting the worker …');
-    startWorker(stateDir, configPath);
-    await waitForWorker(client);
+    say('starting the Temporal dev server and the worker …');
+    const { client } = await startTemporalAndWorker(stateDir, ports, lab);
     await client.connection.close();
     say(`  worker polling (${elapsed()})`);
     say('');
