@@ -48,13 +48,7 @@ describe('addonStepsFor', () => {
     assert.deepEqual(addonStepsFor('v1.28.15', old), [
       { kind: 'snapshot-controller', version: 'v7.0.2', removeKubeSystemDeployment: true },
     ]);
-    assert.deepEqual(
-      addonStepsFor('v1.27.16', old),
-      [{ kind: 'snapshot-controller', version: 'v6.3.3', removeKubeSystemDeployment: false }].slice(
-        0,
-        0,
-      ),
-    );
+    assert.deepEqual(addonStepsFor('v1.27.16', old), []);
     assert.deepEqual(addonStepsFor('v1.30.14', facts({ snapshotController: 'v8.0.1' })), []);
   });
 
