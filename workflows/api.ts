@@ -102,8 +102,7 @@ export type DrainOutcome = 'drained' | 'skipped' | 'aborted';
 
 export interface DrainNodeResult extends DrainStatus {
   outcome: DrainOutcome;
-  /** Whether the node is still cordoned when the drain ends. */
-  leftCordoned: boolean;
+  /** What happened, including that the node stays cordoned (a drain never uncordons). */
   message: string;
 }
 

@@ -65,16 +65,14 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
       `Evicted ${status.evicted.length} · left ${status.left.length} · ` +
         (status.cordonedBySteward ? 'cordoned by Steward' : 'not cordoned by Steward'),
     ];
-    if (gate.reason)
-      lines.push(
-        `Waiting for an operator: ${gate.reason}`,
-        '`steward decide ' + expectedId + ' retry|skip|abort`',
-      );
-    if (status.left.length > 0)
-      lines.push(
-        '',
-        bulletList(status.left.map((l) => `${l.pod.namespace}/${l.pod.name}: ${l.blocker}`)),
-      );
+    if (gate.reason) {
+      lines.push(`Waiting for an operator: ${gate.reason}`);
+      lines.push(`\`steward decide ${expectedId} retry|skip|abort\``);
+    }
+    if (status.left.length > 0) {
+      const left = status.left.map((l) => `${l.pod.namespace}/${l.pod.name}: ${l.blocker}`);
+      lines.push('', bulletList(left));
+    }
     showPhase(phase, lines.join('\n'));
   };
 
@@ -97,7 +95,7 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
 
   const finish = (outcome: DrainOutcome, message: string): DrainNodeResult => {
     enter(outcome);
-    return { ...snapshot(), outcome, leftCordoned: true, message };
+    return { ...snapshot(), outcome, message };
   };
 
   for (;;) {
@@ -142,15 +140,10 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
     const cordonNote = status.cordonedBySteward
       ? 'left cordoned by Steward'
       : 'left cordoned (not by Steward)';
-    if (decision === 'skip')
-      return finish(
-        'skipped',
-        `drain of ${node} skipped by an operator with ${remaining.length} pods left; ${cordonNote}`,
-      );
-    if (decision === 'abort')
-      return finish(
-        'aborted',
-        `drain of ${node} aborted by an operator with ${remaining.length} pods left; ${cordonNote}`,
-      );
+    if (decision !== 'retry') {
+      const outcome = decision === 'skip' ? 'skipped' : 'aborted';
+      const message = `drain of ${node} ${outcome} by an operator with ${remaining.length} pods left; ${cordonNote}`;
+      return finish(outcome, message);
+    }
   }
 }

@@ -181,7 +181,6 @@ describe('renderDrainResult', () => {
     const result: DrainNodeResult = {
       ...status({ phase: 'drained' }),
       outcome: 'drained',
-      leftCordoned: true,
       message: 'worker-1 is drained and stays cordoned',
     };
     const out = lines(renderDrainResult(result));

@@ -174,7 +174,6 @@ describe('drainNode workflow', () => {
       return aborted;
     });
     assert.equal(result.outcome, 'aborted');
-    assert.equal(result.leftCordoned, true);
     assert.match(result.message, /left cordoned by Steward/);
     assert.equal(cluster.unschedulable, true);
     assert.deepEqual(result.decisions, [{ decision: 'abort', note: 'test' }]);
