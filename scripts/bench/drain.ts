@@ -1,7 +1,8 @@
 // Benchmark: set-up time, time until Steward is up, and the drain of a node with 100 pods under
 // PDBs (10 Deployments x 10 replicas, maxUnavailable 1) by Steward next to `kubectl drain` of an
 // identical twin node on the same lab, with PodDisruptionBudgets watched throughout.
-//   node --import tsx scripts/bench/drain.ts
+//   node --import tsx scripts/bench/drain.ts [--cold]
+// --cold also times the set-up of a fresh clone with every cache empty (about 15 minutes).
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     await client.connection.close();
 
     console.log('steward benchmark');
+    if (cold) console.log(`  set-up, cold (fresh clone, empty caches)      ${seconds(cold.ms)} s`);
     console.log(`  set-up, warm (scripts/setup/install.sh)        ${seconds(warm.ms)} s`);
     console.log(`  up: Temporal + lab + worker polling           ${seconds(up.ms)} s`);
     console.log(`  drain of 100 pods under PDBs (maxUnavailable 1 each of 10 Deployments)`);
