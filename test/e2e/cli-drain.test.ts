@@ -38,6 +38,18 @@ const podsOn = async (node: string) =>
     .split('\n')
     .filter(Boolean);
 
+/** A drain that may evict anything but waits on the `locked` PDB, started without watching. */
+const drainDetached = (timeout: string) =>
+  stack.steward(
+    'drain',
+    'node-a',
+    '--force',
+    '--delete-emptydir-data',
+    '--timeout',
+    timeout,
+    '--detach',
+  );
+
 describe('steward CLI against the lab', () => {
   it('refuses bad input naming the field, and changes nothing', async () => {
     const cases: [string[], RegExp][] = [
@@ -77,15 +89,7 @@ describe('steward CLI against the lab', () => {
   });
 
   it('times out on a PDB that blocks, waits for an operator; abort leaves the node cordoned and says so', async () => {
-    const start = await stack.steward(
-      'drain',
-      'node-a',
-      '--force',
-      '--delete-emptydir-data',
-      '--timeout',
-      '8s',
-      '--detach',
-    );
+    const start = await drainDetached('8s');
     assert.equal(start.code, 0, start.stdout + start.stderr);
     const waiting = await stack.steward('watch', ID, '--until-wait');
     assert.equal(waiting.code, 3, waiting.stdout + waiting.stderr);
@@ -112,15 +116,7 @@ describe('steward CLI against the lab', () => {
   });
 
   it('retry resumes once the budget allows, and the node ends drained', async () => {
-    const start = await stack.steward(
-      'drain',
-      'node-a',
-      '--force',
-      '--delete-emptydir-data',
-      '--timeout',
-      '5s',
-      '--detach',
-    );
+    const start = await drainDetached('5s');
     assert.equal(start.code, 0, start.stdout + start.stderr);
     assert.equal((await stack.steward('watch', ID, '--until-wait')).code, 3);
     await stack.lab.kubectl(
