@@ -1,4 +1,5 @@
 // Builds every activity from injected clients; the worker registers the result.
+import { clusterFactActivities } from './kubernetes/cluster-facts';
 import { Clusters, type ClusterConfig } from './kubernetes/clusters';
 import { evictionActivities } from './kubernetes/eviction';
 import { nodeActivities } from './kubernetes/nodes';
@@ -13,6 +14,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const clusters = new Clusters(deps.clusters);
   return {
+    ...clusterFactActivities(clusters),
     ...nodeActivities(clusters),
     ...podActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),

@@ -5,6 +5,7 @@ import {
   defineSearchAttributeKey,
   SearchAttributeType,
 } from '@temporalio/common';
+import type { AddonStep } from './policy/addon-steps';
 
 export const TASK_QUEUE = 'steward';
 
@@ -121,6 +122,7 @@ export const workflowIds = {
   drain: (cluster: string, node: string) => `drain/${cluster}/${node}`,
   uncordon: (cluster: string, node: string) => `uncordon/${cluster}/${node}`,
   drainPlan: (cluster: string, node: string) => `drain-plan/${cluster}/${node}`,
+  upgradePlan: (cluster: string) => `k8s-upgrade-plan/${cluster}`,
 };
 
 /** The failure type of every input that Steward refuses; details carry `{ field, reason }`. */
@@ -137,4 +139,30 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
 
 /** Every workflow ID Steward derives from its target. */
 export const WORKFLOW_ID_PATTERN =
-  /^(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+  /^((drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade-plan\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
+export interface KubernetesUpgradeInput {
+  cluster: string;
+  /** "1.32" (the latest known patch) or "1.32.4". */
+  target: string;
+  /** Workers upgraded at once, at most: a count or a percentage such as "25%". Default 1. */
+  maxUnavailable?: string | number;
+}
+
+export interface UpgradeStep {
+  version: string;
+  addons: AddonStep[];
+}
+
+export interface UpgradePlan {
+  cluster: string;
+  controlPlaneVersion: string;
+  steps: UpgradeStep[];
+  /** Control-plane nodes, one at a time; the first runs `kubeadm upgrade apply`. */
+  controlPlaneOrder: string[];
+  /** Worker batches as planned now; each step re-plans with the nodes' readiness then. */
+  workerBatches: string[][];
+  /** Why some workers cannot be batched now (e.g. NotReady ones), if so. */
+  workersWaitFor?: string;
+  maxUnavailable: number;
+}

@@ -2,3 +2,4 @@
 export { drainNode } from './node-drain';
 export { planDrain } from './drain-plan';
 export { uncordonNode } from './node-uncordon';
+export { planKubernetesUpgrade } from './kubernetes-upgrade-plan';

@@ -1,13 +1,15 @@
 // The steward command line.
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { cliConfig, connect, pickCluster } from './context';
 import { parseSeconds } from './duration';
 import { CliError, EXIT } from './exit-codes';
+import { failureOutcome } from './workflow-outcome';
 import { drain, uncordon } from './commands/node-operations';
 import { decide, list, status, checkWorkflowId } from './commands/inspect';
 import { watch } from './commands/watch';
+import { kubernetesUpgrade } from './commands/kubernetes-upgrade';
 
 const seconds = (value: string) => {
   try {
@@ -109,6 +111,30 @@ program
   );
 
 program
+  .command('k8s-upgrade')
+  .description(
+    'plan a Kubernetes upgrade: version path, batches, add-on steps (--dry-run; the rollout comes next)',
+  )
+  .argument('<cluster>', 'the cluster to upgrade')
+  .requiredOption('--to <version>', 'target version, e.g. 1.33 or 1.33.13')
+  .option(
+    '--max-unavailable <n>',
+    'workers upgraded at once: a count or a percentage such as 25%',
+    '1',
+  )
+  .option('--dry-run', 'print the plan and change nothing')
+  .action((cluster: string, o) =>
+    withClient((client, config) =>
+      kubernetesUpgrade(
+        client,
+        config,
+        { cluster, target: o.to, maxUnavailable: o.maxUnavailable },
+        { dryRun: o.dryRun },
+      ),
+    ),
+  );
+
+program
   .command('status')
   .description(
     'show an operation: exit 0 running or done, 1 ended short of its goal, 3 waiting for an operator, 4 unknown',
@@ -148,6 +174,11 @@ program.parseAsync().catch((err: unknown) => {
   if (err instanceof CliError) {
     process.stderr.write(`steward: ${err.message}\n`);
     process.exit(err.exitCode);
+  }
+  if (err instanceof WorkflowFailedError) {
+    const outcome = failureOutcome(err);
+    process.stderr.write(`steward: ${outcome.text}\n`);
+    process.exit(outcome.exitCode);
   }
   if (err instanceof WorkflowNotFoundError) {
     process.stderr.write(`steward: ID: ${err.message}\n`);

@@ -1,5 +1,12 @@
 // Human-readable text for plans, progress and results.
-import type { DrainNodeResult, DrainPlan, DrainStatus, PodVerdict } from '../../workflows/api';
+import type {
+  DrainNodeResult,
+  DrainPlan,
+  DrainStatus,
+  PodVerdict,
+  UpgradePlan,
+} from '../../workflows/api';
+import type { AddonStep } from '../../workflows/policy/addon-steps';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
 const verdicts = (title: string, list: PodVerdict[]) =>
@@ -32,4 +39,35 @@ export function renderDrainStatus(status: DrainStatus): string {
 
 export function renderDrainResult(result: DrainNodeResult): string {
   return `${renderDrainStatus(result)}\n${result.message}`;
+}
+
+function describeAddon(step: AddonStep): string {
+  switch (step.kind) {
+    case 'tigera-operator-migration':
+      return 'migrate the manifest-based Calico in kube-system to the Tigera operator';
+    case 'snapshot-controller':
+      return `snapshot-controller ${step.version}${step.removeKubeSystemDeployment ? ' (remove the old kube-system Deployment first)' : ''}`;
+    case 'monitoring-crds':
+      return `monitoring CRDs of stack major ${step.major} (server-side apply)`;
+  }
+}
+
+export function renderUpgradePlan(plan: UpgradePlan): string {
+  const lines = [
+    `Kubernetes upgrade plan for ${plan.cluster} (nothing changed); control plane at ${plan.controlPlaneVersion}`,
+  ];
+  if (plan.steps.length === 0) lines.push('Already at the target: nothing to do.');
+  for (const step of plan.steps) {
+    lines.push(`step to ${step.version}:`);
+    lines.push(`  control plane, one at a time: ${plan.controlPlaneOrder.join(' → ') || 'none'}`);
+    plan.workerBatches.forEach((batch, i) =>
+      lines.push(`  workers, batch ${i + 1}: ${batch.join(', ')}`),
+    );
+    if (plan.workersWaitFor) lines.push(`  workers waiting for: ${plan.workersWaitFor}`);
+    for (const addon of step.addons) lines.push(`  add-on: ${describeAddon(addon)}`);
+  }
+  lines.push(
+    `At most ${plan.maxUnavailable} worker(s) unavailable at once, counting NotReady ones.`,
+  );
+  return lines.join('\n');
 }

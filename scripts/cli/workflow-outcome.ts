@@ -16,7 +16,7 @@ export interface Outcome {
   running: boolean;
 }
 
-function failureOutcome(err: unknown): Outcome {
+export function failureOutcome(err: unknown): Outcome {
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) {

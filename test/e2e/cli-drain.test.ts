@@ -54,6 +54,7 @@ describe('steward CLI against the lab', () => {
   it('refuses bad input naming the field, and changes nothing', async () => {
     const cases: [string[], RegExp][] = [
       [['drain', 'no-such-node'], /node: no node "no-such-node" in cluster "lab"/],
+      [['drain', 'no-such-node', '--dry-run'], /node: no node "no-such-node" in cluster "lab"/],
       [
         ['drain', 'node-a', '--cluster', 'elsewhere'],
         /cluster: unknown cluster "elsewhere" \(configured: lab\)/,
@@ -142,6 +143,41 @@ describe('steward CLI against the lab', () => {
     assert.equal(code, 0, stdout);
     assert.match(stdout, /uncordoned \(cordoned by drain\/lab\/node-a\)/);
     assert.equal(await unschedulable('node-a'), false);
+  });
+
+  it('k8s-upgrade --dry-run plans from the real cluster and refuses bad input naming the field', async () => {
+    const planned = await stack.steward(
+      'k8s-upgrade',
+      'lab',
+      '--to',
+      '1.33',
+      '--max-unavailable',
+      '2',
+      '--dry-run',
+    );
+    assert.equal(planned.code, 0, planned.stdout + planned.stderr);
+    assert.match(planned.stdout, /control plane at v1\.31\.14/);
+    assert.match(
+      planned.stdout,
+      /step to v1\.32\.13:[\s\S]*add-on: snapshot-controller v8\.2\.0[\s\S]*step to v1\.33\.13:/,
+    );
+    assert.match(planned.stdout, /workers, batch 1: node-a, spare-1\n  workers, batch 2: spare-2/);
+    const cases: [string[], RegExp][] = [
+      [
+        ['--to', '1.30', '--dry-run'],
+        /target: v1\.30\.14 is older than the control plane's v1\.31\.14/,
+      ],
+      [
+        ['--to', '1.33', '--max-unavailable', '0', '--dry-run'],
+        /maxUnavailable: must be a whole number above 0/,
+      ],
+      [['--to', '1.33'], /--dry-run: required for now/],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stdout, stderr } = await stack.steward('k8s-upgrade', 'lab', ...args);
+      assert.equal(code, 2, `${args.join(' ')}: ${stdout}${stderr}`);
+      assert.match(stdout + stderr, message);
+    }
   });
 
   it('the worker serves Prometheus metrics', async () => {

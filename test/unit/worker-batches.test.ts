@@ -50,7 +50,7 @@ describe('nextWorkerBatch', () => {
       if (Array.isArray(expected)) assert.deepEqual(batch, { nodes: expected });
       else {
         assert.deepEqual(batch.nodes, []);
-        assert.match('waitingFor' in batch ? batch.waitingFor : '', expected);
+        assert.match(batch.waitingFor ?? '', expected);
       }
     });
   }
@@ -62,7 +62,7 @@ describe('nextControlPlaneNode', () => {
   it('waits while another control-plane node is NotReady', () => {
     const batch = nextControlPlaneNode(nodes('rxr'));
     assert.deepEqual(batch.nodes, []);
-    assert.match('waitingFor' in batch ? batch.waitingFor : '', /w2 to be Ready/);
+    assert.match(batch.waitingFor ?? '', /w2 to be Ready/);
   });
   it('may take a NotReady node itself when the others are Ready', () =>
     assert.deepEqual(nextControlPlaneNode(nodes('dnr')), { nodes: ['w2'] }));

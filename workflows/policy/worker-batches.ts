@@ -17,12 +17,17 @@ export function parseMaxUnavailable(text: string | number, workerCount: number):
     if (p <= 0 || p > 100) throw new Error('must be a percentage from 1% to 100%');
     return Math.max(1, Math.floor((workerCount * p) / 100));
   }
-  if (!/^\d+$/.test(raw) || Number(raw) <= 0)
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0) {
     throw new Error('must be a whole number above 0 or a percentage such as 25%');
+  }
   return Number(raw);
 }
 
-export type Batch = { nodes: string[] } | { nodes: []; waitingFor: string };
+export interface Batch {
+  nodes: string[];
+  /** Why the batch is empty, when it is. */
+  waitingFor?: string;
+}
 
 /** The next control-plane node: one at a time, only when every other one is Ready. */
 export function nextControlPlaneNode(nodes: NodeState[]): Batch {

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  parseUpgradeInput,
+  planUpgrade,
+  type ClusterFacts,
+} from '../../workflows/policy/upgrade-plan';
+
+const node = (name: string, controlPlane = false, ready = true) => ({
+  name,
+  controlPlane,
+  ready,
+  kubeletVersion: 'v1.31.14',
+});
+
+const facts = (
+  nodes = [
+    node('cp-1', true),
+    node('cp-2', true),
+    node('w1'),
+    node('w2'),
+    node('w3'),
+    node('w4'),
+    node('w5'),
+  ],
+): ClusterFacts => ({
+  controlPlaneVersion: 'v1.31.14',
+  nodes,
+  addons: {
+    manifestCalicoInKubeSystem: false,
+    snapshotController: 'v8.1.0',
+    kubeSystemSnapshotController: false,
+  },
+});
+
+const plan = (input: object, f = facts()) =>
+  planUpgrade(parseUpgradeInput({ cluster: 'lab', ...input }), f);
+
+function refusedOn(field: string, run: () => unknown): void {
+  assert.throws(run, (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure);
+    assert.equal((err.details?.[0] as { field: string }).field, field);
+    return true;
+  });
+}
+
+describe('planUpgrade', () => {
+  it('steps one minor at a time, control plane in order, workers in bounded batches, add-ons where due', () => {
+    const p = plan({ target: '1.33', maxUnavailable: 2 });
+    assert.deepEqual(p.steps, [
+      {
+        version: 'v1.32.13',
+        addons: [
+          { kind: 'snapshot-controller', version: 'v8.2.0', removeKubeSystemDeployment: false },
+        ],
+      },
+      { version: 'v1.33.13', addons: [] },
+    ]);
+    assert.deepEqual(p.controlPlaneOrder, ['cp-1', 'cp-2']);
+    assert.deepEqual(p.workerBatches, [['w1', 'w2'], ['w3', 'w4'], ['w5']]);
+    assert.equal(p.workersWaitFor, undefined);
+  });
+
+  it('sizes batches from a percentage and counts NotReady workers against the bound', () => {
+    const nodes = [
+      node('w1'),
+      node('w2', false, false),
+      node('w3'),
+      node('w4'),
+      node('w5'),
+      node('w6'),
+      node('w7'),
+      node('w8'),
+    ];
+    const p = plan({ target: '1.32', maxUnavailable: '25%' }, facts(nodes));
+    assert.equal(p.maxUnavailable, 2);
+    assert.deepEqual(p.workerBatches, [['w1'], ['w3'], ['w4'], ['w5'], ['w6'], ['w7'], ['w8']]);
+    assert.match(p.workersWaitFor ?? '', /NotReady worker\(s\) w2/);
+  });
+
+  it('refuses bad input naming the field', () => {
+    refusedOn('maxUnavailable', () => plan({ target: '1.32', maxUnavailable: 0 }));
+    refusedOn('maxUnavailable', () => plan({ target: '1.32', maxUnavailable: 'lots' }));
+    refusedOn('target', () => plan({ target: '1.30' }));
+    refusedOn('target', () => plan({ target: '1.40' }));
+    refusedOn('target', () => plan({ target: '' }));
+    refusedOn('cluster', () => plan({ target: '1.32', cluster: 'Bad!' }));
+  });
+});

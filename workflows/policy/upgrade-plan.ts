@@ -1,0 +1,94 @@
+// The plan of a Kubernetes upgrade: the version steps, the add-on work of each, the order of the
+// control-plane nodes and the worker batches. Refusals name the input field they concern.
+import { z } from 'zod';
+import { invalidInput, type KubernetesUpgradeInput, type UpgradePlan } from '../api';
+import { addonStepsFor, type AddonFacts } from './addon-steps';
+import { clusterName, parseInput } from './drain-input';
+import { upgradePath } from './kubernetes-version';
+import { nextWorkerBatch, parseMaxUnavailable } from './worker-batches';
+
+/** Latest patch of each minor Steward knows; extend as releases come. */
+export const KNOWN_RELEASES = [
+  'v1.24.17',
+  'v1.25.16',
+  'v1.26.15',
+  'v1.27.16',
+  'v1.28.15',
+  'v1.29.15',
+  'v1.30.14',
+  'v1.31.14',
+  'v1.32.13',
+  'v1.33.13',
+];
+
+export interface ClusterFacts {
+  /** ClusterConfiguration.kubernetesVersion from kube-system/kubeadm-config. */
+  controlPlaneVersion: string;
+  nodes: { name: string; controlPlane: boolean; kubeletVersion: string; ready: boolean }[];
+  addons: AddonFacts;
+}
+
+const upgradeInput = z.strictObject({
+  cluster: clusterName,
+  target: z.string().min(1, 'is required, e.g. "1.32"'),
+  maxUnavailable: z.union([z.string(), z.number()]).default(1),
+});
+
+export const parseUpgradeInput = (input: unknown): Required<KubernetesUpgradeInput> =>
+  parseInput(upgradeInput, input);
+
+export function planUpgrade(
+  input: Required<KubernetesUpgradeInput>,
+  facts: ClusterFacts,
+): UpgradePlan {
+  const workers = facts.nodes.filter((n) => !n.controlPlane);
+  let maxUnavailable: number;
+  try {
+    maxUnavailable = parseMaxUnavailable(input.maxUnavailable, workers.length);
+  } catch (err) {
+    throw invalidInput('maxUnavailable', (err as Error).message);
+  }
+  const path = upgradePath({
+    controlPlane: facts.controlPlaneVersion,
+    kubelets: Object.fromEntries(facts.nodes.map((n) => [n.name, n.kubeletVersion])),
+    target: input.target,
+    available: KNOWN_RELEASES,
+  });
+  if (!path.ok) throw invalidInput(path.field, path.reason);
+
+  // Plan the batches with the same rule the rollout applies; NotReady workers are never picked.
+  const states = workers.map((n) => ({ name: n.name, ready: n.ready, done: false }));
+  const workerBatches: string[][] = [];
+  let workersWaitFor: string | undefined;
+  for (;;) {
+    const batch = nextWorkerBatch(states, maxUnavailable);
+    if (batch.nodes.length === 0) {
+      if (states.some((s) => !s.done)) workersWaitFor = batch.waitingFor;
+      break;
+    }
+    workerBatches.push(batch.nodes);
+    for (const s of states) if (batch.nodes.includes(s.name)) s.done = true;
+  }
+
+  let addons = facts.addons;
+  const steps = path.steps.map((version) => {
+    const step = { version, addons: addonStepsFor(version, addons) };
+    for (const a of step.addons) {
+      if (a.kind === 'snapshot-controller')
+        addons = { ...addons, snapshotController: a.version, kubeSystemSnapshotController: false };
+      if (a.kind === 'tigera-operator-migration')
+        addons = { ...addons, manifestCalicoInKubeSystem: false };
+    }
+    return step;
+  });
+
+  return {
+    cluster: input.cluster,
+    controlPlaneVersion: facts.controlPlaneVersion,
+    steps,
+    controlPlaneOrder: facts.nodes.filter((n) => n.controlPlane).map((n) => n.name),
+    workerBatches,
+    workersWaitFor,
+    maxUnavailable,
+  };
+}
