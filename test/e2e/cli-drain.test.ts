@@ -161,7 +161,10 @@ describe('steward CLI against the lab', () => {
       planned.stdout,
       /step to v1\.32\.13:[\s\S]*add-on: snapshot-controller v8\.2\.0[\s\S]*step to v1\.33\.13:/,
     );
-    assert.match(planned.stdout, /workers, batch 1: node-a, spare-1\n  workers, batch 2: spare-2/);
+    assert.match(
+      planned.stdout,
+      /workers, batch 1: node-a, spare-1\n {2}workers, batch 2: spare-2/,
+    );
     const cases: [string[], RegExp][] = [
       [
         ['--to', '1.30', '--dry-run'],
