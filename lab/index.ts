@@ -11,7 +11,9 @@ export type { DenseNodesOptions } from './dense';
 export { applyScenario } from './apply';
 export type { Connection } from './kubeconfig';
 export { kubernetesRunning } from './kubernetes';
-export { setKubeletRunning } from './kubelet';
+export { setKubeletRunning, setUpgradeFault } from './kubelet';
+export { FAULT_ANNOTATION, GPU_UNHEALTHY_LABEL, UPGRADE_FAULTS, UPGRADE_LABELS } from './physics';
+export type { UpgradeFault } from './physics';
 export { DEFAULT_PORTS, freePorts } from './ports';
 export type { LabPorts } from './ports';
 export { loadScenario, parseScenario } from './scenario';
@@ -25,6 +27,8 @@ export interface StartLabOptions {
   scenarioPath?: string;
   /** Ports to use instead of the defaults (6443, 2379, 2380, 10257, 10259). */
   ports?: Partial<LabPorts>;
+  /** Upgrade physics timings: kubelet restart (default 3000 ms), Job run time (500 ms). */
+  physics?: { restartMs?: number; jobMs?: number };
 }
 
 /**
@@ -35,9 +39,10 @@ export async function startLab({
   stateDir,
   scenarioPath = DEFAULT_SCENARIO,
   ports,
+  physics,
 }: StartLabOptions): Promise<Connection> {
   const scenario = loadScenario(scenarioPath);
-  const connection = await startKubernetes(stateDir, { ...DEFAULT_PORTS, ...ports });
+  const connection = await startKubernetes(stateDir, { ...DEFAULT_PORTS, ...ports }, { physics });
   await applyScenario(connection.kubeconfigPath, scenario);
   return connection;
 }

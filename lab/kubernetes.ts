@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { kubernetesBinaries } from './binaries';
 import { isRunning, startDaemon, stopDaemons } from './daemon';
 import { Connection, LAB_CONTEXT, writeConnection, writeKubeconfig } from './kubeconfig';
@@ -14,6 +15,7 @@ export const KUBERNETES_DAEMONS = [
   'kube-controller-manager',
   'kube-scheduler',
   'kwok',
+  'lab-physics',
 ] as const;
 
 /** KWOK plays kubelet only for nodes carrying this annotation ... */
@@ -43,7 +45,16 @@ export function kubernetesRunning(stateDir: string): string[] {
  * detached, and waits until each is healthy. etcd data and PKI persist in the state dir, so a
  * second start resumes the same cluster.
  */
-export async function startKubernetes(stateDir: string, ports: LabPorts): Promise<Connection> {
+export interface KubernetesOptions {
+  /** Upgrade physics timings (lab/physics.ts); defaults: restart 3000 ms, job 500 ms. */
+  physics?: { restartMs?: number; jobMs?: number };
+}
+
+export async function startKubernetes(
+  stateDir: string,
+  ports: LabPorts,
+  options: KubernetesOptions = {},
+): Promise<Connection> {
   const running = kubernetesRunning(stateDir);
   if (running.length > 0) {
     throw new Error(
@@ -51,14 +62,18 @@ export async function startKubernetes(stateDir: string, ports: LabPorts): Promis
     );
   }
   try {
-    return await start(stateDir, ports);
+    return await start(stateDir, ports, options);
   } catch (err) {
     await stopKubernetes(stateDir);
     throw err;
   }
 }
 
-async function start(stateDir: string, ports: LabPorts): Promise<Connection> {
+async function start(
+  stateDir: string,
+  ports: LabPorts,
+  { physics = {} }: KubernetesOptions,
+): Promise<Connection> {
   const bin = kubernetesBinaries();
   await assertPortsFree(ports);
   const dir = labDir(stateDir);
@@ -156,6 +171,15 @@ async function start(stateDir: string, ports: LabPorts): Promise<Connection> {
     `--manage-nodes-with-label-selector=${KUBELET_LABEL.key}=${KUBELET_LABEL.running}`,
     '--node-lease-duration-seconds=40',
     `--cidr=${POD_CIDR}`,
+  ]);
+  // The upgrade physics (lab/physics.ts): plays Steward's node-upgrade Jobs.
+  spawn('lab-physics', process.execPath, [
+    '--import',
+    pathToFileURL(require.resolve('tsx')).href,
+    join(__dirname, 'physics.ts'),
+    `--kubeconfig=${kubeconfig}`,
+    ...(physics.restartMs !== undefined ? [`--restart-ms=${physics.restartMs}`] : []),
+    ...(physics.jobMs !== undefined ? [`--job-ms=${physics.jobMs}`] : []),
   ]);
   await Promise.all(
     (
