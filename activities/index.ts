@@ -4,6 +4,7 @@ import { Clusters, type ClusterConfig } from './kubernetes/clusters';
 import { evictionActivities } from './kubernetes/eviction';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
+import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
 
 export interface ActivityDeps {
   clusters: Record<string, ClusterConfig>;
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...nodeActivities(clusters),
     ...podActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
+    ...upgradeJobActivities(clusters),
   };
 }
 

@@ -1,5 +1,5 @@
 // Kubernetes API clients per configured cluster, built lazily from each cluster's kubeconfig.
-import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
 import { invalidInput } from '../../workflows/api';
 
 export interface ClusterConfig {
@@ -11,6 +11,7 @@ export interface ClusterConfig {
 export interface ClusterApis {
   core: CoreV1Api;
   apps: AppsV1Api;
+  batch: BatchV1Api;
   policy: PolicyV1Api;
 }
 
@@ -37,6 +38,7 @@ export class Clusters {
     const apis = {
       core: kc.makeApiClient(CoreV1Api),
       apps: kc.makeApiClient(AppsV1Api),
+      batch: kc.makeApiClient(BatchV1Api),
       policy: kc.makeApiClient(PolicyV1Api),
     };
     this.built.set(cluster, apis);

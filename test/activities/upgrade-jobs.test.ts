@@ -1,0 +1,71 @@
+// Upgrade Jobs against the lab's real apiserver and Job controller.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities, type Activities } from '../../activities';
+import { UPGRADE_NAMESPACE } from '../../activities/kubernetes/upgrade-jobs';
+import { startTestLab, type TestLab } from '../support/lab';
+
+let lab: TestLab;
+let act: Activities;
+
+before(
+  async () => {
+    lab = await startTestLab('drain-lab.yaml');
+    act = createActivities({
+      clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+    });
+  },
+  { timeout: 300_000 },
+);
+after(async () => lab?.stop());
+
+const job = {
+  cluster: 'lab',
+  node: 'node-a',
+  version: 'v1.32.13',
+  kubeadm: 'node' as const,
+  image: 'debian:bookworm-slim',
+};
+
+async function until(state: string, name: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if ((await act.upgradeJobState({ cluster: 'lab', name })).state === state) return;
+    await sleep(200);
+  }
+  throw new Error(`Job ${name} never ${state}`);
+}
+
+describe('upgrade Jobs', () => {
+  it('are created once per node and version, pinned to the node, and run to completion', async () => {
+    const first = await act.ensureUpgradeJob(job);
+    const again = await act.ensureUpgradeJob(job);
+    assert.deepEqual(first, { name: 'upgrade-node-a-v1-32-13', created: true });
+    assert.deepEqual(again, { name: 'upgrade-node-a-v1-32-13', created: false });
+    const jobs = JSON.parse(
+      await lab.kubectl('get', 'jobs', '-n', UPGRADE_NAMESPACE, '-o', 'json'),
+    ).items;
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0].spec.template.spec.nodeName, 'node-a');
+    await until('succeeded', first.name);
+  });
+
+  it('refuse a Job of that name that is not this upgrade', async () => {
+    await act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' });
+    await lab.kubectl(
+      'create',
+      'job',
+      'upgrade-node-a-v1-32-13',
+      '-n',
+      UPGRADE_NAMESPACE,
+      '--image=busybox',
+    );
+    await assert.rejects(
+      act.ensureUpgradeJob(job),
+      (err: unknown) => err instanceof ApplicationFailure && err.type === 'JobNameTaken',
+    );
+    await act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' });
+    await act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' }); // idempotent
+  });
+});
