@@ -1,6 +1,7 @@
 // Builds every activity from injected clients; the worker registers the result.
 import { clusterFactActivities } from './kubernetes/cluster-facts';
 import { Clusters, type ClusterConfig } from './kubernetes/clusters';
+import { devicePluginActivities } from './kubernetes/device-plugin';
 import { evictionActivities } from './kubernetes/eviction';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   const clusters = new Clusters(deps.clusters);
   return {
     ...clusterFactActivities(clusters),
+    ...devicePluginActivities(clusters),
     ...nodeActivities(clusters),
     ...podActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),

@@ -142,13 +142,11 @@ export function upgradeJobActivities(clusters: Clusters) {
     /** Removes a failed Job (and, in the background, its pod) so that an operator's retry can run it anew. */
     async deleteUpgradeJob({ cluster, name }: { cluster: string; name: string }): Promise<void> {
       await orNotFound(
-        clusters
-          .apis(cluster)
-          .batch.deleteNamespacedJob({
-            namespace: UPGRADE_NAMESPACE,
-            name,
-            propagationPolicy: 'Background',
-          }),
+        clusters.apis(cluster).batch.deleteNamespacedJob({
+          namespace: UPGRADE_NAMESPACE,
+          name,
+          propagationPolicy: 'Background',
+        }),
       );
     },
   };
