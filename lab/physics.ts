@@ -13,7 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { KUBELET_LABEL } from './kubernetes';
-import { CONTROL_PLANE_LABEL, GPU_PRESENT_LABEL, GPU_RESOURCE } from './objects';
+import { waitFor } from './wait';
+import { GPU_PRESENT_LABEL, GPU_RESOURCE } from './objects';
 
 /** Labels Steward puts on an upgrade Job and its pod template (the contract with the activity). */
 export const UPGRADE_LABELS = {
@@ -277,6 +278,20 @@ export class UpgradePhysics {
     }
     await sleep(this.options.restartMs);
     await this.startKubelet(name);
+    // KWOK, managing the node again, plays node-initialize: Ready. Only then does the kubelet
+    // report the upgrade pod's exit, so the Job completes after the node is back.
+    const back = Date.now();
+    await waitFor(
+      `${name} Ready after the kubelet restart`,
+      async () => {
+        const n = await this.core.readNode({ name });
+        return (
+          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+        );
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    log(`${name}: Ready ${Date.now() - back} ms after the kubelet started`);
   }
 
   private async startKubelet(name: string, extraLabels: Record<string, null> = {}) {
@@ -411,10 +426,6 @@ function withTag(image: string, tag: string): string {
 }
 
 const podName = (p: V1Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
-
-export function isControlPlane(node: V1Node): boolean {
-  return node.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined;
-}
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({

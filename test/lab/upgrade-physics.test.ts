@@ -37,13 +37,18 @@ before(
     kc.loadFromFile(lab.kubeconfigPath);
     core = kc.makeApiClient(CoreV1Api);
     batch = kc.makeApiClient(BatchV1Api);
+    // The Job controller cannot make pods before the namespace has its default ServiceAccount.
+    await waitFor('ServiceAccount steward-system/default', async () =>
+      Boolean(await core.readNamespacedServiceAccount({ name: 'default', namespace: NAMESPACE })),
+    );
   },
   { timeout: 300_000 },
 );
 
 after(async () => {
   await stopLab(stateDir);
-  rmSync(stateDir, { recursive: true, force: true });
+  if (process.env.KEEP_LAB) console.log(stateDir);
+  else rmSync(stateDir, { recursive: true, force: true });
 });
 
 /** The Job Steward's upgrade activity creates (the contract in lab/README.md). */
@@ -84,13 +89,18 @@ const gpus = (n: V1Node) => n.status?.allocatable?.['nvidia.com/gpu'];
 function observe(node: string) {
   const seen: string[] = [];
   let stopped = false;
+  const record = async () => {
+    const n = await core.readNode({ name: node });
+    const state = `Ready=${ready(n)}${gpus(n) !== undefined ? ` gpus=${gpus(n)}` : ''}`;
+    if (seen.at(-1) !== state) seen.push(state);
+  };
   const loop = (async () => {
     while (!stopped) {
-      const n = await core.readNode({ name: node });
-      const state = `Ready=${ready(n)}${gpus(n) !== undefined ? ` gpus=${gpus(n)}` : ''}`;
-      if (seen.at(-1) !== state) seen.push(state);
+      await record();
       await sleep(100);
     }
+    // The last state, which the caller has just waited for.
+    await record();
   })();
   return {
     seen,
