@@ -123,6 +123,8 @@ export const workflowIds = {
   uncordon: (cluster: string, node: string) => `uncordon/${cluster}/${node}`,
   drainPlan: (cluster: string, node: string) => `drain-plan/${cluster}/${node}`,
   upgradePlan: (cluster: string) => `k8s-upgrade-plan/${cluster}`,
+  upgradeNode: (cluster: string, node: string, version: string) =>
+    `k8s-upgrade/${cluster}/${node}/${version}`,
 };
 
 /** The failure type of every input that Steward refuses; details carry `{ field, reason }`. */
@@ -166,3 +168,47 @@ export interface UpgradePlan {
   workersWaitFor?: string;
   maxUnavailable: number;
 }
+
+export interface DevicePluginSettings {
+  namespace: string;
+  labelSelector: string;
+}
+
+/** The upstream NVIDIA device plugin as Yaook deploys it. */
+export const DEFAULT_DEVICE_PLUGIN: DevicePluginSettings = {
+  namespace: 'k8s-nvidia-device-plugin',
+  labelSelector: 'app.kubernetes.io/instance=nvdp',
+};
+
+export interface UpgradeNodeInput {
+  cluster: string;
+  node: string;
+  version: string;
+  kubeadm: 'apply' | 'node';
+  image: string;
+  drainTimeoutSeconds: number;
+  /** Seconds to let the node settle before its checks. */
+  pauseSeconds: number;
+  /** How long the Job, the node's return and the GPUs' return may each take. */
+  stepTimeoutSeconds: number;
+  devicePlugin: DevicePluginSettings;
+}
+
+export type UpgradeNodeStep =
+  'drain' | 'upgrade-job' | 'node-ready' | 'device-plugin' | 'checks' | 'uncordon' | 'done';
+
+export interface UpgradeNodeStatus {
+  node: string;
+  version: string;
+  step: UpgradeNodeStep;
+  cordonedBySteward: boolean;
+  waitingReason?: string;
+  decisions: DecideRequest[];
+}
+
+export interface UpgradeNodeResult extends UpgradeNodeStatus {
+  outcome: 'upgraded' | 'skipped' | 'aborted';
+  message: string;
+}
+
+export const upgradeNodeStatusQuery = defineQuery<UpgradeNodeStatus>('upgradeNodeStatus');

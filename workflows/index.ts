@@ -3,3 +3,4 @@ export { drainNode } from './node-drain';
 export { planDrain } from './drain-plan';
 export { uncordonNode } from './node-uncordon';
 export { planKubernetesUpgrade } from './kubernetes-upgrade-plan';
+export { upgradeNode } from './node-upgrade';

@@ -22,6 +22,14 @@ export function pod(name: string, facts: Partial<Omit<PodFacts, 'pod'>> = {}): P
 }
 
 export class FakeCluster {
+  kubeletVersion = 'v1.31.14';
+  gpus = 0;
+  gpusAllocatable = 0;
+  pluginUid = 'plugin-1';
+  /** The next upgrade Jobs fail while this is set. */
+  jobFails = false;
+  readonly jobs = new Map<string, 'running' | 'succeeded' | 'failed'>();
+  readonly jobsCreated: string[] = [];
   unschedulable = false;
   cordonedBy: string | undefined;
   readonly blocked = new Set<string>();
@@ -51,6 +59,63 @@ export class FakeCluster {
     if (node !== this.node) throw invalidInput('node', `no node "${node}" in cluster "lab"`);
   }
 
+  /**
+   * Upgrade activities: a Job ends at its first read (setting the kubelet version and, on a GPU
+   * node, leaving the GPUs unhealthy until the plugin pod is deleted), or fails while jobFails.
+   */
+  upgradeActivities(): Pick<
+    Activities,
+    'ensureUpgradeJob' | 'upgradeJobState' | 'deleteUpgradeJob' | 'gpuFacts' | 'deletePodOnce'
+  > {
+    return {
+      ensureUpgradeJob: async ({ node, version }) => {
+        const name = `upgrade-${node}-${version}`;
+        if (this.jobs.has(name)) return { name, created: false };
+        this.jobs.set(name, 'running');
+        this.jobsCreated.push(name);
+        return { name, created: true };
+      },
+      upgradeJobState: async ({ name }) => {
+        if (this.jobs.get(name) === 'running') {
+          this.jobs.set(name, this.jobFails ? 'failed' : 'succeeded');
+          if (!this.jobFails) {
+            this.kubeletVersion = name.slice(name.lastIndexOf('-') + 1);
+            this.gpusAllocatable = 0;
+          }
+        }
+        const state = this.jobs.get(name)!;
+        return state === 'failed'
+          ? { state, reason: 'BackoffLimitExceeded: Job has reached the specified backoff limit' }
+          : { state };
+      },
+      deleteUpgradeJob: async ({ name }) => {
+        this.jobs.delete(name);
+      },
+      gpuFacts: async () => ({
+        capacity: this.gpus,
+        allocatable: this.gpusAllocatable,
+        plugins:
+          this.gpus === 0
+            ? []
+            : [
+                {
+                  namespace: 'k8s-nvidia-device-plugin',
+                  name: 'nvdp-x',
+                  uid: this.pluginUid,
+                  ready: true,
+                  terminating: false,
+                },
+              ],
+      }),
+      deletePodOnce: async ({ uid }) => {
+        if (uid !== this.pluginUid) return false;
+        this.pluginUid = `${uid}+`;
+        this.gpusAllocatable = this.gpus;
+        return true;
+      },
+    };
+  }
+
   activities(): Pick<
     Activities,
     'describeNode' | 'listNodePods' | 'cordonNode' | 'uncordonNode' | 'evictRound'
@@ -64,7 +129,7 @@ export class FakeCluster {
           unschedulable: this.unschedulable,
           cordonedBy: this.cordonedBy,
           ready: true,
-          kubeletVersion: 'v1.31.0',
+          kubeletVersion: this.kubeletVersion,
         };
       },
       listNodePods: async ({ node }) => {

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import {
+  DEFAULT_DEVICE_PLUGIN,
+  decideUpdate,
+  upgradeNodeStatusQuery,
+  workflowIds,
+  type UpgradeNodeInput,
+} from '../../workflows/api';
+import type { upgradeNode } from '../../workflows';
+import { FakeCluster, pod } from '../support/fake-cluster';
+import { recordHistory } from '../support/histories';
+import { startTestServer, workflowBundle } from '../support/temporal';
+
+let env: TestWorkflowEnvironment;
+let queue = 0;
+
+before(async () => {
+  env = await startTestServer();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+const input = (f: Partial<UpgradeNodeInput> = {}): UpgradeNodeInput => ({
+  cluster: 'lab',
+  node: 'w1',
+  version: 'v1.32.13',
+  kubeadm: 'node',
+  image: 'debian:bookworm-slim',
+  drainTimeoutSeconds: 30,
+  pauseSeconds: 1,
+  stepTimeoutSeconds: 30,
+  devicePlugin: DEFAULT_DEVICE_PLUGIN,
+  ...f,
+});
+
+async function run<T>(
+  cluster: FakeCluster,
+  body: (h: WorkflowHandle<typeof upgradeNode>) => Promise<T>,
+  i = input(),
+): Promise<T> {
+  const taskQueue = `upgrade-node-${++queue}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...cluster.activities(), ...cluster.upgradeActivities() },
+  });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof upgradeNode>('upgradeNode', {
+      taskQueue,
+      workflowId: workflowIds.upgradeNode(i.cluster, i.node, i.version),
+      args: [i],
+    });
+    return body(handle);
+  });
+}
+
+async function untilWaiting(handle: WorkflowHandle<typeof upgradeNode>): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    const status = await handle.query(upgradeNodeStatusQuery);
+    if (status.waitingReason) return status.waitingReason;
+    await sleep(100);
+  }
+  throw new Error('never waited for an operator');
+}
+
+describe('upgradeNode workflow', () => {
+  it('drains, runs the Job once, waits for the new kubelet, restarts the GPU plugin, and uncordons', async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1'), pod('web-2')]);
+    cluster.gpus = cluster.gpusAllocatable = 4;
+    const result = await run(cluster, (h) => h.result());
+    assert.equal(result.outcome, 'upgraded');
+    assert.equal(cluster.kubeletVersion, 'v1.32.13');
+    assert.deepEqual(cluster.jobsCreated, ['upgrade-w1-v1.32.13']);
+    assert.equal(cluster.pluginUid, 'plugin-1+', 'the device plugin pod was restarted once');
+    assert.equal(cluster.gpusAllocatable, 4);
+    assert.equal(cluster.unschedulable, false, 'uncordoned');
+    assert.equal(cluster.pods.length, 0, 'drained');
+  });
+
+  it('leaves a node that someone else cordoned cordoned', async () => {
+    const cluster = new FakeCluster('w1', []);
+    cluster.unschedulable = true;
+    const result = await run(cluster, (h) => h.result());
+    assert.equal(result.outcome, 'upgraded');
+    assert.equal(cluster.unschedulable, true);
+  });
+
+  it('stops at a failed Job and waits; retry runs the Job anew under the same name', async () => {
+    const cluster = new FakeCluster('w1', []);
+    cluster.jobFails = true;
+    const result = await run(cluster, async (h) => {
+      assert.match(
+        await untilWaiting(h),
+        /^upgrade-job: Job upgrade-w1-v1\.32\.13 failed: BackoffLimitExceeded/,
+      );
+      assert.equal(cluster.unschedulable, true, 'the failed node stays cordoned');
+      cluster.jobFails = false;
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      const upgraded = await h.result();
+      recordHistory(env.address, h.workflowId, 'upgrade-node-job-failed-retry');
+      return upgraded;
+    });
+    assert.equal(result.outcome, 'upgraded');
+    assert.deepEqual(cluster.jobsCreated, ['upgrade-w1-v1.32.13', 'upgrade-w1-v1.32.13']);
+  });
+
+  it('skip ends the node as skipped, still cordoned; the report says where it stopped', async () => {
+    const cluster = new FakeCluster('w1', []);
+    cluster.jobFails = true;
+    const result = await run(cluster, async (h) => {
+      await untilWaiting(h);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'skip' }] });
+      return h.result();
+    });
+    assert.equal(result.outcome, 'skipped');
+    assert.match(result.message, /skipped by an operator at step upgrade-job/);
+    assert.equal(cluster.unschedulable, true);
+    assert.equal(cluster.kubeletVersion, 'v1.31.14');
+  });
+});

@@ -1,0 +1,214 @@
+// upgradeNode: one node's step to one Kubernetes version, run by the upgrade as a child workflow
+// so no history grows with the cluster. Drain (child) → upgrade Job pinned to the node → Ready at
+// the new kubelet version → GPU device plugin restarted and GPUs back → pause and checks →
+// uncordon (only if Steward cordoned). Any failure stops here and waits for an operator.
+import {
+  ChildWorkflowFailure,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  invalidInput,
+  upgradeNodeStatusQuery,
+  workflowIds,
+  type UpgradeNodeInput,
+  type UpgradeNodeResult,
+  type UpgradeNodeStatus,
+  type UpgradeNodeStep,
+} from './api';
+import { drainNode } from './node-drain';
+import { OperatorGate } from './operator-gate';
+import { announce, showPhase } from './visibility';
+
+const POLL_SECONDS = 3;
+
+const k8s = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+/** Polls `read` every few seconds (durable timers) until `done`; undefined after the timeout. */
+async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutSeconds: number,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() >= deadline) return undefined;
+    await sleep(`${POLL_SECONDS} seconds`);
+  }
+}
+
+export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeResult> {
+  const { cluster, node, version } = input;
+  const expectedId = workflowIds.upgradeNode(cluster, node, version);
+  if (workflowInfo().workflowId !== expectedId) {
+    throw invalidInput(
+      'workflowId',
+      `must be "${expectedId}" so that one upgrade runs per node and version`,
+    );
+  }
+  const gate = new OperatorGate();
+  const status: UpgradeNodeStatus = {
+    node,
+    version,
+    step: 'drain',
+    cordonedBySteward: false,
+    decisions: gate.decisions,
+  };
+  const snapshot = (): UpgradeNodeStatus => ({ ...status, waitingReason: gate.reason });
+  setHandler(upgradeNodeStatusQuery, snapshot);
+  announce('k8s-upgrade-node', cluster, node);
+
+  const show = () =>
+    showPhase(
+      status.step,
+      `**Upgrade ${cluster}/${node} to ${version}**: ${status.step}${gate.reason ? `\nWaiting for an operator: ${gate.reason}` : ''}`,
+    );
+
+  /** Runs a step until it reports no problem, asking the operator after each problem. */
+  async function step(
+    name: UpgradeNodeStep,
+    run: () => Promise<string | undefined>,
+  ): Promise<'ok' | 'skip' | 'abort'> {
+    status.step = name;
+    for (;;) {
+      show();
+      const problem = await run();
+      if (problem === undefined) return 'ok';
+      const waiting = gate.wait(`${name}: ${problem}`);
+      show();
+      const { decision } = await waiting;
+      if (decision !== 'retry') return decision;
+    }
+  }
+
+  const finish = (outcome: UpgradeNodeResult['outcome'], message: string): UpgradeNodeResult => {
+    status.step = outcome === 'upgraded' ? 'done' : status.step;
+    show();
+    return { ...snapshot(), outcome, message };
+  };
+  const stopped = (decision: 'skip' | 'abort') =>
+    finish(
+      decision === 'skip' ? 'skipped' : 'aborted',
+      `${node} ${decision === 'skip' ? 'skipped' : 'aborted'} by an operator at step ${status.step}; nothing further was done to it`,
+    );
+
+  const steps: [UpgradeNodeStep, () => Promise<string | undefined>][] = [
+    [
+      'drain',
+      async () => {
+        try {
+          const drained = await executeChild(drainNode, {
+            workflowId: workflowIds.drain(cluster, node),
+            args: [
+              {
+                cluster,
+                node,
+                timeoutSeconds: input.drainTimeoutSeconds,
+                deleteEmptyDirData: true,
+                force: false,
+              },
+            ],
+          });
+          status.cordonedBySteward = drained.cordonedBySteward;
+          return drained.outcome === 'drained'
+            ? undefined
+            : `drain ${drained.outcome}: ${drained.message}`;
+        } catch (err) {
+          if (!(err instanceof ChildWorkflowFailure)) throw err;
+          return `drain failed: ${err.cause?.message ?? err.message}`;
+        }
+      },
+    ],
+    [
+      'upgrade-job',
+      async () => {
+        const jobInput = { cluster, node, version, kubeadm: input.kubeadm, image: input.image };
+        let job = await k8s.ensureUpgradeJob(jobInput);
+        if (
+          !job.created &&
+          (await k8s.upgradeJobState({ cluster, name: job.name })).state === 'failed'
+        ) {
+          // An operator's retry after a failed Job: start it anew under the same name.
+          await k8s.deleteUpgradeJob({ cluster, name: job.name });
+          job = await k8s.ensureUpgradeJob(jobInput);
+        }
+        const state = await pollUntil(
+          () => k8s.upgradeJobState({ cluster, name: job.name }),
+          (s) => s.state !== 'running',
+          input.stepTimeoutSeconds,
+        );
+        if (!state) return `Job ${job.name} still running after ${input.stepTimeoutSeconds}s`;
+        return state.state === 'failed' ? `Job ${job.name} failed: ${state.reason}` : undefined;
+      },
+    ],
+    [
+      'node-ready',
+      async () => {
+        const ready = await pollUntil(
+          () => k8s.describeNode({ cluster, node }),
+          (n) => n.ready && n.kubeletVersion === version,
+          input.stepTimeoutSeconds,
+        );
+        return ready
+          ? undefined
+          : `not Ready at kubelet ${version} after ${input.stepTimeoutSeconds}s`;
+      },
+    ],
+    [
+      'device-plugin',
+      async () => {
+        const plugin = { cluster, node, ...input.devicePlugin };
+        const before = await k8s.gpuFacts(plugin);
+        if (before.capacity === 0) return undefined;
+        const old = before.plugins.filter((p) => !p.terminating);
+        for (const pod of old) await k8s.deletePodOnce({ cluster, ...pod });
+        const back = await pollUntil(
+          () => k8s.gpuFacts(plugin),
+          (f) =>
+            f.allocatable === f.capacity &&
+            f.plugins.some((p) => p.ready && !old.some((o) => o.uid === p.uid)),
+          input.stepTimeoutSeconds,
+        );
+        return back
+          ? undefined
+          : `GPUs not back (${before.capacity} expected) ${input.stepTimeoutSeconds}s after the device plugin restart`;
+      },
+    ],
+    [
+      'checks',
+      async () => {
+        await sleep(`${input.pauseSeconds} seconds`);
+        const facts = await k8s.describeNode({ cluster, node });
+        return facts.ready ? undefined : 'node NotReady after the pause';
+      },
+    ],
+    [
+      'uncordon',
+      async () => {
+        if (!status.cordonedBySteward) return undefined;
+        const result = await k8s.uncordonNode({ cluster, node, force: false });
+        if (result.uncordoned) return undefined;
+        const facts = await k8s.describeNode({ cluster, node });
+        return facts.unschedulable ? result.message : undefined;
+      },
+    ],
+  ];
+
+  for (const [name, run] of steps) {
+    const decision = await step(name, run);
+    if (decision !== 'ok') return stopped(decision);
+  }
+  return finish(
+    'upgraded',
+    `${node} upgraded to ${version}${status.cordonedBySteward ? ' and uncordoned' : ''}`,
+  );
+}
