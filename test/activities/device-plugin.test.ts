@@ -1,14 +1,11 @@
 // The device-plugin activities against the lab, whose upgrade physics makes a GPU node report
 // its GPUs unhealthy after a kubelet restart until the plugin pod restarts.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createActivities, type Activities } from '../../activities';
 import type { GpuFacts } from '../../activities/kubernetes/device-plugin';
-import { startTestLab, type TestLab } from '../support/lab';
+import { useLabActivities } from '../support/lab';
 
-let lab: TestLab;
-let act: Activities;
 const plugin = {
   cluster: 'lab',
   node: 'gpu-1',
@@ -16,20 +13,11 @@ const plugin = {
   labelSelector: 'app.kubernetes.io/instance=nvdp',
 };
 
-before(
-  async () => {
-    lab = await startTestLab('gpu-lab.yaml');
-    act = createActivities({
-      clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
-    });
-  },
-  { timeout: 300_000 },
-);
-after(async () => lab?.stop());
+const ctx = useLabActivities('gpu-lab.yaml');
 
 async function until(what: string, check: (f: GpuFacts) => boolean): Promise<GpuFacts> {
   for (let i = 0; i < 300; i++) {
-    const facts = await act.gpuFacts(plugin);
+    const facts = await ctx.act.gpuFacts(plugin);
     if (check(facts)) return facts;
     await sleep(200);
   }
@@ -40,7 +28,7 @@ it('a restarted device plugin brings the GPUs back after a kubelet restart; a re
   const before = await until('plugin ready', (f) => f.plugins.some((p) => p.ready));
   assert.deepEqual([before.capacity, before.allocatable], [4, 4]);
 
-  const job = await act.ensureUpgradeJob({
+  const job = await ctx.act.ensureUpgradeJob({
     cluster: 'lab',
     node: 'gpu-1',
     version: 'v1.32.13',
@@ -54,21 +42,21 @@ it('a restarted device plugin brings the GPUs back after a kubelet restart; a re
   assert.equal(unhealthy.capacity, 4);
 
   const [old] = unhealthy.plugins;
-  assert.equal(await act.deletePodOnce({ cluster: 'lab', ...old }), true);
+  assert.equal(await ctx.act.deletePodOnce({ cluster: 'lab', ...old }), true);
   const back = await until(
     'GPUs back with a new ready plugin pod',
     (f) => f.allocatable === 4 && f.plugins.some((p) => p.ready && p.uid !== old.uid),
   );
   assert.ok(back.plugins.every((p) => p.uid !== old.uid));
   // The retry of the same delete must not touch the replacement, whatever its name.
-  await act.deletePodOnce({ cluster: 'lab', ...old });
+  await ctx.act.deletePodOnce({ cluster: 'lab', ...old });
   assert.deepEqual(
-    (await act.gpuFacts(plugin)).plugins.map((p) => p.uid),
+    (await ctx.act.gpuFacts(plugin)).plugins.map((p) => p.uid),
     back.plugins.map((p) => p.uid),
   );
   for (
     let i = 0;
-    (await act.upgradeJobState({ cluster: 'lab', name: job.name })).state !== 'succeeded';
+    (await ctx.act.upgradeJobState({ cluster: 'lab', name: job.name })).state !== 'succeeded';
     i++
   ) {
     assert.ok(i < 150, 'the upgrade Job never succeeded');

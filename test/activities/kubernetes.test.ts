@@ -1,29 +1,15 @@
 // The Kubernetes activities against the lab's real apiserver, controller manager and scheduler.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createActivities, type Activities } from '../../activities';
 import type { EvictRoundInput, EvictRoundResult } from '../../activities/kubernetes/eviction';
 import { CORDONED_BY_ANNOTATION } from '../../activities/kubernetes/nodes';
 import { INVALID_INPUT, type PodRef } from '../../workflows/api';
 import { classifyPods } from '../../workflows/policy/pod-filters';
-import { startTestLab, type TestLab } from '../support/lab';
+import { useLabActivities } from '../support/lab';
 
-let lab: TestLab;
-let act: Activities;
-
-before(
-  async () => {
-    lab = await startTestLab('drain-lab.yaml');
-    act = createActivities({
-      clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
-      evictionPollMs: 200,
-    });
-  },
-  { timeout: 300_000 },
-);
-after(async () => lab?.stop());
+const ctx = useLabActivities('drain-lab.yaml', { evictionPollMs: 200 });
 
 async function rejectsInvalid(call: Promise<unknown>, field: string): Promise<void> {
   await assert.rejects(call, (err: unknown) => {
@@ -35,26 +21,26 @@ async function rejectsInvalid(call: Promise<unknown>, field: string): Promise<vo
 }
 
 const evictRound = (input: EvictRoundInput) =>
-  new MockActivityEnvironment().run(act.evictRound, input) as Promise<EvictRoundResult>;
+  new MockActivityEnvironment().run(ctx.act.evictRound, input) as Promise<EvictRoundResult>;
 
 const nodeJson = async (name: string) =>
-  JSON.parse(await lab.kubectl('get', 'node', name, '-o', 'json'));
+  JSON.parse(await ctx.lab.kubectl('get', 'node', name, '-o', 'json'));
 
 describe('node activities', () => {
   it('name the bad field for an unknown cluster or node', async () => {
-    await rejectsInvalid(act.describeNode({ cluster: 'nope', node: 'node-a' }), 'cluster');
-    await rejectsInvalid(act.describeNode({ cluster: 'lab', node: 'no-such-node' }), 'node');
+    await rejectsInvalid(ctx.act.describeNode({ cluster: 'nope', node: 'node-a' }), 'cluster');
+    await rejectsInvalid(ctx.act.describeNode({ cluster: 'lab', node: 'no-such-node' }), 'node');
     await rejectsInvalid(
-      act.cordonNode({ cluster: 'lab', node: 'no-such-node', owner: 'drain/lab/x' }),
+      ctx.act.cordonNode({ cluster: 'lab', node: 'no-such-node', owner: 'drain/lab/x' }),
       'node',
     );
   });
 
   it('never take over or free a cordon that someone else set, unless forced', async () => {
-    const facts = await act.describeNode({ cluster: 'lab', node: 'spare-1' });
+    const facts = await ctx.act.describeNode({ cluster: 'lab', node: 'spare-1' });
     assert.equal(facts.unschedulable, true);
     assert.equal(facts.cordonedBy, undefined);
-    const cordon = await act.cordonNode({
+    const cordon = await ctx.act.cordonNode({
       cluster: 'lab',
       node: 'spare-1',
       owner: 'drain/lab/spare-1',
@@ -64,11 +50,11 @@ describe('node activities', () => {
       (await nodeJson('spare-1')).metadata.annotations?.[CORDONED_BY_ANNOTATION],
       undefined,
     );
-    const refused = await act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false });
+    const refused = await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false });
     assert.equal(refused.uncordoned, false);
     assert.equal((await nodeJson('spare-1')).spec.unschedulable, true);
     assert.equal(
-      (await act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: true })).uncordoned,
+      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: true })).uncordoned,
       true,
     );
     assert.equal((await nodeJson('spare-1')).spec.unschedulable, undefined);
@@ -77,15 +63,15 @@ describe('node activities', () => {
   it('cordon records its owner, is idempotent, and uncordon removes the record', async () => {
     const owner = 'drain/lab/spare-1';
     assert.equal(
-      (await act.cordonNode({ cluster: 'lab', node: 'spare-1', owner })).cordonedBySteward,
+      (await ctx.act.cordonNode({ cluster: 'lab', node: 'spare-1', owner })).cordonedBySteward,
       true,
     );
-    const again = await act.cordonNode({ cluster: 'lab', node: 'spare-1', owner });
+    const again = await ctx.act.cordonNode({ cluster: 'lab', node: 'spare-1', owner });
     assert.deepEqual(again, {
       cordonedBySteward: true,
       message: 'already cordoned by this operation',
     });
-    const other = await act.cordonNode({
+    const other = await ctx.act.cordonNode({
       cluster: 'lab',
       node: 'spare-1',
       owner: 'k8s-upgrade/lab',
@@ -96,7 +82,7 @@ describe('node activities', () => {
     assert.equal(node.spec.unschedulable, true);
     assert.equal(node.metadata.annotations[CORDONED_BY_ANNOTATION], owner);
     assert.equal(
-      (await act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false })).uncordoned,
+      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false })).uncordoned,
       true,
     );
     const freed = await nodeJson('spare-1');
@@ -107,7 +93,7 @@ describe('node activities', () => {
 
 describe('pod facts and eviction', () => {
   it("report each pod's controller, emptyDir use and DaemonSet", async () => {
-    const facts = await act.listNodePods({ cluster: 'lab', node: 'node-a' });
+    const facts = await ctx.act.listNodePods({ cluster: 'lab', node: 'node-a' });
     const byPrefix = (prefix: string) => facts.filter((f) => f.pod.name.startsWith(prefix));
     assert.equal(byPrefix('web-').length, 3);
     assert.ok(
@@ -122,17 +108,19 @@ describe('pod facts and eviction', () => {
   });
 
   it('evicts through the Eviction API one pod at a time under maxUnavailable 1, and reports a blocking PDB', async () => {
-    await lab.kubectl('cordon', 'node-a');
-    await lab.kubectl('uncordon', 'spare-2');
-    await lab.kubectl('uncordon', 'spare-1');
-    const facts = await act.listNodePods({ cluster: 'lab', node: 'node-a' });
+    await ctx.lab.kubectl('cordon', 'node-a');
+    await ctx.lab.kubectl('uncordon', 'spare-2');
+    await ctx.lab.kubectl('uncordon', 'spare-1');
+    const facts = await ctx.act.listNodePods({ cluster: 'lab', node: 'node-a' });
     const pods: PodRef[] = facts.filter((f) => /^(web|locked)-/.test(f.pod.name)).map((f) => f.pod);
 
     let minReadyWeb = Infinity;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const list = JSON.parse(await lab.kubectl('get', 'pods', '-l', 'app=web', '-o', 'json'));
+        const list = JSON.parse(
+          await ctx.lab.kubectl('get', 'pods', '-l', 'app=web', '-o', 'json'),
+        );
         const ready = list.items.filter(
           (p: {
             metadata: { deletionTimestamp?: string };
@@ -169,7 +157,7 @@ describe('pod facts and eviction', () => {
       `web fell to ${minReadyWeb} ready pods; its PDB allows 1 unavailable`,
     );
     const stillOnA = JSON.parse(
-      await lab.kubectl('get', 'pods', '-l', 'app=web', '-o', 'json'),
+      await ctx.lab.kubectl('get', 'pods', '-l', 'app=web', '-o', 'json'),
     ).items.filter((p: { spec: { nodeName: string } }) => p.spec.nodeName === 'node-a');
     assert.equal(stillOnA.length, 0, 'web pods were re-created off node-a');
 

@@ -1,25 +1,12 @@
 // Upgrade Jobs against the lab's real apiserver and Job controller.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities, type Activities } from '../../activities';
 import { UPGRADE_NAMESPACE } from '../../activities/kubernetes/upgrade-jobs';
-import { startTestLab, type TestLab } from '../support/lab';
+import { useLabActivities } from '../support/lab';
 
-let lab: TestLab;
-let act: Activities;
-
-before(
-  async () => {
-    lab = await startTestLab('drain-lab.yaml');
-    act = createActivities({
-      clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
-    });
-  },
-  { timeout: 300_000 },
-);
-after(async () => lab?.stop());
+const ctx = useLabActivities('drain-lab.yaml');
 
 const job = {
   cluster: 'lab',
@@ -31,7 +18,7 @@ const job = {
 
 async function until(state: string, name: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if ((await act.upgradeJobState({ cluster: 'lab', name })).state === state) return;
+    if ((await ctx.act.upgradeJobState({ cluster: 'lab', name })).state === state) return;
     await sleep(200);
   }
   throw new Error(`Job ${name} never ${state}`);
@@ -39,12 +26,12 @@ async function until(state: string, name: string): Promise<void> {
 
 describe('upgrade Jobs', () => {
   it('are created once per node and version, pinned to the node, and run to completion', async () => {
-    const first = await act.ensureUpgradeJob(job);
-    const again = await act.ensureUpgradeJob(job);
+    const first = await ctx.act.ensureUpgradeJob(job);
+    const again = await ctx.act.ensureUpgradeJob(job);
     assert.deepEqual(first, { name: 'upgrade-node-a-v1-32-13', created: true });
     assert.deepEqual(again, { name: 'upgrade-node-a-v1-32-13', created: false });
     const jobs = JSON.parse(
-      await lab.kubectl('get', 'jobs', '-n', UPGRADE_NAMESPACE, '-o', 'json'),
+      await ctx.lab.kubectl('get', 'jobs', '-n', UPGRADE_NAMESPACE, '-o', 'json'),
     ).items;
     assert.equal(jobs.length, 1);
     assert.equal(jobs[0].spec.template.spec.nodeName, 'node-a');
@@ -52,8 +39,8 @@ describe('upgrade Jobs', () => {
   });
 
   it('refuse a Job of that name that is not this upgrade', async () => {
-    await act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' });
-    await lab.kubectl(
+    await ctx.act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' });
+    await ctx.lab.kubectl(
       'create',
       'job',
       'upgrade-node-a-v1-32-13',
@@ -62,10 +49,10 @@ describe('upgrade Jobs', () => {
       '--image=busybox',
     );
     await assert.rejects(
-      act.ensureUpgradeJob(job),
+      ctx.act.ensureUpgradeJob(job),
       (err: unknown) => err instanceof ApplicationFailure && err.type === 'JobNameTaken',
     );
-    await act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' });
-    await act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' }); // idempotent
+    await ctx.act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' });
+    await ctx.act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' }); // idempotent
   });
 });

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { after, before } from 'node:test';
+import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { freePorts, startLab, stopLab, type Connection } from '../../lab';
 
 export const FIXTURES = join(__dirname, '../fixtures');
@@ -36,4 +38,22 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
       (await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args])).stdout,
     stop,
   };
+}
+
+/** A lab for the test file, started before its tests and stopped after, with activities bound to it. */
+export function useLabActivities(
+  scenario: string,
+  deps: Partial<ActivityDeps> = {},
+): { lab: TestLab; act: Activities } {
+  const ctx = {} as { lab: TestLab; act: Activities };
+  before(
+    async () => {
+      ctx.lab = await startTestLab(scenario);
+      const clusters = { lab: { kubeconfig: ctx.lab.kubeconfigPath, context: ctx.lab.context } };
+      ctx.act = createActivities({ clusters, ...deps });
+    },
+    { timeout: 300_000 },
+  );
+  after(async () => ctx.lab?.stop());
+  return ctx;
 }
