@@ -35,11 +35,20 @@ it('a restarted device plugin brings the GPUs back after a kubelet restart; a re
     kubeadm: 'node',
     image: 'debian:bookworm-slim',
   });
-  const unhealthy = await until(
-    'GPUs unhealthy after the kubelet restart',
-    (f) => f.allocatable === 0,
+  await until('GPUs unhealthy after the kubelet restart', (f) => f.allocatable === 0);
+  // As the upgrade does: restart the plugin once the node is back at its new kubelet.
+  for (let i = 0; ; i++) {
+    const node = await ctx.act.describeNode({ cluster: 'lab', node: 'gpu-1' });
+    if (node.ready && node.kubeletVersion === 'v1.32.13') break;
+    assert.ok(i < 300, 'gpu-1 never came back Ready at v1.32.13');
+    await sleep(200);
+  }
+  const unhealthy = await ctx.act.gpuFacts(plugin);
+  assert.deepEqual(
+    [unhealthy.capacity, unhealthy.allocatable],
+    [4, 0],
+    'GPUs stay unhealthy until the plugin restarts',
   );
-  assert.equal(unhealthy.capacity, 4);
 
   const [old] = unhealthy.plugins;
   assert.equal(await ctx.act.deletePodOnce({ cluster: 'lab', ...old }), true);
