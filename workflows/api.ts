@@ -123,6 +123,7 @@ export const workflowIds = {
   uncordon: (cluster: string, node: string) => `uncordon/${cluster}/${node}`,
   drainPlan: (cluster: string, node: string) => `drain-plan/${cluster}/${node}`,
   upgradePlan: (cluster: string) => `k8s-upgrade-plan/${cluster}`,
+  upgrade: (cluster: string) => `k8s-upgrade/${cluster}`,
   upgradeNode: (cluster: string, node: string, version: string) =>
     `k8s-upgrade/${cluster}/${node}/${version}`,
 };
@@ -141,7 +142,7 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
 
 /** Every workflow ID Steward derives from its target. */
 export const WORKFLOW_ID_PATTERN =
-  /^((drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade-plan\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+  /^((drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)$/;
 
 export interface KubernetesUpgradeInput {
   cluster: string;
@@ -149,7 +150,34 @@ export interface KubernetesUpgradeInput {
   target: string;
   /** Workers upgraded at once, at most: a count or a percentage such as "25%". Default 1. */
   maxUnavailable?: string | number;
+  /** Seconds each node settles before its checks. Default 5. */
+  pauseSeconds?: number;
+  /** Seconds a node's drain may take before it waits for an operator. Default 600. */
+  drainTimeoutSeconds?: number;
+  /** Seconds the Job, the node's return and the GPUs' return may each take. Default 900. */
+  stepTimeoutSeconds?: number;
+  /** The image of the upgrade Jobs (it needs sh and chroot). */
+  image?: string;
+  devicePlugin?: DevicePluginSettings;
 }
+
+export interface KubernetesUpgradeStatus {
+  cluster: string;
+  phase: 'planning' | 'control-plane' | 'workers' | 'done' | 'aborted';
+  version?: string;
+  inFlight: string[];
+  upgraded: string[];
+  skipped: string[];
+  /** Planned add-on steps; applying them is not built yet. */
+  addonsPending: AddonStep[];
+}
+
+export interface KubernetesUpgradeResult extends KubernetesUpgradeStatus {
+  message: string;
+}
+
+export const kubernetesUpgradeStatusQuery =
+  defineQuery<KubernetesUpgradeStatus>('kubernetesUpgradeStatus');
 
 export interface UpgradeStep {
   version: string;

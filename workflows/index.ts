@@ -4,3 +4,4 @@ export { planDrain } from './drain-plan';
 export { uncordonNode } from './node-uncordon';
 export { planKubernetesUpgrade } from './kubernetes-upgrade-plan';
 export { upgradeNode } from './node-upgrade';
+export { kubernetesUpgrade } from './kubernetes-upgrade';

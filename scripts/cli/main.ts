@@ -113,23 +113,21 @@ program
 program
   .command('k8s-upgrade')
   .description(
-    'plan a Kubernetes upgrade: version path, batches, add-on steps (--dry-run; the rollout comes next)',
+    'upgrade Kubernetes one minor at a time: control plane first, then workers in bounded batches',
   )
   .argument('<cluster>', 'the cluster to upgrade')
   .requiredOption('--to <version>', 'target version, e.g. 1.33 or 1.33.13')
-  .option(
-    '--max-unavailable <n>',
-    'workers upgraded at once: a count or a percentage such as 25%',
-    '1',
-  )
-  .option('--dry-run', 'print the plan and change nothing')
+  .option('--max-unavailable <n>', 'workers at once: a count or a percentage such as 25%', '1')
+  .option('--pause <duration>', 'settle time before each node is checked (e.g. 5s)', seconds)
+  .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
+  .option('--detach', 'start and return without watching')
   .action((cluster: string, o) =>
     withClient((client, config) =>
       kubernetesUpgrade(
         client,
         config,
-        { cluster, target: o.to, maxUnavailable: o.maxUnavailable },
-        { dryRun: o.dryRun },
+        { cluster, target: o.to, maxUnavailable: o.maxUnavailable, pauseSeconds: o.pause },
+        { dryRun: o.dryRun, detach: o.detach },
       ),
     ),
   );

@@ -2,6 +2,10 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  kubernetesUpgradeStatusQuery,
+  upgradeNodeStatusQuery,
+  type KubernetesUpgradeResult,
+  type UpgradeNodeResult,
   drainStatusQuery,
   INVALID_INPUT,
   type DrainNodeResult,
@@ -40,6 +44,22 @@ function resultOutcome(type: string, result: unknown): Outcome {
       running: false,
     };
   }
+  if (type === 'kubernetesUpgrade') {
+    const r = result as KubernetesUpgradeResult;
+    return {
+      text: r.message,
+      exitCode: r.phase === 'done' ? EXIT.ok : EXIT.failed,
+      running: false,
+    };
+  }
+  if (type === 'upgradeNode') {
+    const r = result as UpgradeNodeResult;
+    return {
+      text: r.message,
+      exitCode: r.outcome === 'upgraded' ? EXIT.ok : EXIT.failed,
+      running: false,
+    };
+  }
   const r = result as { message?: string; uncordoned?: boolean };
   return {
     text: r?.message ?? JSON.stringify(result, null, 2),
@@ -67,6 +87,18 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
         exitCode: status.waitingReason ? EXIT.waiting : EXIT.ok,
         running: true,
       };
+    }
+    if (type === 'kubernetesUpgrade') {
+      const st = await handle.query(kubernetesUpgradeStatusQuery);
+      const text =
+        `${st.cluster}: ${st.phase}${st.version ? ` to ${st.version}` : ''}; in flight ${st.inFlight.join(', ') || 'none'}; ` +
+        `upgraded ${st.upgraded.length}, skipped ${st.skipped.length}`;
+      return { text, exitCode: EXIT.ok, running: true };
+    }
+    if (type === 'upgradeNode') {
+      const st = await handle.query(upgradeNodeStatusQuery);
+      const text = `${st.node} to ${st.version}: ${st.step}${st.waitingReason ? `\nwaiting for an operator: ${st.waitingReason}` : ''}`;
+      return { text, exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok, running: true };
     }
     return { text: `${workflowId}: running`, exitCode: EXIT.ok, running: true };
   }

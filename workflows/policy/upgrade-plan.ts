@@ -1,7 +1,7 @@
 // The plan of a Kubernetes upgrade: the version steps, the add-on work of each, the order of the
 // control-plane nodes and the worker batches. Refusals name the input field they concern.
 import { z } from 'zod';
-import { invalidInput, type KubernetesUpgradeInput, type UpgradePlan } from '../api';
+import { DEFAULT_DEVICE_PLUGIN, invalidInput, type UpgradePlan } from '../api';
 import { addonStepsFor, type AddonFacts } from './addon-steps';
 import { clusterName, parseInput } from './drain-input';
 import { upgradePath } from './kubernetes-version';
@@ -28,17 +28,33 @@ export interface ClusterFacts {
   addons: AddonFacts;
 }
 
+const seconds = (fallback: number) =>
+  z
+    .number()
+    .int('must be a whole number of seconds')
+    .positive('must be greater than 0')
+    .default(fallback);
+
 const upgradeInput = z.strictObject({
   cluster: clusterName,
   target: z.string().min(1, 'is required, e.g. "1.32"'),
   maxUnavailable: z.union([z.string(), z.number()]).default(1),
+  pauseSeconds: seconds(5),
+  drainTimeoutSeconds: seconds(600),
+  stepTimeoutSeconds: seconds(900),
+  image: z.string().min(1).default('debian:bookworm-slim'),
+  devicePlugin: z
+    .strictObject({ namespace: z.string().min(1), labelSelector: z.string().min(1) })
+    .default(DEFAULT_DEVICE_PLUGIN),
 });
 
-export const parseUpgradeInput = (input: unknown): Required<KubernetesUpgradeInput> =>
+export type ParsedUpgradeInput = z.output<typeof upgradeInput>;
+
+export const parseUpgradeInput = (input: unknown): ParsedUpgradeInput =>
   parseInput(upgradeInput, input);
 
 export function planUpgrade(
-  input: Required<KubernetesUpgradeInput>,
+  input: Pick<ParsedUpgradeInput, 'cluster' | 'target' | 'maxUnavailable'>,
   facts: ClusterFacts,
 ): UpgradePlan {
   const workers = facts.nodes.filter((n) => !n.controlPlane);
