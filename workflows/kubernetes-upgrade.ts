@@ -2,14 +2,8 @@
 // node at a time, then the workers in batches that never exceed maxUnavailable (NotReady workers
 // count). Each node is an upgradeNode child, so this history grows with steps and batches only.
 // A node whose child ends aborted stops the rollout; a skipped node is reported and left out.
-import {
-  executeChild,
-  proxyActivities,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { executeChild, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { k8s } from './kubernetes-activities';
 import {
   invalidInput,
   kubernetesUpgradeStatusQuery,
@@ -26,11 +20,6 @@ import { parseUpgradeInput, planUpgrade } from './policy/upgrade-plan';
 import { announce, bulletList, showPhase } from './visibility';
 
 const WAIT_FOR_READY_SECONDS = 10;
-
-const k8s = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
 
 export async function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,

@@ -2,6 +2,7 @@
 // drain runs out of time it never forces anything: it waits durably for an operator's decision.
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { k8s } from './kubernetes-activities';
 import {
   drainStatusQuery,
   invalidInput,
@@ -22,11 +23,6 @@ import { announce, bulletList, showPhase } from './visibility';
 
 const ROUND_SECONDS = 15;
 const REPORT_PROGRESS_AFTER_SECONDS = 3;
-
-const k8s = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
 
 const rounds = proxyActivities<Activities>({
   startToCloseTimeout: `${ROUND_SECONDS + 60} seconds`,

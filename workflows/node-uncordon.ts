@@ -1,15 +1,10 @@
 // uncordonNode: return a node to service, but only one that Steward cordoned unless forced.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { workflowInfo } from '@temporalio/workflow';
+import { k8s } from './kubernetes-activities';
 import { invalidInput, workflowIds, type UncordonNodeInput, type UncordonNodeResult } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { parseUncordonInput } from './policy/drain-input';
 import { announce, showPhase } from './visibility';
-
-const k8s = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
 
 export async function uncordonNode(rawInput: UncordonNodeInput): Promise<UncordonNodeResult> {
   const { cluster, node, force } = parseUncordonInput(rawInput);

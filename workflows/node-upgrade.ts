@@ -5,12 +5,11 @@
 import {
   ChildWorkflowFailure,
   executeChild,
-  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { k8s } from './kubernetes-activities';
 import {
   invalidInput,
   upgradeNodeStatusQuery,
@@ -25,11 +24,6 @@ import { OperatorGate } from './operator-gate';
 import { announce, showPhase } from './visibility';
 
 const POLL_SECONDS = 3;
-
-const k8s = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
 
 /** Polls `read` every few seconds (durable timers) until `done`; undefined after the timeout. */
 async function pollUntil<T>(

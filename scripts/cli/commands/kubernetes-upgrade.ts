@@ -1,18 +1,12 @@
 // steward k8s-upgrade CLUSTER --to VERSION: the rollout, or with --dry-run its plan.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
-import {
-  searchAttributes,
-  workflowIds,
-  type KubernetesUpgradeInput,
-  type UpgradePlan,
-} from '../../../workflows/api';
+import { workflowIds, type KubernetesUpgradeInput, type UpgradePlan } from '../../../workflows/api';
 import { parseUpgradeInput, type ParsedUpgradeInput } from '../../../workflows/policy/upgrade-plan';
-import { uiLink } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { renderUpgradePlan } from '../render';
-import { watch } from './watch';
+import { startOperation } from './start-operation';
 
 export async function kubernetesUpgrade(
   client: Client,
@@ -39,37 +33,24 @@ export async function kubernetesUpgrade(
   return EXIT.ok;
 }
 
-async function start(
+function start(
   client: Client,
   config: StewardConfig,
   input: ParsedUpgradeInput,
   options: { detach?: boolean },
 ): Promise<number> {
-  const workflowId = workflowIds.upgrade(input.cluster);
-  try {
-    await client.workflow.start('kubernetesUpgrade', {
-      taskQueue: config.taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: `Kubernetes upgrade of ${input.cluster} to ${input.target} (max ${input.maxUnavailable} workers unavailable)`,
-      typedSearchAttributes: [
-        { key: searchAttributes.operation, value: 'k8s-upgrade' },
-        { key: searchAttributes.cluster, value: input.cluster },
-        { key: searchAttributes.target, value: input.target },
-      ],
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new CliError(
-        `${workflowId} is already running; follow it with: steward watch ${workflowId}`,
-        EXIT.failed,
-      );
-    }
-    throw err;
-  }
-  process.stdout.write(`started ${workflowId}\n  ${uiLink(config, workflowId)}\n`);
-  if (options.detach) return EXIT.ok;
-  return (await watch(client, workflowId)).exitCode;
+  return startOperation(
+    client,
+    config,
+    {
+      workflowType: 'kubernetesUpgrade',
+      workflowId: workflowIds.upgrade(input.cluster),
+      input,
+      summary: `Kubernetes upgrade of ${input.cluster} to ${input.target} (max ${input.maxUnavailable} workers unavailable)`,
+      operation: 'k8s-upgrade',
+      cluster: input.cluster,
+      target: input.target,
+    },
+    options,
+  );
 }

@@ -1,19 +1,17 @@
 // steward drain / uncordon: start the operation for a node and watch it.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
 import {
-  searchAttributes,
   workflowIds,
   type DrainNodeInput,
   type DrainPlan,
   type UncordonNodeInput,
 } from '../../../workflows/api';
 import { parseDrainInput, parseUncordonInput } from '../../../workflows/policy/drain-input';
-import { uiLink } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { renderPlan } from '../render';
-import { watch } from './watch';
+import { startOperation } from './start-operation';
 
 export interface StartOptions {
   detach?: boolean;
@@ -25,46 +23,6 @@ function validated<T>(parse: (input: unknown) => T, input: unknown): T {
   } catch (err) {
     throw new CliError((err as Error).message, EXIT.usage);
   }
-}
-
-async function startAndWatch(
-  client: Client,
-  config: StewardConfig,
-  workflowType: 'drainNode' | 'uncordonNode',
-  workflowId: string,
-  input: DrainNodeInput | UncordonNodeInput,
-  summary: string,
-  options: StartOptions,
-): Promise<number> {
-  try {
-    await client.workflow.start(workflowType, {
-      taskQueue: config.taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: summary,
-      typedSearchAttributes: [
-        {
-          key: searchAttributes.operation,
-          value: workflowType === 'drainNode' ? 'drain' : 'uncordon',
-        },
-        { key: searchAttributes.cluster, value: input.cluster },
-        { key: searchAttributes.target, value: input.node },
-      ],
-    });
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new CliError(
-        `${workflowId} is already running; follow it with: steward watch ${workflowId}`,
-        EXIT.failed,
-      );
-    }
-    throw err;
-  }
-  process.stdout.write(`started ${workflowId}\n  ${uiLink(config, workflowId)}\n`);
-  if (options.detach) return EXIT.ok;
-  return (await watch(client, workflowId)).exitCode;
 }
 
 export async function drain(
@@ -89,13 +47,18 @@ export async function drain(
   const summary =
     `Drain node ${parsed.node} in ${parsed.cluster} (timeout ${parsed.timeoutSeconds}s` +
     `${parsed.deleteEmptyDirData ? ', emptyDir data deleted' : ''}${parsed.force ? ', unmanaged pods forced' : ''})`;
-  return startAndWatch(
+  return startOperation(
     client,
     config,
-    'drainNode',
-    workflowIds.drain(parsed.cluster, parsed.node),
-    parsed,
-    summary,
+    {
+      workflowType: 'drainNode',
+      workflowId: workflowIds.drain(parsed.cluster, parsed.node),
+      input: parsed,
+      summary,
+      operation: 'drain',
+      cluster: parsed.cluster,
+      target: parsed.node,
+    },
     options,
   );
 }
@@ -108,13 +71,18 @@ export async function uncordon(
 ): Promise<number> {
   const parsed = validated(parseUncordonInput, input);
   const summary = `Uncordon node ${parsed.node} in ${parsed.cluster}${parsed.force ? ' (forced)' : ''}`;
-  return startAndWatch(
+  return startOperation(
     client,
     config,
-    'uncordonNode',
-    workflowIds.uncordon(parsed.cluster, parsed.node),
-    parsed,
-    summary,
+    {
+      workflowType: 'uncordonNode',
+      workflowId: workflowIds.uncordon(parsed.cluster, parsed.node),
+      input: parsed,
+      summary,
+      operation: 'uncordon',
+      cluster: parsed.cluster,
+      target: parsed.node,
+    },
     options,
   );
 }

@@ -1,0 +1,53 @@
+// Starts an operation under its derived ID (a second start is refused) and watches it.
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { StewardConfig } from '../../../workers/config';
+import { searchAttributes } from '../../../workflows/api';
+import { uiLink } from '../context';
+import { CliError, EXIT } from '../exit-codes';
+import { watch } from './watch';
+
+export interface Operation {
+  workflowType: string;
+  workflowId: string;
+  input: unknown;
+  summary: string;
+  /** Search attributes: the operation's short name, its cluster and its target. */
+  operation: string;
+  cluster: string;
+  target: string;
+}
+
+export async function startOperation(
+  client: Client,
+  config: StewardConfig,
+  op: Operation,
+  options: { detach?: boolean },
+): Promise<number> {
+  try {
+    await client.workflow.start(op.workflowType, {
+      taskQueue: config.taskQueue,
+      workflowId: op.workflowId,
+      args: [op.input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: op.summary,
+      typedSearchAttributes: [
+        { key: searchAttributes.operation, value: op.operation },
+        { key: searchAttributes.cluster, value: op.cluster },
+        { key: searchAttributes.target, value: op.target },
+      ],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new CliError(
+        `${op.workflowId} is already running; follow it with: steward watch ${op.workflowId}`,
+        EXIT.failed,
+      );
+    }
+    throw err;
+  }
+  process.stdout.write(`started ${op.workflowId}\n  ${uiLink(config, op.workflowId)}\n`);
+  if (options.detach) return EXIT.ok;
+  return (await watch(client, op.workflowId)).exitCode;
+}
