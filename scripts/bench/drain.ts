@@ -13,13 +13,7 @@ import { addDenseNodes, freePorts, startLab } from '../../lab';
 import { stopDaemons } from '../../lab/daemon';
 import { TASK_QUEUE, workflowIds, type DrainNodeResult } from '../../workflows/api';
 import { freeStackPorts, REPO_ROOT, startTemporalAndWorker } from '../stack';
-
-const seconds = (ms: number) => (ms / 1000).toFixed(1);
-
-function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t0 = performance.now();
-  return run().then((value) => ({ ms: performance.now() - t0, value }));
-}
+import { seconds, timed } from './measure';
 
 /** Samples, every 100 ms, how far below its ready count each Deployment of the namespace fell. */
 function watchBudgets(core: CoreV1Api, namespace: string, replicas: number) {

@@ -1,0 +1,106 @@
+// The upgrade benchmark's printout: wall time next to the critical path the batches imply, the
+// critical path phase by phase, the largest histories and the worker's memory.
+import { parseMaxUnavailable } from '../../workflows/policy/worker-batches';
+import type { HistorySizes } from './history-sizes';
+import { seconds } from './measure';
+import { PHASES, type Phase, type UpgradeTimeline } from './upgrade-timeline';
+
+export interface UpgradeFigures {
+  nodes: number;
+  controlPlane: number;
+  workers: number;
+  version: string;
+  target: string;
+  maxUnavailable: string;
+  jobMs: number;
+  restartMs: number;
+  pauseSeconds: number;
+  labUpMs: number;
+  stackUpMs: number;
+  wallMs: number;
+  message: string;
+  timeline: UpgradeTimeline;
+  histories: HistorySizes;
+  /** The worker's peak and current resident memory, MiB. */
+  worker: { peak: number; now: number };
+}
+
+const percent = (part: number, whole: number) => ((100 * part) / whole).toFixed(1);
+const line = (label: string, value: string) => console.log(`  ${label.padEnd(46)} ${value}`);
+
+export function printUpgradeReport(f: UpgradeFigures): void {
+  const nodeMs = f.jobMs + f.restartMs + f.pauseSeconds * 1000;
+  const steps = f.timeline.steps.length;
+  const criticalMs = steps * nodeMs;
+  const durations = f.timeline.steps
+    .flatMap((s) => s.nodes.map((n) => n.endMs - n.startMs))
+    .sort((a, b) => a - b);
+  const fastest = durations[0];
+
+  console.log(
+    `steward upgrade benchmark: ${f.nodes} nodes (${f.controlPlane} control-plane, ${f.workers} workers), ${f.version} → ${f.target}, maxUnavailable ${f.maxUnavailable} (${parseMaxUnavailable(f.maxUnavailable, f.workers)} workers)`,
+  );
+  line(
+    'fixed node time',
+    `Job ${seconds(f.jobMs)} s + kubelet restart ${seconds(f.restartMs)} s + pause ${f.pauseSeconds} s = ${seconds(nodeMs)} s`,
+  );
+  line('lab up (nodes and pods Ready)', `${seconds(f.labUpMs)} s`);
+  line('Temporal + worker up', `${seconds(f.stackUpMs)} s`);
+  line('wall time of the upgrade', `${seconds(f.wallMs)} s (${f.message})`);
+  line(
+    'critical path implied by the batches',
+    `${seconds(criticalMs)} s = ${steps} steps (${f.controlPlane} control-plane nodes + ${steps - f.controlPlane} worker batches) x ${seconds(nodeMs)} s`,
+  );
+  line(
+    'overhead',
+    `${seconds(f.wallMs - criticalMs)} s = ${percent(f.wallMs - criticalMs, criticalMs)} % (target < 5 %)`,
+  );
+  line(
+    'upgradeNode durations',
+    `fastest ${seconds(fastest)} s, median ${seconds(durations[Math.floor(durations.length / 2)])} s, slowest ${seconds(durations.at(-1)!)} s (${durations.length} nodes)`,
+  );
+  line(
+    "critical path at the fastest node's time",
+    `${seconds(steps * fastest)} s: overhead ${percent(f.wallMs - steps * fastest, steps * fastest)} %`,
+  );
+
+  console.log(
+    `  critical path by phase (s; summed over the steps, each batch at its slowest node; server clock):`,
+  );
+  const fixed: Partial<Record<Phase, number>> = {
+    'node: physics plays Job + kubelet restart': steps * (f.jobMs + f.restartMs),
+    'node: pause': steps * f.pauseSeconds * 1000,
+  };
+  const row = (label: string, total: string, fixedPart: string, overhead: string) =>
+    console.log(
+      `    ${label.padEnd(48)} ${total.padStart(8)} ${fixedPart.padStart(8)} ${overhead.padStart(8)}`,
+    );
+  row('phase', 'total', 'fixed', 'overhead');
+  const phaseRow = (label: string, total: number, fixedMs = 0) =>
+    row(label, seconds(total), fixedMs ? seconds(fixedMs) : '', seconds(total - fixedMs));
+  for (const phase of PHASES) phaseRow(phase, f.timeline.phases.get(phase)!, fixed[phase]);
+  phaseRow(
+    'the parent workflow, start to close',
+    f.timeline.endMs - f.timeline.startMs,
+    criticalMs,
+  );
+  console.log(`  steps (s, from the parent starting the step to its slowest node's end):`);
+  console.log(
+    `    ${f.timeline.steps.map((s) => `${s.label} ${seconds(s.slowest.endMs - s.initiatedMs)}`).join(' · ')}`,
+  );
+
+  const { largest } = f.histories;
+  line(
+    'largest history',
+    `${largest.events} events, ${(largest.bytes / 1024).toFixed(0)} KiB: ${largest.workflowId} (${largest.type}); ${f.histories.workflows} workflows in the run`,
+  );
+  for (const t of f.histories.byType) {
+    console.log(
+      `    ${t.type.padEnd(18)} ${String(t.count).padStart(5)} runs, largest ${t.largest.events} events, ${(t.largest.bytes / 1024).toFixed(0)} KiB (${t.largest.workflowId})`,
+    );
+  }
+  line(
+    'worker peak RSS (VmHWM)',
+    `${f.worker.peak.toFixed(0)} MiB (${f.worker.now.toFixed(0)} MiB at the end)`,
+  );
+}

@@ -1,0 +1,201 @@
+// Where the time of a kubernetesUpgrade goes, read from its histories and the lab physics' log:
+// the critical path (each control-plane node, then each worker batch, which lasts as long as its
+// slowest node), split into phases that add up to the parent's run time.
+import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import type { temporal } from '@temporalio/proto';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** The phases of the critical path, in order; the `node:` ones are one upgradeNode child's. */
+export const PHASES = [
+  'parent: start → first node',
+  'parent: child workflow start',
+  'node: start → drain',
+  'node: drain (child drainNode)',
+  'node: Job created → physics plays it',
+  'node: physics plays Job + kubelet restart',
+  'node: pod done → Job Complete (Job controller)',
+  'node: Job Complete → Steward notices (poll)',
+  'node: node-ready + device-plugin steps',
+  'node: pause',
+  'node: checks + uncordon',
+  'parent: node done → next step / result',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** What the lab saw of one node's upgrade Job (ms since epoch). */
+export interface LabTimes {
+  /** The physics starts playing the Job's pod (it runs on the node) ... */
+  playStart?: number;
+  /** ... and ends it: the pod Succeeded. */
+  playEnd?: number;
+  /** The Job controller marked the Job Complete (see job-completions.ts). */
+  jobComplete?: number;
+}
+
+/**
+ * Reads lab/physics.ts's log, keyed `<node>@<version>`: `<iso> <pod>: upgrading <node> to <version> ...`
+ * starts a play, `<iso> <pod>: done` ends it. A pod played again (physics restart) starts anew.
+ */
+export function parsePhysicsLog(text: string): Map<string, LabTimes> {
+  const keyOfPod = new Map<string, string>();
+  const plays = new Map<string, LabTimes>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (\S+): (?:upgrading (\S+) to (\S+) |done$)/.exec(line);
+    if (!m) continue;
+    const [, iso, pod, node, version] = m;
+    const at = Date.parse(iso);
+    if (node) {
+      keyOfPod.set(pod, `${node}@${version}`);
+      plays.set(`${node}@${version}`, { playStart: at });
+    } else {
+      const play = plays.get(keyOfPod.get(pod) ?? '');
+      if (play) play.playEnd = at;
+    }
+  }
+  return plays;
+}
+
+export interface NodeRun {
+  workflowId: string;
+  startMs: number;
+  endMs: number;
+  phases: Map<Phase, number>;
+}
+
+export interface CriticalStep {
+  /** The node, or `<n> workers`. */
+  label: string;
+  /** The parent started the step's children. */
+  initiatedMs: number;
+  nodes: NodeRun[];
+  /** The node the parent waited for last. */
+  slowest: NodeRun;
+}
+
+export interface UpgradeTimeline {
+  startMs: number;
+  endMs: number;
+  steps: CriticalStep[];
+  /** Phase durations along the critical path, summed over the steps; they add up to end - start. */
+  phases: Map<Phase, number>;
+}
+
+const at = (e: HistoryEvent) => tsToMs(e.eventTime);
+
+/**
+ * Splits [start, marks...] into phases: each phase ends at its mark. A phase whose mark is
+ * unknown gets 0 and its time goes to the next phase with a known mark.
+ */
+function splitAt(startMs: number, marks: [Phase, number | undefined][]): Map<Phase, number> {
+  const phases = new Map<Phase, number>();
+  let previous = startMs;
+  for (const [phase, mark] of marks) {
+    phases.set(phase, mark === undefined ? 0 : mark - previous);
+    if (mark !== undefined) previous = mark;
+  }
+  return phases;
+}
+
+function nodeRun(workflowId: string, events: HistoryEvent[], lab: LabTimes = {}): NodeRun {
+  const first = (has: (e: HistoryEvent) => unknown) => events.find((e) => has(e));
+  const time = (e: HistoryEvent | undefined) => (e ? at(e) : undefined);
+  const timers = events.filter((e) => e.timerStartedEventAttributes);
+  const pause = timers.at(-1);
+  const pauseFired = pause
+    ? events.find(
+        (e) => Number(e.timerFiredEventAttributes?.startedEventId) === Number(pause.eventId),
+      )
+    : undefined;
+  const startMs = at(events[0]);
+  const endMs = at(events.at(-1)!);
+  const phases = splitAt(startMs, [
+    [
+      'node: start → drain',
+      time(first((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)),
+    ],
+    [
+      'node: drain (child drainNode)',
+      time(first((e) => e.childWorkflowExecutionCompletedEventAttributes)),
+    ],
+    ['node: Job created → physics plays it', lab.playStart],
+    ['node: physics plays Job + kubelet restart', lab.playEnd],
+    ['node: pod done → Job Complete (Job controller)', lab.jobComplete],
+    [
+      'node: Job Complete → Steward notices (poll)',
+      time(
+        first((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'describeNode'),
+      ),
+    ],
+    ['node: node-ready + device-plugin steps', time(pause)],
+    ['node: pause', time(pauseFired)],
+    ['node: checks + uncordon', endMs],
+  ]);
+  return { workflowId, startMs, endMs, phases };
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>) {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await run(items[i]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+async function historyEvents(client: Client, workflowId: string): Promise<HistoryEvent[]> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return history.events ?? [];
+}
+
+/** The critical path of the finished upgrade `parentId`: its child starts grouped by workflow task are its steps. */
+export async function upgradeTimeline(
+  client: Client,
+  parentId: string,
+  lab: Map<string, LabTimes>,
+): Promise<UpgradeTimeline> {
+  const parent = await historyEvents(client, parentId);
+  const initiated = parent.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
+  const byTask = new Map<number, HistoryEvent[]>();
+  for (const e of initiated) {
+    const task = Number(
+      e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowTaskCompletedEventId,
+    );
+    byTask.set(task, [...(byTask.get(task) ?? []), e]);
+  }
+  const runs = new Map(
+    await mapLimited(initiated, 16, async (e) => {
+      const id = e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
+      // k8s-upgrade/<cluster>/<node>/<version>
+      const [, , node, version] = id.split('/');
+      const run = nodeRun(id, await historyEvents(client, id), lab.get(`${node}@${version}`));
+      return [id, run] as const;
+    }),
+  );
+
+  const startMs = at(parent[0]);
+  const endMs = at(parent.at(-1)!);
+  const phases = new Map<Phase, number>(PHASES.map((p) => [p, 0]));
+  const add = (phase: Phase, ms: number) => phases.set(phase, phases.get(phase)! + ms);
+  const steps: CriticalStep[] = [];
+  let previousEnd = startMs;
+  let previousPhase: Phase = 'parent: start → first node';
+  for (const events of byTask.values()) {
+    const initiatedMs = at(events[0]);
+    add(previousPhase, initiatedMs - previousEnd);
+    const nodes = events.map((e) =>
+      runs.get(e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!)!,
+    );
+    const slowest = nodes.reduce((a, b) => (b.endMs > a.endMs ? b : a));
+    add('parent: child workflow start', slowest.startMs - initiatedMs);
+    for (const [phase, ms] of slowest.phases) add(phase, ms);
+    const label = nodes.length === 1 ? slowest.workflowId.split('/')[2] : `${nodes.length} workers`;
+    steps.push({ label, initiatedMs, nodes, slowest });
+    previousEnd = slowest.endMs;
+    previousPhase = 'parent: node done → next step / result';
+  }
+  add(previousPhase, endMs - previousEnd);
+  return { startMs, endMs, steps, phases };
+}
