@@ -1,4 +1,6 @@
 // Builds every activity from injected clients; the worker registers the result.
+import { defaultAddonManifests } from './kubernetes/addon-bundles';
+import { addonActivities } from './kubernetes/addons';
 import { clusterFactActivities } from './kubernetes/cluster-facts';
 import { Clusters, type ClusterConfig } from './kubernetes/clusters';
 import { devicePluginActivities } from './kubernetes/device-plugin';
@@ -11,11 +13,14 @@ export interface ActivityDeps {
   clusters: Record<string, ClusterConfig>;
   /** How often a drain round re-reads pods and budgets; kubectl waits 5 s after a refusal. */
   evictionPollMs?: number;
+  /** Where the add-on manifests are (scripts/setup/addon-manifests.sh); default ~/.cache/steward/addons. */
+  addonManifests?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
   const clusters = new Clusters(deps.clusters);
   return {
+    ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
     ...clusterFactActivities(clusters),
     ...devicePluginActivities(clusters),
     ...nodeActivities(clusters),

@@ -17,6 +17,7 @@ import {
   pdbObject,
   podObject,
 } from './objects';
+import { seedAddons } from './addons';
 import { Scenario, scenarioDeployments, scenarioNodes } from './scenario';
 import { waitFor } from './wait';
 
@@ -85,6 +86,7 @@ export async function applyScenario(
     },
     { timeoutMs },
   );
+  await seedAddons(kubeconfigPath, scenario.addons);
 
   const workloads: KubernetesObject[] = [
     ...deployments.flatMap((d) =>

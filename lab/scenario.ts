@@ -85,6 +85,22 @@ const mirrorPod = z
   })
   .strict();
 
+const addons = z
+  .object({
+    /** The upstream snapshot-controller of this version (and its CRDs) in namespace snapshot-controller. */
+    snapshotController: version.optional(),
+    /** A kube-prometheus-stack release: its prometheus-operator Deployment and that operator's CRDs. */
+    monitoring: z
+      .object({
+        chart: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a chart version like 60.0.0'),
+        operator: z.string().regex(/^v\d+\.\d+\.\d+$/, 'must look like v0.74.0'),
+        namespace: dnsName.default('monitoring'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     /** Control-plane version, as kubeadm records it; the default kubelet version of nodes. */
@@ -96,6 +112,8 @@ export const scenarioSchema = z
     pods: z.array(pod).default([]),
     /** Mirror pods (kubelet static pods) created on every control-plane node. */
     mirrorPods: z.array(mirrorPod).default([]),
+    /** Add-ons installed from their upstream manifests (scripts/setup/addon-manifests.sh). */
+    addons: addons.default({}),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -127,6 +145,7 @@ export type ScenarioDeployment = Omit<z.output<typeof deployment>, 'count'>;
 export type ScenarioDaemonSet = z.output<typeof daemonSet>;
 export type ScenarioPod = z.output<typeof pod>;
 export type ScenarioMirrorPod = z.output<typeof mirrorPod>;
+export type ScenarioAddons = z.output<typeof addons>;
 
 /** Validates `data`; the error lists every bad field by its path, e.g. `nodes[2].gpus`. */
 export function parseScenario(data: unknown, source = 'scenario'): Scenario {

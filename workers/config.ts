@@ -36,6 +36,8 @@ const schema = z.strictObject({
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .prefault({}),
   drain: z.strictObject({ evictionPollMs: z.number().int().positive().default(250) }).prefault({}),
+  /** The add-on manifests directory (scripts/setup/addon-manifests.sh); ~/.cache/steward/addons if unset. */
+  addons: z.strictObject({ manifests: path.optional() }).prefault({}),
 });
 
 export type StewardConfig = z.output<typeof schema>;
@@ -57,6 +59,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.STEWARD_TASK_QUEUE) overlay.taskQueue = env.STEWARD_TASK_QUEUE;
   if (env.STEWARD_METRICS_PORT) overlay.metrics = { port: Number(env.STEWARD_METRICS_PORT) };
   if (env.STEWARD_LOG_LEVEL) overlay.log = { level: env.STEWARD_LOG_LEVEL };
+  if (env.STEWARD_ADDON_MANIFESTS) overlay.addons = { manifests: env.STEWARD_ADDON_MANIFESTS };
   return overlay;
 }
 
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   for (const cluster of Object.values(config.clusters))
     cluster.kubeconfig = abs(cluster.kubeconfig);
+  if (config.addons.manifests) config.addons.manifests = abs(config.addons.manifests);
   const tls = config.temporal.tls;
   if (tls) for (const k of ['cert', 'key', 'ca'] as const) if (tls[k]) tls[k] = abs(tls[k]!);
   return config;

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     activities: createActivities({
       clusters: config.clusters,
       evictionPollMs: config.drain.evictionPollMs,
+      addonManifests: config.addons.manifests,
     }),
     shutdownGraceTime: '20 seconds',
   });

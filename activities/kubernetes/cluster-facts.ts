@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
 import { orNotFound } from './api-errors';
 import type { Clusters } from './clusters';
+import { deployedMonitoringChart } from './monitoring-chart';
 
 const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 
@@ -42,6 +43,7 @@ export function clusterFactActivities(clusters: Clusters) {
           apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'snapshot-controller' }),
         ),
       ]);
+      const monitoringChart = await deployedMonitoringChart(apps);
       const image = (snapshot ?? legacySnapshot)?.spec?.template.spec?.containers[0]?.image;
       return {
         controlPlaneVersion: config.kubernetesVersion ?? '',
@@ -50,6 +52,7 @@ export function clusterFactActivities(clusters: Clusters) {
           manifestCalicoInKubeSystem: calicoNode && calicoTypha && !tigera,
           snapshotController: image?.split(':').at(-1),
           kubeSystemSnapshotController: legacySnapshot !== undefined,
+          monitoringChart,
         },
       };
     },

@@ -9,6 +9,7 @@ export interface ClusterConfig {
 }
 
 export interface ClusterApis {
+  kubeConfig: KubeConfig;
   core: CoreV1Api;
   apps: AppsV1Api;
   batch: BatchV1Api;
@@ -36,6 +37,7 @@ export class Clusters {
     kc.loadFromFile(config.kubeconfig);
     if (config.context) kc.setCurrentContext(config.context);
     const apis = {
+      kubeConfig: kc,
       core: kc.makeApiClient(CoreV1Api),
       apps: kc.makeApiClient(AppsV1Api),
       batch: kc.makeApiClient(BatchV1Api),

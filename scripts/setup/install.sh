@@ -29,4 +29,5 @@ fi
 
 scripts/setup/temporal.sh
 scripts/setup/lab-binaries.sh
+scripts/setup/addon-manifests.sh
 echo "setup done in $((SECONDS - t0)) s"

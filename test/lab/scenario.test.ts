@@ -72,6 +72,7 @@ test('validation errors name every bad field', () => {
           nodes: [{ name: 'n', gpus: -1, colour: 'red' }],
           deployments: [{ name: 'd', pdb: { maxUnavailable: 1, minAvailable: 1 } }],
           pods: [{ name: 'p', node: 'missing' }],
+          addons: { snapshotController: '8.1', monitoring: { chart: 'v60', operator: 'v0.74.0' } },
         },
         'test.yaml',
       ),
@@ -82,6 +83,8 @@ test('validation errors name every bad field', () => {
         'nodes[0]: Unrecognized key: "colour"',
         'deployments[0].pdb',
         'pods[0].node: no node named missing',
+        'addons.snapshotController: must look like v1.30.14',
+        'addons.monitoring.chart: must be a chart version like 60.0.0',
       ]) {
         assert.match(err.message, new RegExp(field.replace(/[[\]().]/g, '\\$&')));
       }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   addonStepsFor,
+  monitoringChartSteps,
   monitoringCrdSteps,
   type AddonFacts,
 } from '../../workflows/policy/addon-steps';
@@ -58,13 +60,60 @@ describe('addonStepsFor', () => {
 });
 
 describe('monitoringCrdSteps', () => {
-  it('applies the CRDs of every major step in order', () => {
-    assert.deepEqual(
-      monitoringCrdSteps(55, 58).map((s) => (s.kind === 'monitoring-crds' ? s.major : 0)),
-      [56, 57, 58],
-    );
+  it('applies the CRDs of every major step in order, each with the operator version of its major', () => {
+    assert.deepEqual(monitoringCrdSteps(55, 58), [
+      { kind: 'monitoring-crds', major: 56, operatorVersion: 'v0.71.0' },
+      { kind: 'monitoring-crds', major: 57, operatorVersion: 'v0.72.0' },
+      { kind: 'monitoring-crds', major: 58, operatorVersion: 'v0.73.0' },
+    ]);
     assert.deepEqual(monitoringCrdSteps(58, 58), []);
   });
+  it('carries the operator over a major whose notes name no operator upgrade', () =>
+    assert.deepEqual(
+      monitoringCrdSteps(59, 61).map((s) =>
+        s.kind === 'monitoring-crds' ? s.operatorVersion : '',
+      ),
+      ['v0.74.0', 'v0.75.0'],
+    ));
   it('refuses a downgrade', () =>
     assert.throws(() => monitoringCrdSteps(58, 57), /cannot go from major 58 to 57/));
+  it('refuses a major it knows no operator for', () =>
+    assert.throws(
+      () => monitoringCrdSteps(65, 66),
+      /no prometheus-operator version known for chart major 66 \(known: 43-65\)/,
+    ));
+});
+
+describe('monitoringChartSteps', () => {
+  function refused(run: () => unknown, reason: RegExp): void {
+    assert.throws(run, (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure && err.nonRetryable);
+      const details = err.details?.[0] as { field: string; reason: string };
+      assert.equal(details.field, 'monitoringChart');
+      assert.match(details.reason, reason);
+      return true;
+    });
+  }
+  it('steps from the deployed major to the target major', () => {
+    assert.deepEqual(
+      monitoringChartSteps('60.0.0', '62.7.0').map((s) =>
+        s.kind === 'monitoring-crds' ? s.major : 0,
+      ),
+      [61, 62],
+    );
+    assert.deepEqual(monitoringChartSteps('60.0.0', '60.3.1'), []);
+  });
+  it('refuses a downgrade, a malformed version, no deployed chart and an unknown major', () => {
+    refused(
+      () => monitoringChartSteps('60.2.0', '60.1.9'),
+      /older than the deployed kube-prometheus-stack 60\.2\.0/,
+    );
+    refused(() => monitoringChartSteps('60.2.0', '59.9.9'), /downgrades are not supported/);
+    refused(() => monitoringChartSteps('60.2.0', 'v62'), /"v62" is not a chart version/);
+    refused(
+      () => monitoringChartSteps(undefined, '62.7.0'),
+      /no kube-prometheus-stack is deployed/,
+    );
+    refused(() => monitoringChartSteps('65.0.0', '70.0.0'), /chart major 66/);
+  });
 });

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       metrics: { port: 9464 },
       log: { level: 'info' },
       drain: { evictionPollMs: 250 },
+      addons: {},
     });
   });
 
@@ -148,6 +149,13 @@ describe('loadConfig', () => {
     const config = loadConfig({ STEWARD_CONFIG: file(), TEMPORAL_ADDRESS: 'env:7233' });
     assert.equal(config.temporal.address, 'env:7233');
     assert.equal(config.temporal.namespace, 'file-ns');
+  });
+
+  it('STEWARD_ADDON_MANIFESTS overrides the file; a relative path resolves against the file', () => {
+    const path = configFile('addons:\n  manifests: cache/addons\n');
+    assert.equal(loadConfig({ STEWARD_CONFIG: path }).addons.manifests, join(dir, 'cache/addons'));
+    const env = { STEWARD_CONFIG: path, STEWARD_ADDON_MANIFESTS: '/srv/addons' };
+    assert.equal(loadConfig(env).addons.manifests, '/srv/addons');
   });
 
   it('ignores empty environment variables', () => {

@@ -88,3 +88,39 @@ describe('planUpgrade', () => {
     refusedOn('cluster', () => plan({ target: '1.32', cluster: 'Bad!' }));
   });
 });
+
+describe('planUpgrade: monitoring CRDs', () => {
+  const withChart = (monitoringChart: string | undefined): ClusterFacts => {
+    const f = facts();
+    return { ...f, addons: { ...f.addons, monitoringChart } };
+  };
+  const crdMajors = (p: ReturnType<typeof plan>) =>
+    p.steps.map((s) => s.addons.flatMap((a) => (a.kind === 'monitoring-crds' ? [a.major] : [])));
+
+  it('follow the last version step, one per chart major, in order', () => {
+    const p = plan({ target: '1.33', monitoringChart: '62.7.0' }, withChart('60.0.0'));
+    assert.deepEqual(crdMajors(p), [[], [61, 62]]);
+    assert.deepEqual(p.steps[1].addons, [
+      { kind: 'monitoring-crds', major: 61, operatorVersion: 'v0.75.0' },
+      { kind: 'monitoring-crds', major: 62, operatorVersion: 'v0.76.0' },
+    ]);
+    assert.deepEqual(crdMajors(plan({ target: '1.32' }, withChart('60.0.0'))), [[]]);
+    assert.deepEqual(
+      crdMajors(plan({ target: '1.32', monitoringChart: '60.4.0' }, withChart('60.0.0'))),
+      [[]],
+    );
+  });
+
+  it('refuse a downgrade, a malformed version, a missing chart and a cluster already at the target', () => {
+    refusedOn('monitoringChart', () =>
+      plan({ target: '1.32', monitoringChart: '59.1.0' }, withChart('60.0.0')),
+    );
+    refusedOn('monitoringChart', () => plan({ target: '1.32', monitoringChart: 'v62' }));
+    refusedOn('monitoringChart', () =>
+      plan({ target: '1.32', monitoringChart: '62.0.0' }, withChart(undefined)),
+    );
+    refusedOn('monitoringChart', () =>
+      plan({ target: '1.31', monitoringChart: '62.0.0' }, withChart('60.0.0')),
+    );
+  });
+});

@@ -2,7 +2,7 @@
 // control-plane nodes and the worker batches. Refusals name the input field they concern.
 import { z } from 'zod';
 import { DEFAULT_DEVICE_PLUGIN, invalidInput, type UpgradePlan } from '../api';
-import { addonStepsFor, type AddonFacts } from './addon-steps';
+import { addonStepsFor, monitoringChartSteps, type AddonFacts } from './addon-steps';
 import { clusterName, parseInput } from './drain-input';
 import { upgradePath } from './kubernetes-version';
 import { nextWorkerBatch, parseMaxUnavailable } from './worker-batches';
@@ -43,6 +43,11 @@ const upgradeInput = z.strictObject({
   drainTimeoutSeconds: seconds(600),
   stepTimeoutSeconds: seconds(900),
   image: z.string().min(1).default('debian:bookworm-slim'),
+  /** Target kube-prometheus-stack chart version; the CRDs of each major up to it follow the last step. */
+  monitoringChart: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'must be a chart version such as "62.7.0"')
+    .optional(),
   devicePlugin: z
     .strictObject({ namespace: z.string().min(1), labelSelector: z.string().min(1) })
     .default(DEFAULT_DEVICE_PLUGIN),
@@ -54,7 +59,7 @@ export const parseUpgradeInput = (input: unknown): ParsedUpgradeInput =>
   parseInput(upgradeInput, input);
 
 export function planUpgrade(
-  input: Pick<ParsedUpgradeInput, 'cluster' | 'target' | 'maxUnavailable'>,
+  input: Pick<ParsedUpgradeInput, 'cluster' | 'target' | 'maxUnavailable' | 'monitoringChart'>,
   facts: ClusterFacts,
 ): UpgradePlan {
   const workers = facts.nodes.filter((n) => !n.controlPlane);
@@ -97,6 +102,17 @@ export function planUpgrade(
     }
     return step;
   });
+  if (input.monitoringChart !== undefined) {
+    const crds = monitoringChartSteps(facts.addons.monitoringChart, input.monitoringChart);
+    const lastStep = steps.at(-1);
+    if (crds.length > 0 && !lastStep) {
+      throw invalidInput(
+        'monitoringChart',
+        `the cluster is at ${facts.controlPlaneVersion} already: there is no version step for the monitoring CRDs to follow`,
+      );
+    }
+    lastStep?.addons.push(...crds);
+  }
 
   return {
     cluster: input.cluster,
