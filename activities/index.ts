@@ -5,6 +5,7 @@ import { clusterFactActivities } from './kubernetes/cluster-facts';
 import { Clusters, type ClusterConfig } from './kubernetes/clusters';
 import { devicePluginActivities } from './kubernetes/device-plugin';
 import { evictionActivities } from './kubernetes/eviction';
+import { nodeCheckActivities } from './kubernetes/node-checks';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...clusterFactActivities(clusters),
     ...devicePluginActivities(clusters),
     ...nodeActivities(clusters),
+    ...nodeCheckActivities(clusters),
     ...podActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
     ...upgradeJobActivities(clusters),

@@ -1,5 +1,5 @@
 // The public contract between Steward's triggers (CLI, UI, Schedules) and its workflows.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import {
   ApplicationFailure,
   defineSearchAttributeKey,
@@ -22,7 +22,14 @@ export interface PodRef {
   uid: string;
 }
 
-export type OperatorDecision = 'retry' | 'skip' | 'abort';
+/** `approve` answers an approval point; the others answer a failed step. */
+export type OperatorDecision = 'retry' | 'skip' | 'abort' | 'approve';
+export const OPERATOR_DECISIONS: readonly OperatorDecision[] = [
+  'retry',
+  'skip',
+  'abort',
+  'approve',
+];
 
 export interface DecideRequest {
   decision: OperatorDecision;
@@ -118,6 +125,17 @@ export const drainStatusQuery = defineQuery<DrainStatus>('drainStatus');
 /** An operator's decision for an operation that waits for one; answers what happens next. */
 export const decideUpdate = defineUpdate<string, [DecideRequest]>('decide');
 
+/** A wait for an operator somewhere below an operation; `reason` undefined when it has ended. */
+export interface OperatorWait {
+  workflowId: string;
+  reason?: string;
+  /** The decisions `decide` accepts there. */
+  decisions?: OperatorDecision[];
+}
+
+/** Sent by every operator wait to the operation at the root of its tree, so that one shows it. */
+export const operatorWaitSignal = defineSignal<[OperatorWait]>('operatorWait');
+
 export const workflowIds = {
   drain: (cluster: string, node: string) => `drain/${cluster}/${node}`,
   uncordon: (cluster: string, node: string) => `uncordon/${cluster}/${node}`,
@@ -159,21 +177,55 @@ export interface KubernetesUpgradeInput {
   /** The image of the upgrade Jobs (it needs sh and chroot). */
   image?: string;
   devicePlugin?: DevicePluginSettings;
+  /** Where the rollout waits for an operator's `approve`. Default none. */
+  approvalPoints?: ApprovalPoint[];
+  /** Label selectors choosing the workers to upgrade; the control plane is always upgraded whole. */
+  nodes?: { include?: string; exclude?: string };
 }
+
+export type ApprovalPoint = 'before-each-step' | 'before-workers';
+export const APPROVAL_POINTS: readonly ApprovalPoint[] = ['before-each-step', 'before-workers'];
+
+export type KubernetesUpgradePhase =
+  | 'planning'
+  | 'waiting-for-approval'
+  | 'control-plane'
+  | 'workers'
+  | 'addons'
+  | 'waiting-for-operator'
+  | 'done'
+  | 'aborted';
 
 export interface KubernetesUpgradeStatus {
   cluster: string;
-  phase: 'planning' | 'control-plane' | 'workers' | 'done' | 'aborted';
+  phase: KubernetesUpgradePhase;
   version?: string;
   inFlight: string[];
   upgraded: string[];
   skipped: string[];
-  /** Planned add-on steps; applying them is not built yet. */
-  addonsPending: AddonStep[];
+  /** Workers left out by the node selectors. */
+  excluded: string[];
+  /** Nodes skipped or aborted that stay cordoned (Steward cordoned them). */
+  leftCordoned: string[];
+  /** Add-on steps applied, e.g. "v1.32.13: snapshot-controller v8.2.0". */
+  addonsApplied: string[];
+  addonsSkipped: string[];
+  /** Approval points passed, e.g. "before v1.32.13" or "before v1.32.13 workers". */
+  approved: string[];
+  /** Operator waits anywhere in this upgrade (its own, its nodes', their drains'). */
+  waiting: OperatorWait[];
+  decisions: DecideRequest[];
 }
 
 export interface KubernetesUpgradeResult extends KubernetesUpgradeStatus {
   message: string;
+}
+
+/** What a continued run of kubernetesUpgrade carries over; not an operator's input. */
+export interface KubernetesUpgradeCarried {
+  status?: KubernetesUpgradeStatus;
+  /** Continue as new once the history has this many events (the server may suggest it sooner). */
+  continueAsNewAfterEvents?: number;
 }
 
 export const kubernetesUpgradeStatusQuery =
@@ -194,7 +246,10 @@ export interface UpgradePlan {
   workerBatches: string[][];
   /** Why some workers cannot be batched now (e.g. NotReady ones), if so. */
   workersWaitFor?: string;
+  /** Workers the node selectors leave out. */
+  excluded: string[];
   maxUnavailable: number;
+  approvalPoints: ApprovalPoint[];
 }
 
 export interface DevicePluginSettings {

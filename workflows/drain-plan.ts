@@ -1,5 +1,5 @@
 // planDrain: what a drain would do (pods to evict, skip and refuse, and why). Changes nothing.
-import { k8sDryRun as k8s } from './kubernetes-activities';
+import { k8sFewAttempts as k8s } from './kubernetes-activities';
 import type { DrainNodeInput, DrainPlan } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { parseDrainInput } from './policy/drain-input';

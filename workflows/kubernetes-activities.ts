@@ -1,5 +1,5 @@
-// The Kubernetes activities as workflows call them: an operation retries until the cluster
-// answers; a dry run gives up after a few attempts.
+// The Kubernetes activities as workflows call them: an operation's steps retry until the cluster
+// answers; dry runs and add-on steps give up after a few attempts (the operator decides then).
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
@@ -8,7 +8,7 @@ export const k8s = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-export const k8sDryRun = proxyActivities<Activities>({
+export const k8sFewAttempts = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
 });

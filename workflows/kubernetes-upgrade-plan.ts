@@ -1,6 +1,6 @@
 // planKubernetesUpgrade: the version path, the batches and the add-on steps an upgrade would
 // take, from the cluster as it is now. Changes nothing.
-import { k8sDryRun as k8s } from './kubernetes-activities';
+import { k8sFewAttempts as k8s } from './kubernetes-activities';
 import type { KubernetesUpgradeInput, UpgradePlan } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { parseUpgradeInput, planUpgrade } from './policy/upgrade-plan';
@@ -9,6 +9,8 @@ export async function planKubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
 ): Promise<UpgradePlan> {
   const input = parseUpgradeInput(rawInput);
-  const facts = await surfaceInvalidInput(k8s.readUpgradeFacts({ cluster: input.cluster }));
+  const facts = await surfaceInvalidInput(
+    k8s.readUpgradeFacts({ cluster: input.cluster, nodes: input.nodes }),
+  );
   return planUpgrade(input, facts);
 }

@@ -1,13 +1,25 @@
 // kubernetesUpgrade: the cluster one minor at a time; in each step the control plane first, one
 // node at a time, then the workers in batches that never exceed maxUnavailable (NotReady workers
-// count). Each node is an upgradeNode child, so this history grows with steps and batches only.
-// A node whose child ends aborted stops the rollout; a skipped node is reported and left out.
-import { executeChild, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { k8s } from './kubernetes-activities';
+// count), then the step's add-ons. Each node is an upgradeNode child, and the run continues as new
+// between batches once its history grows, so no history grows with the cluster.
+// A node whose child ends aborted stops the rollout; a skipped node is reported and left behind.
+import {
+  allHandlersFinished,
+  ActivityFailure,
+  condition,
+  continueAsNew,
+  executeChild,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { k8s, k8sFewAttempts } from './kubernetes-activities';
 import {
   invalidInput,
   kubernetesUpgradeStatusQuery,
   workflowIds,
+  type ApprovalPoint,
+  type KubernetesUpgradeCarried,
   type KubernetesUpgradeInput,
   type KubernetesUpgradeResult,
   type KubernetesUpgradeStatus,
@@ -15,14 +27,19 @@ import {
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { upgradeNode } from './node-upgrade';
+import { OperatorGate, trackOperatorWaits } from './operator-gate';
+import { describeAddonStep } from './policy/addon-description';
+import type { AddonStep } from './policy/addon-steps';
 import { nextControlPlaneNode, nextWorkerBatch, type NodeState } from './policy/worker-batches';
 import { parseUpgradeInput, planUpgrade } from './policy/upgrade-plan';
 import { announce, bulletList, showPhase } from './visibility';
 
 const WAIT_FOR_READY_SECONDS = 10;
+const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
 
 export async function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
+  carried?: KubernetesUpgradeCarried,
 ): Promise<KubernetesUpgradeResult> {
   const input = parseUpgradeInput(rawInput);
   const { cluster } = input;
@@ -33,28 +50,80 @@ export async function kubernetesUpgrade(
       `must be "${expectedId}" so that one upgrade runs per cluster`,
     );
   }
-  const status: KubernetesUpgradeStatus = {
+  const gate = new OperatorGate();
+  const status: KubernetesUpgradeStatus = carried?.status ?? {
     cluster,
     phase: 'planning',
     inFlight: [],
     upgraded: [],
     skipped: [],
-    addonsPending: [],
+    excluded: [],
+    leftCordoned: [],
+    addonsApplied: [],
+    addonsSkipped: [],
+    approved: [],
+    waiting: [],
+    decisions: [],
   };
-  setHandler(kubernetesUpgradeStatusQuery, () => status);
+  status.waiting = [];
+  const childWaits = status.waiting;
+  const snapshot = (): KubernetesUpgradeStatus => ({
+    ...status,
+    waiting: [...(gate.current ? [gate.current] : []), ...childWaits],
+    decisions: [...status.decisions, ...gate.decisions],
+  });
+  setHandler(kubernetesUpgradeStatusQuery, snapshot);
   announce('k8s-upgrade', cluster, input.target);
-  const show = () =>
+  const show = () => {
+    const { waiting } = snapshot();
     showPhase(
-      status.phase,
+      waiting.length > 0 ? 'waiting-for-operator' : status.phase,
       [
         `**Kubernetes upgrade of ${cluster} to ${input.target}**: ${status.phase}${status.version ? ` (step ${status.version})` : ''}`,
         `In flight: ${status.inFlight.join(', ') || 'none'} · upgraded ${status.upgraded.length} · skipped ${status.skipped.length}`,
+        waiting.length > 0
+          ? `Waiting for an operator (\`steward decide ID …\`):\n${bulletList(waiting.map((w) => `${w.workflowId}: ${w.reason}`))}`
+          : '',
         status.skipped.length > 0 ? `Skipped:\n${bulletList(status.skipped)}` : '',
+        status.leftCordoned.length > 0 ? `Left cordoned: ${status.leftCordoned.join(', ')}` : '',
       ].join('\n'),
     );
+  };
+  trackOperatorWaits(childWaits, show);
   show();
 
-  const plan = planUpgrade(input, await surfaceInvalidInput(k8s.readUpgradeFacts({ cluster })));
+  const plan = planUpgrade(
+    input,
+    await surfaceInvalidInput(k8s.readUpgradeFacts({ cluster, nodes: input.nodes })),
+  );
+  status.excluded = plan.excluded;
+  const skippedNode = (name: string) => status.skipped.some((s) => s.startsWith(`${name}@`));
+
+  const end = (phase: 'done' | 'aborted', message: string): KubernetesUpgradeResult => {
+    status.phase = phase;
+    show();
+    return { ...snapshot(), message };
+  };
+  const counts = () =>
+    `upgraded ${status.upgraded.length}, skipped ${status.skipped.length}` +
+    (status.addonsSkipped.length > 0
+      ? `, add-on steps skipped ${status.addonsSkipped.length}`
+      : '');
+
+  /** Waits for `approve` at an approval point the input asked for; false when aborted. */
+  async function approved(point: ApprovalPoint, what: string): Promise<boolean> {
+    if (!plan.approvalPoints.includes(point) || status.approved.includes(what)) return true;
+    const phase = status.phase;
+    status.phase = 'waiting-for-approval';
+    const waiting = gate.wait(`approval ${what}`, ['approve', 'abort']);
+    show();
+    const { decision } = await waiting;
+    status.phase = phase;
+    if (decision !== 'approve') return false;
+    status.approved.push(what);
+    show();
+    return true;
+  }
 
   async function upgrade(
     node: string,
@@ -80,35 +149,84 @@ export async function kubernetesUpgrade(
       ],
     });
     status.inFlight = status.inFlight.filter((n) => n !== node);
+    // A child's last "wait ended" signal may arrive after its result.
+    const below = [
+      workflowIds.upgradeNode(cluster, node, version),
+      workflowIds.drain(cluster, node),
+    ];
+    childWaits.splice(
+      0,
+      childWaits.length,
+      ...childWaits.filter((w) => !below.includes(w.workflowId)),
+    );
     (result.outcome === 'upgraded' ? status.upgraded : status.skipped).push(`${node}@${version}`);
+    if (result.outcome !== 'upgraded' && result.cordonedBySteward) status.leftCordoned.push(node);
     show();
     return result;
   }
 
-  /** Nodes at the step's version, or skipped in it, are done; fresh facts every time. */
+  /** Nodes at the step's version, skipped earlier or excluded are done; fresh facts every time. */
   async function states(version: string, controlPlane: boolean): Promise<NodeState[]> {
-    const facts = await k8s.readUpgradeFacts({ cluster });
+    const facts = await k8s.readUpgradeFacts({ cluster, nodes: input.nodes });
     return facts.nodes
       .filter((n) => n.controlPlane === controlPlane)
       .map((n) => ({
         name: n.name,
         ready: n.ready,
-        done: n.kubeletVersion === version || status.skipped.includes(`${n.name}@${version}`),
+        done: n.kubeletVersion === version || skippedNode(n.name) || (!controlPlane && !n.selected),
       }));
   }
 
-  const aborted = (node: UpgradeNodeResult): KubernetesUpgradeResult => {
-    status.phase = 'aborted';
-    show();
-    return {
-      ...status,
-      message: `aborted at ${node.node} (${node.message}); upgraded ${status.upgraded.length}, skipped ${status.skipped.length}`,
-    };
-  };
+  /** Applies one add-on step; a failure waits for the operator. False when aborted. */
+  async function applyAddon(version: string, step: AddonStep): Promise<boolean> {
+    const what = `${version}: ${describeAddonStep(step)}`;
+    if (status.addonsApplied.includes(what)) return true;
+    for (;;) {
+      try {
+        await k8sFewAttempts.applyAddonStep({ cluster, step });
+        status.addonsApplied.push(what);
+        show();
+        return true;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const waiting = gate.wait(`add-on ${what}: ${err.cause?.message ?? err.message}`);
+        show();
+        const { decision } = await waiting;
+        if (decision === 'abort') return false;
+        if (decision === 'skip') {
+          status.addonsSkipped.push(what);
+          show();
+          return true;
+        }
+      }
+    }
+  }
+
+  /** Between batches, when the history has grown: the next run re-plans from the cluster. */
+  async function continueAsNewIfDue(): Promise<void> {
+    const info = workflowInfo();
+    const limit = carried?.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS;
+    if (!info.continueAsNewSuggested && info.historyLength < limit) return;
+    await condition(allHandlersFinished);
+    status.decisions.push(...gate.decisions);
+    await continueAsNew<typeof kubernetesUpgrade>(rawInput, {
+      status: { ...status, waiting: [] },
+      continueAsNewAfterEvents: carried?.continueAsNewAfterEvents,
+    });
+  }
 
   for (const step of plan.steps) {
     status.version = step.version;
-    status.addonsPending.push(...step.addons);
+    const behind = plan.controlPlaneOrder.filter(skippedNode);
+    if (behind.length > 0) {
+      return end(
+        'aborted',
+        `stopped before ${step.version}: control-plane node(s) ${behind.join(', ')} were skipped and must be upgraded first; ${counts()}`,
+      );
+    }
+    if (!(await approved('before-each-step', `before ${step.version}`))) {
+      return end('aborted', `aborted by an operator before ${step.version}; ${counts()}`);
+    }
     status.phase = 'control-plane';
     for (;;) {
       const nodes = await states(step.version, true);
@@ -121,10 +239,19 @@ export async function kubernetesUpgrade(
       const facts = await k8s.readUpgradeFacts({ cluster });
       const kubeadm = facts.controlPlaneVersion === step.version ? 'node' : 'apply';
       const result = await upgrade(next.nodes[0], step.version, kubeadm);
-      if (result.outcome === 'aborted') return aborted(result);
+      if (result.outcome === 'aborted') {
+        return end('aborted', `aborted at ${result.node} (${result.message}); ${counts()}`);
+      }
+    }
+    if (!(await approved('before-workers', `before ${step.version} workers`))) {
+      return end(
+        'aborted',
+        `aborted by an operator before the workers of ${step.version}; ${counts()}`,
+      );
     }
     status.phase = 'workers';
     for (;;) {
+      await continueAsNewIfDue();
       const nodes = await states(step.version, false);
       if (nodes.every((n) => n.done)) break;
       const batch = nextWorkerBatch(nodes, plan.maxUnavailable);
@@ -136,17 +263,18 @@ export async function kubernetesUpgrade(
         batch.nodes.map((node) => upgrade(node, step.version, 'node')),
       );
       const abort = results.find((r) => r.outcome === 'aborted');
-      if (abort) return aborted(abort);
+      if (abort) return end('aborted', `aborted at ${abort.node} (${abort.message}); ${counts()}`);
+    }
+    status.phase = 'addons';
+    for (const addon of step.addons) {
+      if (!(await applyAddon(step.version, addon))) {
+        return end('aborted', `aborted at add-on ${describeAddonStep(addon)}; ${counts()}`);
+      }
     }
   }
-  status.phase = 'done';
-  show();
-  return {
-    ...status,
-    message:
-      `${cluster} at ${plan.steps.at(-1)?.version ?? plan.controlPlaneVersion}: upgraded ${status.upgraded.length}, skipped ${status.skipped.length}` +
-      (status.addonsPending.length > 0
-        ? `; ${status.addonsPending.length} add-on step(s) planned but not applied (not built yet)`
-        : ''),
-  };
+  return end(
+    'done',
+    `${cluster} at ${plan.steps.at(-1)?.version ?? plan.controlPlaneVersion}: ${counts()}` +
+      (status.addonsApplied.length > 0 ? `; add-ons: ${status.addonsApplied.join(', ')}` : ''),
+  );
 }

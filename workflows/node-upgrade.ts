@@ -21,6 +21,7 @@ import {
 } from './api';
 import { drainNode } from './node-drain';
 import { OperatorGate } from './operator-gate';
+import { nodeCheckProblems } from './policy/node-checks';
 import { announce, showPhase } from './visibility';
 
 const POLL_SECONDS = 3;
@@ -80,7 +81,7 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       const waiting = gate.wait(`${name}: ${problem}`);
       show();
       const { decision } = await waiting;
-      if (decision !== 'retry') return decision;
+      if (decision === 'skip' || decision === 'abort') return decision;
     }
   }
 
@@ -181,8 +182,11 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       'checks',
       async () => {
         await sleep(`${input.pauseSeconds} seconds`);
-        const facts = await k8s.describeNode({ cluster, node });
-        return facts.ready ? undefined : 'node NotReady after the pause';
+        const problems = nodeCheckProblems(
+          await k8s.readNodeCheckFacts({ cluster, node }),
+          version,
+        );
+        return problems.length === 0 ? undefined : problems.join('; ');
       },
     ],
     [

@@ -2,16 +2,30 @@
 // node's kubelet and readiness, and which add-ons are installed how.
 import { parse } from 'yaml';
 import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
-import { orNotFound } from './api-errors';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { invalidInput } from '../../workflows/api';
+import { orNotFound, statusCode, statusMessage } from './api-errors';
 import type { Clusters } from './clusters';
 import { deployedMonitoringChart } from './monitoring-chart';
+
+export interface NodeSelectors {
+  include?: string;
+  exclude?: string;
+}
 
 const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 
 export function clusterFactActivities(clusters: Clusters) {
   return {
-    async readUpgradeFacts({ cluster }: { cluster: string }): Promise<ClusterFacts> {
+    async readUpgradeFacts({
+      cluster,
+      nodes: selectors = {},
+    }: {
+      cluster: string;
+      nodes?: NodeSelectors;
+    }): Promise<ClusterFacts> {
       const { core, apps } = clusters.apis(cluster);
+      const selected = await selectedNodes(core, selectors);
       const kubeadm = await orNotFound(
         core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }),
       );
@@ -24,6 +38,7 @@ export function clusterFactActivities(clusters: Clusters) {
         kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
         ready:
           n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+        selected: selected(n.metadata!.name!),
       }));
       const exists = (read: Promise<unknown>) =>
         orNotFound(read).then((found) => found !== undefined);
@@ -57,4 +72,24 @@ export function clusterFactActivities(clusters: Clusters) {
       };
     },
   };
+}
+
+/** Which nodes the selectors choose, as the apiserver matches them (it also parses them). */
+async function selectedNodes(
+  core: CoreV1Api,
+  selectors: NodeSelectors,
+): Promise<(node: string) => boolean> {
+  const names = async (field: 'include' | 'exclude'): Promise<Set<string> | undefined> => {
+    const labelSelector = selectors[field];
+    if (labelSelector === undefined) return undefined;
+    try {
+      const list = await core.listNode({ labelSelector });
+      return new Set(list.items.map((n) => n.metadata!.name!));
+    } catch (err) {
+      if (statusCode(err) === 400) throw invalidInput(`nodes.${field}`, statusMessage(err));
+      throw err;
+    }
+  };
+  const [included, excluded] = await Promise.all([names('include'), names('exclude')]);
+  return (node) => (included?.has(node) ?? true) && !(excluded?.has(node) ?? false);
 }

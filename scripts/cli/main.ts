@@ -119,6 +119,23 @@ program
   .requiredOption('--to <version>', 'target version, e.g. 1.33 or 1.33.13')
   .option('--max-unavailable <n>', 'workers at once: a count or a percentage such as 25%', '1')
   .option('--pause <duration>', 'settle time before each node is checked (e.g. 5s)', seconds)
+  .option(
+    '--drain-timeout <duration>',
+    'how long a drain may take before it asks (e.g. 10m)',
+    seconds,
+  )
+  .option(
+    '--step-timeout <duration>',
+    "how long a node's Job, return to Ready and GPUs may each take (e.g. 15m)",
+    seconds,
+  )
+  .option('--include <selector>', 'upgrade only the workers matching this label selector')
+  .option('--exclude <selector>', 'leave out the workers matching this label selector')
+  .option(
+    '--approval <points>',
+    'wait for `steward decide ID approve` at: before-each-step, before-workers (comma-separated)',
+    (v: string) => v.split(',').map((p) => p.trim()),
+  )
   .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
   .option('--detach', 'start and return without watching')
   .action((cluster: string, o) =>
@@ -126,7 +143,19 @@ program
       kubernetesUpgrade(
         client,
         config,
-        { cluster, target: o.to, maxUnavailable: o.maxUnavailable, pauseSeconds: o.pause },
+        {
+          cluster,
+          target: o.to,
+          maxUnavailable: o.maxUnavailable,
+          pauseSeconds: o.pause,
+          drainTimeoutSeconds: o.drainTimeout,
+          stepTimeoutSeconds: o.stepTimeout,
+          approvalPoints: o.approval,
+          nodes:
+            o.include === undefined && o.exclude === undefined
+              ? undefined
+              : { include: o.include, exclude: o.exclude },
+        },
         { dryRun: o.dryRun, detach: o.detach },
       ),
     ),
@@ -162,7 +191,10 @@ program
   .command('decide')
   .description('give the decision an operation waits for')
   .argument('<id>', 'workflow ID')
-  .argument('<decision>', 'retry | skip | abort')
+  .argument(
+    '<decision>',
+    'retry | skip | abort after a failed step; approve | abort at an approval point',
+  )
   .option('--note <text>', 'why, for the record', `by ${userInfo().username}`)
   .action((id: string, decision: string, o) =>
     withClient((client) => decide(client, id, decision, o.note)),

@@ -3,10 +3,11 @@ import type {
   DrainNodeResult,
   DrainPlan,
   DrainStatus,
+  KubernetesUpgradeStatus,
   PodVerdict,
   UpgradePlan,
 } from '../../workflows/api';
-import type { AddonStep } from '../../workflows/policy/addon-steps';
+import { describeAddonStep } from '../../workflows/policy/addon-description';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
 const verdicts = (title: string, list: PodVerdict[]) =>
@@ -41,17 +42,6 @@ export function renderDrainResult(result: DrainNodeResult): string {
   return `${renderDrainStatus(result)}\n${result.message}`;
 }
 
-function describeAddon(step: AddonStep): string {
-  switch (step.kind) {
-    case 'tigera-operator-migration':
-      return 'migrate the manifest-based Calico in kube-system to the Tigera operator';
-    case 'snapshot-controller':
-      return `snapshot-controller ${step.version}${step.removeKubeSystemDeployment ? ' (remove the old kube-system Deployment first)' : ''}`;
-    case 'monitoring-crds':
-      return `monitoring CRDs of stack major ${step.major} (server-side apply)`;
-  }
-}
-
 export function renderUpgradePlan(plan: UpgradePlan): string {
   const lines = [
     `Kubernetes upgrade plan for ${plan.cluster} (nothing changed); control plane at ${plan.controlPlaneVersion}`,
@@ -64,10 +54,33 @@ export function renderUpgradePlan(plan: UpgradePlan): string {
       lines.push(`  workers, batch ${i + 1}: ${batch.join(', ')}`),
     );
     if (plan.workersWaitFor) lines.push(`  workers waiting for: ${plan.workersWaitFor}`);
-    for (const addon of step.addons) lines.push(`  add-on: ${describeAddon(addon)}`);
+    if (plan.excluded.length > 0) lines.push(`  workers left out: ${plan.excluded.join(', ')}`);
+    for (const addon of step.addons) lines.push(`  add-on: ${describeAddonStep(addon)}`);
   }
   lines.push(
     `At most ${plan.maxUnavailable} worker(s) unavailable at once, counting NotReady ones.`,
   );
+  if (plan.approvalPoints.length > 0) {
+    lines.push(
+      `Waits for \`steward decide k8s-upgrade/${plan.cluster} approve\` ${plan.approvalPoints.join(', ')}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderUpgradeStatus(st: KubernetesUpgradeStatus): string {
+  const lines = [
+    `${st.cluster}: ${st.phase}${st.version ? ` (step ${st.version})` : ''}; in flight ${st.inFlight.join(', ') || 'none'}; upgraded ${st.upgraded.length}, skipped ${st.skipped.length}`,
+  ];
+  if (st.skipped.length > 0) lines.push(`skipped: ${st.skipped.join(', ')}`);
+  if (st.leftCordoned.length > 0) lines.push(`left cordoned: ${st.leftCordoned.join(', ')}`);
+  if (st.excluded.length > 0)
+    lines.push(`left out by the node selectors: ${st.excluded.join(', ')}`);
+  for (const a of st.addonsApplied) lines.push(`add-on applied: ${a}`);
+  for (const a of st.addonsSkipped) lines.push(`add-on skipped: ${a}`);
+  for (const w of st.waiting) {
+    lines.push(`waiting for an operator: ${w.workflowId}: ${w.reason}`);
+    lines.push(`  steward decide ${w.workflowId} ${(w.decisions ?? []).join('|')}`);
+  }
   return lines.join('\n');
 }

@@ -12,7 +12,7 @@ import {
   type DrainStatus,
 } from '../../workflows/api';
 import { CliError, EXIT } from './exit-codes';
-import { renderDrainResult, renderDrainStatus } from './render';
+import { renderDrainResult, renderDrainStatus, renderUpgradeStatus } from './render';
 
 export interface Outcome {
   text: string;
@@ -47,7 +47,7 @@ function resultOutcome(type: string, result: unknown): Outcome {
   if (type === 'kubernetesUpgrade') {
     const r = result as KubernetesUpgradeResult;
     return {
-      text: r.message,
+      text: `${renderUpgradeStatus(r)}\n${r.message}`,
       exitCode: r.phase === 'done' ? EXIT.ok : EXIT.failed,
       running: false,
     };
@@ -90,10 +90,11 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
     }
     if (type === 'kubernetesUpgrade') {
       const st = await handle.query(kubernetesUpgradeStatusQuery);
-      const text =
-        `${st.cluster}: ${st.phase}${st.version ? ` to ${st.version}` : ''}; in flight ${st.inFlight.join(', ') || 'none'}; ` +
-        `upgraded ${st.upgraded.length}, skipped ${st.skipped.length}`;
-      return { text, exitCode: EXIT.ok, running: true };
+      return {
+        text: renderUpgradeStatus(st),
+        exitCode: st.waiting.length > 0 ? EXIT.waiting : EXIT.ok,
+        running: true,
+      };
     }
     if (type === 'upgradeNode') {
       const st = await handle.query(upgradeNodeStatusQuery);

@@ -32,6 +32,7 @@ export class FakeCluster {
   readonly jobsCreated: string[] = [];
   unschedulable = false;
   cordonedBy: string | undefined;
+  crashLooping: { pod: string; container: string; restarts: number }[] = [];
   readonly blocked = new Set<string>();
   readonly evictions = new Map<string, number>();
   readonly calls: string[] = [];
@@ -65,7 +66,12 @@ export class FakeCluster {
    */
   upgradeActivities(): Pick<
     Activities,
-    'ensureUpgradeJob' | 'upgradeJobState' | 'deleteUpgradeJob' | 'gpuFacts' | 'deletePodOnce'
+    | 'ensureUpgradeJob'
+    | 'upgradeJobState'
+    | 'deleteUpgradeJob'
+    | 'gpuFacts'
+    | 'deletePodOnce'
+    | 'readNodeCheckFacts'
   > {
     return {
       ensureUpgradeJob: async ({ node, version }) => {
@@ -113,6 +119,12 @@ export class FakeCluster {
         this.gpusAllocatable = this.gpus;
         return true;
       },
+      readNodeCheckFacts: async () => ({
+        node: { ready: true, kubeletVersion: this.kubeletVersion },
+        apiserver: { ready: true, detail: 'ok' },
+        controlPlanePods: [],
+        crashLooping: this.crashLooping,
+      }),
     };
   }
 

@@ -1,6 +1,7 @@
 // A Temporal dev server for workflow tests (the real one, from the project's tools folder), and a
 // workflow bundle built once per test file.
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
@@ -26,6 +27,18 @@ export function startTestServer(): Promise<TestWorkflowEnvironment> {
       log: { format: 'pretty', level: 'error' },
     },
   });
+}
+
+/** A dev server for the calling test file: started before its tests, torn down after them. */
+export function useTestServer(): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    env = await startTestServer();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  return () => env!;
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;

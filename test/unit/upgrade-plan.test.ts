@@ -7,12 +7,12 @@ import {
   type ClusterFacts,
 } from '../../workflows/policy/upgrade-plan';
 
-const node = (name: string, controlPlane = false, ready = true) => ({
-  name,
-  controlPlane,
-  ready,
-  kubeletVersion: 'v1.31.14',
-});
+const node = (
+  name: string,
+  controlPlane = false,
+  ready = true,
+  { selected = true, kubeletVersion = 'v1.31.14' } = {},
+) => ({ name, controlPlane, ready, kubeletVersion, selected });
 
 const facts = (
   nodes = [
@@ -86,6 +86,47 @@ describe('planUpgrade', () => {
     refusedOn('target', () => plan({ target: '1.40' }));
     refusedOn('target', () => plan({ target: '' }));
     refusedOn('cluster', () => plan({ target: '1.32', cluster: 'Bad!' }));
+    refusedOn('approvalPoints.0', () => plan({ target: '1.32', approvalPoints: ['always'] }));
+    refusedOn('nodes.include', () => plan({ target: '1.32', nodes: { include: '' } }));
+    refusedOn('nodes.label', () => plan({ target: '1.32', nodes: { label: 'x' } }));
+  });
+
+  it('leaves excluded workers out of the batches but counts them while NotReady', () => {
+    const nodes = [
+      node('cp-1', true, true, { selected: false }),
+      node('w1'),
+      node('w2', false, false, { selected: false }),
+      node('w3', false, true, { selected: false }),
+      node('w4'),
+      node('w5'),
+    ];
+    const p = plan({ target: '1.32', maxUnavailable: 2 }, facts(nodes));
+    assert.deepEqual(p.controlPlaneOrder, ['cp-1'], 'the control plane is upgraded whole');
+    assert.deepEqual(p.excluded, ['w2', 'w3']);
+    assert.deepEqual(p.workerBatches, [['w1'], ['w4'], ['w5']]);
+  });
+
+  it('ignores an excluded worker that lags behind when planning the path, within the skew policy', () => {
+    const lagging = node('old', false, true, { selected: false, kubeletVersion: 'v1.30.14' });
+    const p = plan({ target: '1.33' }, facts([node('cp-1', true), node('w1'), lagging]));
+    assert.deepEqual(
+      p.steps.map((s) => s.version),
+      ['v1.32.13', 'v1.33.13'],
+    );
+    refusedOn('nodes', () =>
+      plan(
+        { target: '1.33' },
+        facts([
+          node('cp-1', true),
+          node('older', false, true, { selected: false, kubeletVersion: 'v1.29.15' }),
+        ]),
+      ),
+    );
+  });
+
+  it('carries the approval points into the plan', () => {
+    const p = plan({ target: '1.32', approvalPoints: ['before-workers'] });
+    assert.deepEqual(p.approvalPoints, ['before-workers']);
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   WorkflowFailedError,
@@ -7,7 +7,6 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
   decideUpdate,
@@ -20,17 +19,10 @@ import {
 import type { drainNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
 import { recordHistory } from '../support/histories';
-import { startTestServer, workflowBundle } from '../support/temporal';
+import { useTestServer, workflowBundle } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
+const testEnv = useTestServer();
 let taskQueueCounter = 0;
-
-before(async () => {
-  env = await startTestServer();
-});
-after(async () => {
-  await env?.teardown();
-});
 
 /** Runs `body` with a worker whose activities act on `cluster`. */
 async function withWorker<T>(
@@ -39,7 +31,7 @@ async function withWorker<T>(
 ): Promise<T> {
   const taskQueue = `drain-test-${++taskQueueCounter}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: cluster.activities(),
@@ -52,7 +44,7 @@ function startDrain(
   input: DrainNodeInput,
   workflowId = workflowIds.drain(input.cluster, input.node),
 ) {
-  return env.client.workflow.start<typeof drainNode>('drainNode', {
+  return testEnv().client.workflow.start<typeof drainNode>('drainNode', {
     taskQueue,
     workflowId,
     args: [input],
@@ -170,7 +162,7 @@ describe('drainNode workflow', () => {
         'abort accepted',
       );
       const aborted = await handle.result();
-      recordHistory(env.address, handle.workflowId, 'drain-node-timeout-abort');
+      recordHistory(testEnv().address, handle.workflowId, 'drain-node-timeout-abort');
       return aborted;
     });
     assert.equal(result.outcome, 'aborted');
@@ -188,7 +180,7 @@ describe('drainNode workflow', () => {
       cluster.unblock('web-2');
       await handle.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
       const drained = await handle.result();
-      recordHistory(env.address, handle.workflowId, 'drain-node-timeout-retry');
+      recordHistory(testEnv().address, handle.workflowId, 'drain-node-timeout-retry');
       return drained;
     });
     assert.equal(result.outcome, 'drained');
@@ -255,7 +247,7 @@ describe('drainNode workflow', () => {
 
 describe('uncordonNode workflow', () => {
   const uncordon = (tq: string, force = false) =>
-    env.client.workflow.execute('uncordonNode', {
+    testEnv().client.workflow.execute('uncordonNode', {
       taskQueue: tq,
       workflowId: workflowIds.uncordon('lab', 'w1'),
       args: [{ cluster: 'lab', node: 'w1', force }],

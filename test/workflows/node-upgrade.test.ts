@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import {
   DEFAULT_DEVICE_PLUGIN,
@@ -14,17 +13,10 @@ import {
 import type { upgradeNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
 import { recordHistory } from '../support/histories';
-import { startTestServer, workflowBundle } from '../support/temporal';
+import { useTestServer, workflowBundle } from '../support/temporal';
 
-let env: TestWorkflowEnvironment;
+const testEnv = useTestServer();
 let queue = 0;
-
-before(async () => {
-  env = await startTestServer();
-});
-after(async () => {
-  await env?.teardown();
-});
 
 const input = (f: Partial<UpgradeNodeInput> = {}): UpgradeNodeInput => ({
   cluster: 'lab',
@@ -46,13 +38,13 @@ async function run<T>(
 ): Promise<T> {
   const taskQueue = `upgrade-node-${++queue}`;
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: { ...cluster.activities(), ...cluster.upgradeActivities() },
   });
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start<typeof upgradeNode>('upgradeNode', {
+    const handle = await testEnv().client.workflow.start<typeof upgradeNode>('upgradeNode', {
       taskQueue,
       workflowId: workflowIds.upgradeNode(i.cluster, i.node, i.version),
       args: [i],
@@ -104,7 +96,7 @@ describe('upgradeNode workflow', () => {
       cluster.jobFails = false;
       await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
       const upgraded = await h.result();
-      recordHistory(env.address, h.workflowId, 'upgrade-node-job-failed-retry');
+      recordHistory(testEnv().address, h.workflowId, 'upgrade-node-job-failed-retry');
       return upgraded;
     });
     assert.equal(result.outcome, 'upgraded');
@@ -123,5 +115,22 @@ describe('upgradeNode workflow', () => {
     assert.match(result.message, /skipped by an operator at step upgrade-job/);
     assert.equal(cluster.unschedulable, true);
     assert.equal(cluster.kubeletVersion, 'v1.31.14');
+  });
+
+  it('checks after the pause: a crash-looping pod on the node stops it before the uncordon', async () => {
+    const cluster = new FakeCluster('w1', []);
+    cluster.crashLooping = [{ pod: 'shop/web-1', container: 'app', restarts: 5 }];
+    const result = await run(cluster, async (h) => {
+      assert.match(
+        await untilWaiting(h),
+        /^checks: pod shop\/web-1 container app is crash-looping \(5 restarts\)/,
+      );
+      assert.equal(cluster.unschedulable, true, 'not uncordoned while a check fails');
+      cluster.crashLooping = [];
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      return h.result();
+    });
+    assert.equal(result.outcome, 'upgraded');
+    assert.equal(cluster.unschedulable, false);
   });
 });

@@ -47,7 +47,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
-  if (issue.code === 'unrecognized_keys') throw invalidInput(issue.keys[0], 'is not a known field');
+  if (issue.code === 'unrecognized_keys') {
+    throw invalidInput([...issue.path, issue.keys[0]].join('.'), 'is not a known field');
+  }
   const reason = issue.message.endsWith('received undefined')
     ? 'is required'
     : issue.message.replace(/^Invalid input: /, '');

@@ -1,10 +1,10 @@
 // The plan of a Kubernetes upgrade: the version steps, the add-on work of each, the order of the
 // control-plane nodes and the worker batches. Refusals name the input field they concern.
 import { z } from 'zod';
-import { DEFAULT_DEVICE_PLUGIN, invalidInput, type UpgradePlan } from '../api';
+import { APPROVAL_POINTS, DEFAULT_DEVICE_PLUGIN, invalidInput, type UpgradePlan } from '../api';
 import { addonStepsFor, monitoringChartSteps, type AddonFacts } from './addon-steps';
 import { clusterName, parseInput } from './drain-input';
-import { upgradePath } from './kubernetes-version';
+import { parseVersion, upgradePath } from './kubernetes-version';
 import { nextWorkerBatch, parseMaxUnavailable } from './worker-batches';
 
 /** Latest patch of each minor Steward knows; extend as releases come. */
@@ -24,7 +24,14 @@ export const KNOWN_RELEASES = [
 export interface ClusterFacts {
   /** ClusterConfiguration.kubernetesVersion from kube-system/kubeadm-config. */
   controlPlaneVersion: string;
-  nodes: { name: string; controlPlane: boolean; kubeletVersion: string; ready: boolean }[];
+  nodes: {
+    name: string;
+    controlPlane: boolean;
+    kubeletVersion: string;
+    ready: boolean;
+    /** Chosen by the input's node selectors (every node when there are none). */
+    selected: boolean;
+  }[];
   addons: AddonFacts;
 }
 
@@ -51,6 +58,15 @@ const upgradeInput = z.strictObject({
   devicePlugin: z
     .strictObject({ namespace: z.string().min(1), labelSelector: z.string().min(1) })
     .default(DEFAULT_DEVICE_PLUGIN),
+  approvalPoints: z
+    .array(z.enum(APPROVAL_POINTS, `must be one of ${APPROVAL_POINTS.join(', ')}`))
+    .default([]),
+  nodes: z
+    .strictObject({
+      include: z.string().min(1, 'must be a label selector such as "pool=gpu"').optional(),
+      exclude: z.string().min(1, 'must be a label selector such as "pool=gpu"').optional(),
+    })
+    .default({}),
 });
 
 export type ParsedUpgradeInput = z.output<typeof upgradeInput>;
@@ -58,11 +74,20 @@ export type ParsedUpgradeInput = z.output<typeof upgradeInput>;
 export const parseUpgradeInput = (input: unknown): ParsedUpgradeInput =>
   parseInput(upgradeInput, input);
 
+/** Kubelets may lag the control plane by this many minors (Kubernetes' skew policy since 1.28). */
+export const MAX_KUBELET_SKEW = 3;
+
 export function planUpgrade(
-  input: Pick<ParsedUpgradeInput, 'cluster' | 'target' | 'maxUnavailable' | 'monitoringChart'>,
+  input: Pick<
+    ParsedUpgradeInput,
+    'cluster' | 'target' | 'maxUnavailable' | 'approvalPoints' | 'monitoringChart'
+  >,
   facts: ClusterFacts,
 ): UpgradePlan {
   const workers = facts.nodes.filter((n) => !n.controlPlane);
+  // The selectors choose workers only: the control plane is always upgraded whole.
+  const inRollout = facts.nodes.filter((n) => n.controlPlane || n.selected);
+  const excluded = workers.filter((n) => !n.selected);
   let maxUnavailable: number;
   try {
     maxUnavailable = parseMaxUnavailable(input.maxUnavailable, workers.length);
@@ -71,14 +96,26 @@ export function planUpgrade(
   }
   const path = upgradePath({
     controlPlane: facts.controlPlaneVersion,
-    kubelets: Object.fromEntries(facts.nodes.map((n) => [n.name, n.kubeletVersion])),
+    kubelets: Object.fromEntries(inRollout.map((n) => [n.name, n.kubeletVersion])),
     target: input.target,
     available: KNOWN_RELEASES,
   });
   if (!path.ok) throw invalidInput(path.field, path.reason);
+  const last = parseVersion(path.steps.at(-1) ?? facts.controlPlaneVersion);
+  const leftBehind = excluded.filter((n) => {
+    const kubelet = parseVersion(n.kubeletVersion);
+    return !kubelet || !last || last.minor - kubelet.minor > MAX_KUBELET_SKEW;
+  });
+  if (leftBehind.length > 0) {
+    throw invalidInput(
+      'nodes',
+      `excluded worker(s) ${leftBehind.map((n) => `${n.name} (${n.kubeletVersion})`).join(', ')} would be more than ${MAX_KUBELET_SKEW} minors behind ${path.steps.at(-1)}; include them`,
+    );
+  }
 
-  // Plan the batches with the same rule the rollout applies; NotReady workers are never picked.
-  const states = workers.map((n) => ({ name: n.name, ready: n.ready, done: false }));
+  // Plan the batches with the same rule the rollout applies; NotReady workers are never picked,
+  // and excluded ones count as unavailable while they are NotReady.
+  const states = workers.map((n) => ({ name: n.name, ready: n.ready, done: !n.selected }));
   const workerBatches: string[][] = [];
   let workersWaitFor: string | undefined;
   for (;;) {
@@ -121,6 +158,8 @@ export function planUpgrade(
     controlPlaneOrder: facts.nodes.filter((n) => n.controlPlane).map((n) => n.name),
     workerBatches,
     workersWaitFor,
+    excluded: excluded.map((n) => n.name),
     maxUnavailable,
+    approvalPoints: input.approvalPoints,
   };
 }

@@ -1,6 +1,11 @@
 // steward status / list / decide.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { decideUpdate, WORKFLOW_ID_PATTERN, type OperatorDecision } from '../../../workflows/api';
+import {
+  decideUpdate,
+  OPERATOR_DECISIONS,
+  WORKFLOW_ID_PATTERN,
+  type OperatorDecision,
+} from '../../../workflows/api';
 import { CliError, EXIT } from '../exit-codes';
 import { outcomeOf } from '../workflow-outcome';
 
@@ -50,8 +55,11 @@ export async function decide(
   decision: string,
   note?: string,
 ): Promise<number> {
-  if (!['retry', 'skip', 'abort'].includes(decision)) {
-    throw new CliError(`DECISION: "${decision}" must be retry, skip or abort`, EXIT.usage);
+  if (!OPERATOR_DECISIONS.includes(decision as OperatorDecision)) {
+    throw new CliError(
+      `DECISION: "${decision}" must be one of ${OPERATOR_DECISIONS.join(', ')}`,
+      EXIT.usage,
+    );
   }
   const handle = client.workflow.getHandle(checkWorkflowId(id));
   try {

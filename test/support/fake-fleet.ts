@@ -1,0 +1,118 @@
+// Several FakeClusters as one cluster behind the activities a Kubernetes upgrade calls, for the
+// rollout's workflow tests: it routes each call to its node and records what the rollout did.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../activities';
+import type { AddonStep } from '../../workflows/policy/addon-steps';
+import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
+import { FakeCluster, pod } from './fake-cluster';
+
+export interface FleetNode {
+  name: string;
+  controlPlane?: boolean;
+  labels?: Record<string, string>;
+}
+
+type FleetActivities = ReturnType<FakeCluster['activities']> &
+  ReturnType<FakeCluster['upgradeActivities']> &
+  Pick<Activities, 'readUpgradeFacts' | 'applyAddonStep'>;
+
+export class FakeFleet {
+  controlPlaneVersion = 'v1.31.14';
+  readonly nodes = new Map<string, FakeCluster>();
+  /** Job names in the order the rollout created them, with the kubeadm mode. */
+  readonly jobs: string[] = [];
+  readonly addonsApplied: AddonStep[] = [];
+  /** applyAddonStep fails while this is set. */
+  addonFails = false;
+  /** The most workers cordoned at once. */
+  worstWorkersCordoned = 0;
+
+  constructor(private readonly spec: FleetNode[]) {
+    for (const n of spec) this.nodes.set(n.name, new FakeCluster(n.name, [pod(`web-${n.name}`)]));
+  }
+
+  node(name: string): FakeCluster {
+    const found = this.nodes.get(name);
+    if (!found) throw new Error(`no node ${name}`);
+    return found;
+  }
+
+  private byJob(name: string): FakeCluster {
+    const node = this.spec.find((n) => name.startsWith(`upgrade-${n.name}-v`));
+    if (!node) throw new Error(`no node for Job ${name}`);
+    return this.node(node.name);
+  }
+
+  /** "key=value" selectors only; the real activity leaves matching to the apiserver. */
+  private matches(labels: Record<string, string> = {}, selector?: string): boolean {
+    if (selector === undefined) return false;
+    const [key, value] = selector.split('=');
+    return labels[key] === value;
+  }
+
+  activities(): FleetActivities {
+    const per = (name: string) => ({
+      ...this.node(name).activities(),
+      ...this.node(name).upgradeActivities(),
+    });
+    const workersCordoned = () =>
+      this.spec.filter((n) => !n.controlPlane && this.node(n.name).unschedulable).length;
+    return {
+      readUpgradeFacts: async ({ nodes: selectors = {} }): Promise<ClusterFacts> => ({
+        controlPlaneVersion: this.controlPlaneVersion,
+        nodes: this.spec.map((n) => ({
+          name: n.name,
+          controlPlane: n.controlPlane ?? false,
+          kubeletVersion: this.node(n.name).kubeletVersion,
+          ready: true,
+          selected:
+            (selectors.include === undefined || this.matches(n.labels, selectors.include)) &&
+            !this.matches(n.labels, selectors.exclude),
+        })),
+        addons: {
+          manifestCalicoInKubeSystem: false,
+          snapshotController: 'v8.1.0',
+          kubeSystemSnapshotController: false,
+        },
+      }),
+      describeNode: (a) => per(a.node).describeNode(a),
+      listNodePods: (a) => per(a.node).listNodePods(a),
+      cordonNode: async (a) => {
+        const result = await per(a.node).cordonNode(a);
+        this.worstWorkersCordoned = Math.max(this.worstWorkersCordoned, workersCordoned());
+        return result;
+      },
+      uncordonNode: (a) => per(a.node).uncordonNode(a),
+      evictRound: (a) => per(a.node).evictRound(a),
+      ensureUpgradeJob: async (a) => {
+        const result = await per(a.node).ensureUpgradeJob(a);
+        if (result.created) this.jobs.push(`${result.name} ${a.kubeadm}`);
+        return result;
+      },
+      upgradeJobState: async (a) => {
+        const node = this.byJob(a.name);
+        const state = await node.upgradeActivities().upgradeJobState(a);
+        if (state.state === 'succeeded' && this.jobs.includes(`${a.name} apply`)) {
+          this.controlPlaneVersion = node.kubeletVersion;
+        }
+        return state;
+      },
+      deleteUpgradeJob: (a) => this.byJob(a.name).upgradeActivities().deleteUpgradeJob(a),
+      gpuFacts: (a) => per(a.node).gpuFacts(a),
+      deletePodOnce: async (a) => {
+        for (const node of this.nodes.values()) {
+          if (await node.upgradeActivities().deletePodOnce(a)) return true;
+        }
+        return false;
+      },
+      readNodeCheckFacts: (a) => per(a.node).readNodeCheckFacts(a),
+      applyAddonStep: async ({ step }) => {
+        if (this.addonFails) {
+          throw ApplicationFailure.nonRetryable('manifests refused by the apiserver');
+        }
+        this.addonsApplied.push(step);
+        return { summary: `applied ${step.kind}` };
+      },
+    };
+  }
+}

@@ -1,0 +1,213 @@
+// The rollout's decisions on the real dev server with in-memory activities: order, bounds,
+// approval points, operator waits surfaced from the nodes, add-ons, selectors, continue-as-new.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import {
+  decideUpdate,
+  kubernetesUpgradeStatusQuery,
+  workflowIds,
+  type KubernetesUpgradeCarried,
+  type KubernetesUpgradeInput,
+  type OperatorWait,
+} from '../../workflows/api';
+import type { kubernetesUpgrade } from '../../workflows';
+import { FakeFleet, type FleetNode } from '../support/fake-fleet';
+import { recordHistory } from '../support/histories';
+import { useTestServer, workflowBundle } from '../support/temporal';
+
+const testEnv = useTestServer();
+let queue = 0;
+
+const NODES: FleetNode[] = [
+  { name: 'cp-1', controlPlane: true },
+  { name: 'cp-2', controlPlane: true },
+  { name: 'w1' },
+  { name: 'w2' },
+  { name: 'w3' },
+  { name: 'gpu-1', labels: { pool: 'gpu' } },
+];
+
+type Handle = WorkflowHandle<typeof kubernetesUpgrade>;
+
+async function run<T>(
+  fleet: FakeFleet,
+  input: Partial<KubernetesUpgradeInput>,
+  body: (h: Handle) => Promise<T>,
+  carried?: KubernetesUpgradeCarried,
+): Promise<T> {
+  const taskQueue = `k8s-upgrade-${++queue}`;
+  const upgradeInput = { cluster: `c${queue}`, target: '1.32', pauseSeconds: 1, ...input };
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fleet.activities(),
+  });
+  return worker.runUntil(async () => {
+    const handle = await testEnv().client.workflow.start<typeof kubernetesUpgrade>(
+      'kubernetesUpgrade',
+      {
+        taskQueue,
+        workflowId: workflowIds.upgrade(`c${queue}`),
+        args: carried ? [upgradeInput, carried] : [upgradeInput],
+      },
+    );
+    return body(handle);
+  });
+}
+
+async function untilWaiting(handle: Handle): Promise<OperatorWait> {
+  for (let i = 0; i < 300; i++) {
+    const { waiting } = await handle.query(kubernetesUpgradeStatusQuery);
+    if (waiting.length > 0) return waiting[0];
+    await sleep(100);
+  }
+  throw new Error('never waited for an operator');
+}
+
+const versions = (fleet: FakeFleet) =>
+  Object.fromEntries([...fleet.nodes].map(([name, n]) => [name, n.kubeletVersion]));
+
+describe('kubernetesUpgrade workflow', () => {
+  it('steps two minors: control plane first with apply once per step, workers within the bound, add-ons after each step', async () => {
+    const fleet = new FakeFleet(NODES);
+    const result = await run(fleet, { target: '1.33', maxUnavailable: 2 }, (h) => h.result());
+    assert.equal(result.phase, 'done', result.message);
+    assert.ok(Object.values(versions(fleet)).every((v) => v === 'v1.33.13'));
+    for (const version of ['v1.32.13', 'v1.33.13']) {
+      const jobs = fleet.jobs.filter((j) => j.includes(version));
+      assert.deepEqual(jobs.slice(0, 2), [
+        `upgrade-cp-1-${version} apply`,
+        `upgrade-cp-2-${version} node`,
+      ]);
+      assert.equal(jobs.length, NODES.length);
+    }
+    assert.ok(fleet.worstWorkersCordoned <= 2, `${fleet.worstWorkersCordoned} workers cordoned`);
+    assert.deepEqual(fleet.addonsApplied, [
+      { kind: 'snapshot-controller', version: 'v8.2.0', removeKubeSystemDeployment: false },
+    ]);
+    assert.deepEqual(result.addonsApplied, ['v1.32.13: snapshot-controller v8.2.0']);
+    assert.ok([...fleet.nodes.values()].every((n) => !n.unschedulable));
+  });
+
+  it('waits at approval points for approve; abort before the workers leaves them untouched', async () => {
+    const fleet = new FakeFleet(NODES);
+    const result = await run(
+      fleet,
+      { approvalPoints: ['before-each-step', 'before-workers'] },
+      async (h) => {
+        const first = await untilWaiting(h);
+        assert.match(first.reason ?? '', /approval before v1\.32\.13$/);
+        assert.deepEqual(first.decisions, ['approve', 'abort']);
+        assert.equal((await h.query(kubernetesUpgradeStatusQuery)).phase, 'waiting-for-approval');
+        assert.deepEqual(fleet.jobs, [], 'nothing before the approval');
+        await assert.rejects(
+          h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] }),
+          (err: Error) => /must be one of approve, abort/.test(String(err.cause)),
+        );
+        await h.executeUpdate(decideUpdate, { args: [{ decision: 'approve', note: 'CAB-42' }] });
+        const second = await untilWaiting(h);
+        assert.match(second.reason ?? '', /approval before v1\.32\.13 workers/);
+        await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+        const finished = await h.result();
+        recordHistory(testEnv().address, h.workflowId, 'kubernetes-upgrade-approval-abort');
+        return finished;
+      },
+    );
+    assert.equal(result.phase, 'aborted');
+    assert.match(result.message, /before the workers of v1\.32\.13/);
+    assert.equal(fleet.node('cp-2').kubeletVersion, 'v1.32.13');
+    assert.equal(fleet.node('w1').kubeletVersion, 'v1.31.14');
+    assert.deepEqual(
+      result.decisions.map((d) => d.decision),
+      ['approve', 'abort'],
+    );
+  });
+
+  it("shows a node's wait in its own status; skip leaves the node behind in later steps too", async () => {
+    const fleet = new FakeFleet(NODES);
+    fleet.node('w2').jobFails = true;
+    const result = await run(fleet, { target: '1.33', maxUnavailable: 1 }, async (h) => {
+      const wait = await untilWaiting(h);
+      assert.equal(wait.workflowId, workflowIds.upgradeNode(`c${queue}`, 'w2', 'v1.32.13'));
+      assert.match(wait.reason ?? '', /^upgrade-job: Job upgrade-w2-v1\.32\.13 failed/);
+      assert.deepEqual(wait.decisions, ['retry', 'skip', 'abort']);
+      assert.equal(fleet.node('w3').kubeletVersion, 'v1.31.14', 'the rollout stops at the failure');
+      await testEnv()
+        .client.workflow.getHandle(wait.workflowId)
+        .executeUpdate(decideUpdate, { args: [{ decision: 'skip' }] });
+      const finished = await h.result();
+      recordHistory(testEnv().address, h.workflowId, 'kubernetes-upgrade-node-skipped');
+      return finished;
+    });
+    assert.equal(result.phase, 'done', result.message);
+    assert.deepEqual(result.skipped, ['w2@v1.32.13']);
+    assert.deepEqual(result.waiting, []);
+    assert.deepEqual(result.leftCordoned, ['w2']);
+    assert.match(result.message, /skipped 1/);
+    assert.equal(fleet.node('w2').kubeletVersion, 'v1.31.14');
+    assert.equal(fleet.node('w3').kubeletVersion, 'v1.33.13');
+    assert.ok(!fleet.jobs.some((j) => j.startsWith('upgrade-w2-v1.33')), 'never skips a minor');
+  });
+
+  it('waits when an add-on step fails; skip records it', async () => {
+    const fleet = new FakeFleet(NODES);
+    fleet.addonFails = true;
+    const result = await run(fleet, { maxUnavailable: 3 }, async (h) => {
+      const wait = await untilWaiting(h);
+      assert.match(wait.reason ?? '', /add-on v1\.32\.13: snapshot-controller v8\.2\.0: .*refused/);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'skip' }] });
+      return h.result();
+    });
+    assert.equal(result.phase, 'done');
+    assert.deepEqual(result.addonsSkipped, ['v1.32.13: snapshot-controller v8.2.0']);
+    assert.match(result.message, /add-on steps skipped 1/);
+  });
+
+  it('upgrades only the selected workers and the whole control plane', async () => {
+    const fleet = new FakeFleet(NODES);
+    const result = await run(fleet, { maxUnavailable: 3, nodes: { exclude: 'pool=gpu' } }, (h) =>
+      h.result(),
+    );
+    assert.equal(result.phase, 'done');
+    assert.deepEqual(result.excluded, ['gpu-1']);
+    assert.equal(fleet.node('gpu-1').kubeletVersion, 'v1.31.14');
+    assert.equal(fleet.node('cp-2').kubeletVersion, 'v1.32.13');
+    assert.equal(fleet.node('w3').kubeletVersion, 'v1.32.13');
+  });
+
+  it('continues as new between batches and finishes with the state carried over', async () => {
+    const fleet = new FakeFleet(NODES);
+    fleet.node('w1').jobFails = true;
+    const result = await run(
+      fleet,
+      { maxUnavailable: 1 },
+      async (h) => {
+        const wait = await untilWaiting(h);
+        await testEnv()
+          .client.workflow.getHandle(wait.workflowId)
+          .executeUpdate(decideUpdate, { args: [{ decision: 'skip', note: 'rack 4 is out' }] });
+        return h.result();
+      },
+      { continueAsNewAfterEvents: 20 },
+    );
+    assert.equal(result.phase, 'done', result.message);
+    assert.deepEqual(result.skipped, ['w1@v1.32.13']);
+    assert.equal(result.upgraded.length, NODES.length - 1);
+    const continued = async () => {
+      let n = 0;
+      for await (const wf of testEnv().client.workflow.list({
+        query: `WorkflowId = "${workflowIds.upgrade(`c${queue}`)}" AND ExecutionStatus = "ContinuedAsNew"`,
+      })) {
+        n += wf.status.name === 'CONTINUED_AS_NEW' ? 1 : 0;
+      }
+      return n;
+    };
+    let runs = 0;
+    for (let i = 0; i < 50 && runs < 2; i++, await sleep(100)) runs = await continued();
+    assert.ok(runs >= 2, `${runs} runs continued as new`);
+  });
+});
