@@ -1,31 +1,68 @@
 // Reads the lab apiserver's audit log: what the real server says was done, not what we think.
+// The lab's audit policy (lab/audit-policy.yaml) records writes to nodes, pods and Jobs.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface AuditEvent {
+export interface AuditEvent {
   verb: string;
   stage: string;
+  user?: { username?: string };
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
 }
 
-/** Successful evictions per pod ("namespace/name"), as the apiserver recorded them. */
-export function evictionsByPod(stateDir: string): Map<string, number> {
+/** Every completed request in the audit log, oldest first. */
+export function auditEvents(stateDir: string): AuditEvent[] {
+  return readFileSync(join(stateDir, 'lab/audit.log'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditEvent)
+    .filter((event) => event.stage === 'ResponseComplete');
+}
+
+const succeeded = (event: AuditEvent) => {
+  const code = event.responseStatus?.code ?? 0;
+  return code >= 200 && code < 300;
+};
+
+/** Successful requests that `match`, counted per object ("namespace/name"). */
+function successesByObject(
+  stateDir: string,
+  match: (event: AuditEvent) => boolean,
+): Map<string, number> {
   const counts = new Map<string, number>();
-  const lines = readFileSync(join(stateDir, 'lab/audit.log'), 'utf8').split('\n').filter(Boolean);
-  for (const line of lines) {
-    const event = JSON.parse(line) as AuditEvent;
-    const ref = event.objectRef;
-    if (
-      event.stage !== 'ResponseComplete' ||
-      event.verb !== 'create' ||
-      ref?.subresource !== 'eviction'
-    )
-      continue;
-    const code = event.responseStatus?.code ?? 0;
-    if (code < 200 || code >= 300) continue;
-    const key = `${ref.namespace}/${ref.name}`;
+  for (const event of auditEvents(stateDir)) {
+    if (!match(event) || !succeeded(event)) continue;
+    const key = `${event.objectRef?.namespace}/${event.objectRef?.name}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
 }
+
+/** Successful evictions per pod ("namespace/name"), as the apiserver recorded them. */
+export const evictionsByPod = (stateDir: string) =>
+  successesByObject(
+    stateDir,
+    (e) => e.verb === 'create' && e.objectRef?.subresource === 'eviction',
+  );
+
+/** Successful creations per Job ("namespace/name"); a retried create that got 409 is not one. */
+export const jobCreationsByName = (stateDir: string) =>
+  successesByObject(
+    stateDir,
+    (e) => e.verb === 'create' && e.objectRef?.resource === 'jobs' && !e.objectRef.subresource,
+  );
+
+/**
+ * Writes made through a client's credentials (Steward, kubectl, the lab's physics and KWOK all
+ * use the lab's admin user), leaving out the cluster's own controllers (`system:` users), which
+ * only react to what others changed.
+ */
+export const clientWrites = (events: AuditEvent[]) =>
+  events.filter((e) => !e.user?.username?.startsWith('system:'));
+
+/** One line per event, for assertion messages: `patch nodes worker-2 (200) by kubernetes-admin`. */
+export const describeAuditEvent = (e: AuditEvent) =>
+  `${e.verb} ${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''} ` +
+  `${e.objectRef?.namespace ? `${e.objectRef.namespace}/` : ''}${e.objectRef?.name} ` +
+  `(${e.responseStatus?.code}) by ${e.user?.username}`;
