@@ -177,6 +177,8 @@ export interface KubernetesUpgradeInput {
   /** The image of the upgrade Jobs (it needs sh and chroot). */
   image?: string;
   devicePlugin?: DevicePluginSettings;
+  /** kube-prometheus-stack chart version to prepare for: its CRDs per major, after the last step. */
+  monitoringChart?: string;
   /** Where the rollout waits for an operator's `approve`. Default none. */
   approvalPoints?: ApprovalPoint[];
   /** Label selectors choosing the workers to upgrade; the control plane is always upgraded whole. */

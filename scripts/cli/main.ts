@@ -129,6 +129,10 @@ program
     "how long a node's Job, return to Ready and GPUs may each take (e.g. 15m)",
     seconds,
   )
+  .option(
+    '--monitoring-chart <version>',
+    'kube-prometheus-stack chart version to prepare for: its CRDs per major, after the last step',
+  )
   .option('--include <selector>', 'upgrade only the workers matching this label selector')
   .option('--exclude <selector>', 'leave out the workers matching this label selector')
   .option(
@@ -151,6 +155,7 @@ program
           drainTimeoutSeconds: o.drainTimeout,
           stepTimeoutSeconds: o.stepTimeout,
           approvalPoints: o.approval,
+          monitoringChart: o.monitoringChart,
           nodes:
             o.include === undefined && o.exclude === undefined
               ? undefined

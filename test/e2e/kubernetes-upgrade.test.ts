@@ -34,7 +34,7 @@ const unavailable = (n: NodeJson) =>
   n.spec.unschedulable === true ||
   !n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
 
-it('upgrades 1.31 → 1.32: control plane first, workers within maxUnavailable 2, GPUs back, nothing left cordoned', async () => {
+it('upgrades 1.31 → 1.33: control plane first, workers within maxUnavailable 2, GPUs back, add-ons after their minor, nothing left cordoned', async () => {
   let worstWorkersUnavailable = 0;
   let sampling = true;
   const sampler = (async () => {
@@ -49,7 +49,9 @@ it('upgrades 1.31 → 1.32: control plane first, workers within maxUnavailable 2
     'k8s-upgrade',
     'lab',
     '--to',
-    '1.32',
+    '1.33',
+    '--monitoring-chart',
+    '62.0.0',
     '--max-unavailable',
     '2',
     '--pause',
@@ -60,12 +62,12 @@ it('upgrades 1.31 → 1.32: control plane first, workers within maxUnavailable 2
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(
     run.stdout,
-    /lab at v1\.32\.13: upgraded 5, skipped 0; 1 add-on step\(s\) planned but not applied/,
+    /lab at v1\.33\.13: upgraded 10, skipped 0; add-ons: v1\.32\.13: snapshot-controller v8\.2\.0, v1\.33\.13: monitoring CRDs of chart major 61 \(prometheus-operator v0\.75\.0\), v1\.33\.13: monitoring CRDs of chart major 62 \(prometheus-operator v0\.76\.0\)$/m,
   );
 
   const after = await nodes();
   for (const n of after) {
-    assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.13', n.metadata.name);
+    assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.33.13', n.metadata.name);
     assert.notEqual(n.spec.unschedulable, true, `${n.metadata.name} left cordoned`);
   }
   assert.equal(
@@ -87,22 +89,63 @@ it('upgrades 1.31 → 1.32: control plane first, workers within maxUnavailable 2
     '-o',
     'jsonpath={.data.ClusterConfiguration}',
   );
-  assert.match(kubeadm, /kubernetesVersion: v1\.32\.13/);
+  assert.match(kubeadm, /kubernetesVersion: v1\.33\.13/);
 
   const jobs: {
     metadata: { name: string; creationTimestamp: string; labels: Record<string, string> };
+    status: { completionTime: string };
   }[] = JSON.parse(
     await stack.lab.kubectl('get', 'jobs', '-n', UPGRADE_NAMESPACE, '-o', 'json'),
   ).items;
-  assert.equal(jobs.length, 5, 'one Job per node');
-  const byTime = [...jobs].sort((a, b) =>
-    a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp),
+  assert.equal(jobs.length, 10, 'one Job per node and version');
+  const step = (version: string) =>
+    jobs
+      .filter((j) => j.metadata.labels['steward.dev/upgrade-version'] === version)
+      .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp));
+  const [first, second] = [step('v1.32.13'), step('v1.33.13')];
+  for (const byTime of [first, second]) {
+    assert.equal(byTime.length, 5);
+    assert.equal(
+      byTime[0].metadata.labels['steward.dev/upgrade-node'],
+      'cp-1',
+      'control plane first',
+    );
+    assert.equal(byTime[0].metadata.labels['steward.dev/kubeadm'], 'apply');
+    assert.ok(byTime.slice(1).every((j) => j.metadata.labels['steward.dev/kubeadm'] === 'node'));
+  }
+
+  // The snapshot-controller moves with the step to 1.32, after its last node and before 1.33's first.
+  const controller = JSON.parse(
+    await stack.lab.kubectl(
+      'get',
+      'deployment',
+      '-n',
+      'snapshot-controller',
+      'snapshot-controller',
+      '--show-managed-fields',
+      '-o',
+      'json',
+    ),
   );
-  assert.equal(
-    byTime[0].metadata.labels['steward.dev/upgrade-node'],
-    'cp-1',
-    'the control plane goes first',
+  assert.match(controller.spec.template.spec.containers[0].image, /:v8\.2\.0$/);
+  const applied: string = controller.metadata.managedFields.find(
+    (f: { manager: string }) => f.manager === 'steward',
+  ).time;
+  const lastOfFirst = first
+    .map((j) => j.status.completionTime)
+    .sort()
+    .at(-1)!;
+  assert.ok(applied >= lastOfFirst, `applied ${applied}, before 1.32's last Job ${lastOfFirst}`);
+  assert.ok(
+    applied <= second[0].metadata.creationTimestamp,
+    `applied ${applied}, after 1.33's first Job ${second[0].metadata.creationTimestamp}`,
   );
-  assert.equal(byTime[0].metadata.labels['steward.dev/kubeadm'], 'apply');
-  assert.ok(byTime.slice(1).every((j) => j.metadata.labels['steward.dev/kubeadm'] === 'node'));
+  const operator = await stack.lab.kubectl(
+    'get',
+    'crd',
+    'prometheuses.monitoring.coreos.com',
+    '-o',
+    'jsonpath={.metadata.annotations.operator\\.prometheus\\.io/version}',
+  );
+  assert.equal(operator, '0.76.0');
 });
