@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { KUBELET_LABEL } from './kubernetes';
+import { keepLeases } from './lease-keeper';
 import { waitFor } from './wait';
 import { GPU_PRESENT_LABEL, GPU_RESOURCE } from './objects';
 
@@ -78,7 +79,11 @@ const log = (message: string) => console.log(`${new Date().toISOString()} ${mess
 
 export class UpgradePhysics {
   private readonly core: CoreV1Api;
-  private readonly inFlight = new Set<string>();
+  /**
+   * Upgrade pods being played or played: a pod list read before a play ended still shows the pod
+   * Running and unmarked, and must not play it again. A failed play is released for a retry.
+   */
+  private readonly claimed = new Set<string>();
 
   constructor(
     kc: KubeConfig,
@@ -114,16 +119,15 @@ export class UpgradePhysics {
         !pod.spec?.nodeName ||
         pod.metadata?.deletionTimestamp ||
         pod.metadata?.annotations?.[UPGRADE_DONE_ANNOTATION] ||
-        this.inFlight.has(uid)
+        this.claimed.has(uid)
       ) {
         continue;
       }
-      this.inFlight.add(uid);
-      this.upgrade(pod)
-        .catch((err: unknown) =>
-          log(`${podName(pod)}: ${err instanceof Error ? err.message : String(err)}; retrying`),
-        )
-        .finally(() => this.inFlight.delete(uid));
+      this.claimed.add(uid);
+      this.upgrade(pod).catch((err: unknown) => {
+        log(`${podName(pod)}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+        this.claimed.delete(uid);
+      });
     }
     await Promise.all(held.items.map((n) => this.releaseIfFixed(n)));
     await Promise.all(unhealthy.items.map((n) => this.restoreGpusIfPluginRestarted(n)));
@@ -447,7 +451,11 @@ async function main(argv: string[]): Promise<void> {
   };
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop.abort());
-  await new UpgradePhysics(kc, options).run(stop.signal);
+  // The lease keeper works around a KWOK bug that upgrades trigger (lab/lease-keeper.ts).
+  await Promise.all([
+    new UpgradePhysics(kc, options).run(stop.signal),
+    keepLeases(kc, stop.signal),
+  ]);
 }
 
 if (require.main === module) {
