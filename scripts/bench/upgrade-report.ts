@@ -46,7 +46,10 @@ export function printUpgradeReport(f: UpgradeFigures): void {
   );
   line('lab up (nodes and pods Ready)', `${seconds(f.labUpMs)} s`);
   line('Temporal + worker up', `${seconds(f.stackUpMs)} s`);
-  line('wall time of the upgrade', `${seconds(f.wallMs)} s (${f.message})`);
+  line(
+    'wall time of the upgrade',
+    `${seconds(f.wallMs)} s in ${f.timeline.runs} run(s) of the parent (${f.message})`,
+  );
   line(
     'critical path implied by the batches',
     `${seconds(criticalMs)} s = ${steps} steps (${f.controlPlane} control-plane nodes + ${steps - f.controlPlane} worker batches) x ${seconds(nodeMs)} s`,

@@ -21,6 +21,7 @@ export const PHASES = [
   'node: pause',
   'node: checks + uncordon',
   'parent: node done → next step / result',
+  'parent: add-on steps (applyAddonStep)',
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -77,6 +78,8 @@ export interface CriticalStep {
 export interface UpgradeTimeline {
   startMs: number;
   endMs: number;
+  /** Runs of the parent (it continues as new between batches once its history grows). */
+  runs: number;
   steps: CriticalStep[];
   /** Phase durations along the critical path, summed over the steps; they add up to end - start. */
   phases: Map<Phase, number>;
@@ -145,26 +148,63 @@ async function mapLimited<T, R>(items: T[], limit: number, run: (item: T) => Pro
   return results;
 }
 
-async function historyEvents(client: Client, workflowId: string): Promise<HistoryEvent[]> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+async function historyEvents(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<HistoryEvent[]> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   return history.events ?? [];
 }
 
-/** The critical path of the finished upgrade `parentId`: its child starts grouped by workflow task are its steps. */
+/** Every run of `workflowId`, oldest first, each with its history. */
+async function runsOf(client: Client, workflowId: string): Promise<HistoryEvent[][]> {
+  const runs: { runId: string; startMs: number }[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    runs.push({ runId: wf.runId, startMs: wf.startTime.getTime() });
+  }
+  runs.sort((a, b) => a.startMs - b.startMs);
+  return Promise.all(runs.map((r) => historyEvents(client, workflowId, r.runId)));
+}
+
+/** How long the activities of `type` in `events` took, scheduled to closed, summed. */
+function activityMs(events: HistoryEvent[], type: string): number {
+  const scheduled = new Map(
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type)
+      .map((e) => [Number(e.eventId), at(e)]),
+  );
+  let total = 0;
+  for (const e of events) {
+    const closed =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes;
+    const from = closed ? scheduled.get(Number(closed.scheduledEventId)) : undefined;
+    if (from !== undefined) total += at(e) - from;
+  }
+  return total;
+}
+
+/**
+ * The critical path of the finished upgrade `parentId`, over all its runs: the children one
+ * workflow task started are one step.
+ */
 export async function upgradeTimeline(
   client: Client,
   parentId: string,
   lab: Map<string, LabTimes>,
 ): Promise<UpgradeTimeline> {
-  const parent = await historyEvents(client, parentId);
+  const runEvents = await runsOf(client, parentId);
+  const parent = runEvents.flat();
   const initiated = parent.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
-  const byTask = new Map<number, HistoryEvent[]>();
-  for (const e of initiated) {
-    const task = Number(
-      e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowTaskCompletedEventId,
-    );
-    byTask.set(task, [...(byTask.get(task) ?? []), e]);
-  }
+  const byTask = new Map<string, HistoryEvent[]>();
+  runEvents.forEach((events, run) => {
+    for (const e of events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)) {
+      const task = `${run}/${e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowTaskCompletedEventId}`;
+      byTask.set(task, [...(byTask.get(task) ?? []), e]);
+    }
+  });
   const runs = new Map(
     await mapLimited(initiated, 16, async (e) => {
       const id = e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
@@ -197,5 +237,9 @@ export async function upgradeTimeline(
     previousPhase = 'parent: node done → next step / result';
   }
   add(previousPhase, endMs - previousEnd);
-  return { startMs, endMs, steps, phases };
+  // Add-on steps run between the steps, after a minor's workers: take them out of the gaps.
+  const addons = runEvents.reduce((sum, events) => sum + activityMs(events, 'applyAddonStep'), 0);
+  add('parent: add-on steps (applyAddonStep)', addons);
+  add('parent: node done → next step / result', -addons);
+  return { startMs, endMs, runs: runEvents.length, steps, phases };
 }
