@@ -78,7 +78,8 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       show();
       const problem = await run();
       if (problem === undefined) return 'ok';
-      const waiting = gate.wait(`${name}: ${problem}`);
+      const cordoned = status.cordonedBySteward ? `; cordoned: ${node}` : '';
+      const waiting = gate.wait(`${name}: ${problem}${cordoned}`);
       show();
       const { decision } = await waiting;
       if (decision === 'skip' || decision === 'abort') return decision;

@@ -48,7 +48,7 @@ function resultOutcome(type: string, result: unknown): Outcome {
     const r = result as KubernetesUpgradeResult;
     return {
       text: `${renderUpgradeStatus(r)}\n${r.message}`,
-      exitCode: r.phase === 'done' ? EXIT.ok : EXIT.failed,
+      exitCode: r.phase === 'done' && r.skipped.length === 0 ? EXIT.ok : EXIT.failed,
       running: false,
     };
   }

@@ -23,6 +23,7 @@ interface Listed {
   namespace: string;
   name: string;
   resourceVersion: string;
+  generation: string;
   /** Of a prometheus-operator CRD. */
   operatorVersion: string;
   /** Of a CRD. */
@@ -36,6 +37,7 @@ const FIELDS = [
   '.metadata.namespace',
   '.metadata.name',
   '.metadata.resourceVersion',
+  '.metadata.generation',
   '.metadata.annotations.operator\\.prometheus\\.io/version',
   '.spec.versions[*].name',
   '.status.storedVersions[*]',
@@ -48,14 +50,23 @@ async function list(...args: string[]): Promise<Listed[]> {
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [kind, namespace, name, resourceVersion, operatorVersion, versions, stored] =
-        line.split('|');
+      const [
+        kind,
+        namespace,
+        name,
+        resourceVersion,
+        generation,
+        operatorVersion,
+        versions,
+        stored,
+      ] = line.split('|');
       const words = (text: string) => text.split(' ').filter(Boolean);
       return {
         kind,
         namespace,
         name,
         resourceVersion,
+        generation,
         operatorVersion,
         versions: words(versions),
         storedVersions: words(stored),
@@ -66,7 +77,7 @@ async function list(...args: string[]): Promise<Listed[]> {
 const crds = async (group: string) =>
   (await list('crd')).filter((c) => c.name.endsWith(`.${group}`));
 
-/** The resourceVersion of every object the snapshot-controller bundle applies. */
+/** What changes when Steward changes an object the snapshot-controller bundle applies. */
 async function snapshotObjects(): Promise<Record<string, string>> {
   const objects = [
     ...(await crds('snapshot.storage.k8s.io')),
@@ -76,8 +87,13 @@ async function snapshotObjects(): Promise<Record<string, string>> {
       'clusterrolebinding/snapshot-controller-role',
     )),
   ];
+  // The deployment controller writes a Deployment's status, so its resourceVersion moves on its
+  // own; its generation moves only when its spec does.
   return Object.fromEntries(
-    objects.map((o) => [`${o.kind}/${o.namespace}/${o.name}`, o.resourceVersion]),
+    objects.map((o) => [
+      `${o.kind}/${o.namespace}/${o.name}`,
+      o.kind === 'Deployment' ? `generation ${o.generation}` : o.resourceVersion,
+    ]),
   );
 }
 

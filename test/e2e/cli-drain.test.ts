@@ -62,7 +62,7 @@ describe('steward CLI against the lab', () => {
       [['drain', 'node-a', '--timeout', '-5'], /timeoutSeconds: must be greater than 0/],
       [['drain', 'Node_A'], /node: must be a Kubernetes node name/],
       [['status', 'not-an-id'], /ID: "not-an-id" is not a Steward workflow ID/],
-      [['decide', ID, 'maybe'], /DECISION: "maybe" must be retry, skip or abort/],
+      [['decide', ID, 'maybe'], /DECISION: "maybe" must be one of retry, skip, abort, approve/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr, stdout } = await stack.steward(...args);
