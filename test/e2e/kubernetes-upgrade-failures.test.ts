@@ -197,10 +197,11 @@ it(
   'a node that never comes back Ready: the node-ready step times out and waits; once the host is fixed, retry finishes the rollout',
   { timeout: 600_000 },
   onFreshStack(async (stack, cluster) => {
-    const waiting = await upgradeUntilWorker1Waits(stack, 'never-ready', '--step-timeout', '15s');
+    // 20 s: short for the test, long enough for the healthy nodes' steps on a busy machine.
+    const waiting = await upgradeUntilWorker1Waits(stack, 'never-ready', '--step-timeout', '20s');
     assert.match(
       waiting,
-      /worker-1 to v1\.32\.13: node-ready\nwaiting for an operator: node-ready: not Ready at kubelet v1\.32\.13 after 15s/,
+      /worker-1 to v1\.32\.13: node-ready\nwaiting for an operator: node-ready: not Ready at kubelet v1\.32\.13 after 20s/,
     );
     assert.equal((await cluster.node('worker-1')).ready, false);
     await assertUntouched(stack, cluster, ['worker-2', 'worker-3']);
