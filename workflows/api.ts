@@ -209,6 +209,8 @@ export interface KubernetesUpgradeStatus {
   excluded: string[];
   /** Nodes skipped or aborted that stay cordoned (Steward cordoned them). */
   leftCordoned: string[];
+  /** Why no node can start now, while the rollout waits for the cluster (e.g. a NotReady worker). */
+  blockedBy?: string;
   /** Add-on steps applied, e.g. "v1.32.13: snapshot-controller v8.2.0". */
   addonsApplied: string[];
   addonsSkipped: string[];

@@ -86,6 +86,7 @@ export async function kubernetesUpgrade(
           : '',
         status.skipped.length > 0 ? `Skipped:\n${bulletList(status.skipped)}` : '',
         status.leftCordoned.length > 0 ? `Left cordoned: ${status.leftCordoned.join(', ')}` : '',
+        status.blockedBy ? `Waiting for the cluster: ${status.blockedBy}` : '',
       ].join('\n'),
     );
   };
@@ -177,6 +178,15 @@ export async function kubernetesUpgrade(
       }));
   }
 
+  /** Shows why no node can start and checks again in a while. */
+  async function blocked(reason: string | undefined): Promise<void> {
+    if (status.blockedBy !== reason) {
+      status.blockedBy = reason;
+      show();
+    }
+    await sleep(`${WAIT_FOR_READY_SECONDS} seconds`);
+  }
+
   /** Applies one add-on step; a failure waits for the operator. False when aborted. */
   async function applyAddon(version: string, step: AddonStep): Promise<boolean> {
     const what = `${version}: ${describeAddonStep(step)}`;
@@ -202,11 +212,17 @@ export async function kubernetesUpgrade(
     }
   }
 
-  /** Between batches, when the history has grown: the next run re-plans from the cluster. */
+  let batchesThisRun = 0;
+  /**
+   * Between batches, when the history has grown: the next run re-plans from the cluster. Each run
+   * upgrades at least one batch first, so continuing as new never loops without progress.
+   */
   async function continueAsNewIfDue(): Promise<void> {
     const info = workflowInfo();
     const limit = carried?.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS;
-    if (!info.continueAsNewSuggested && info.historyLength < limit) return;
+    if (batchesThisRun === 0 || (!info.continueAsNewSuggested && info.historyLength < limit)) {
+      return;
+    }
     await condition(allHandlersFinished);
     status.decisions.push(...gate.decisions);
     await continueAsNew<typeof kubernetesUpgrade>(rawInput, {
@@ -233,9 +249,10 @@ export async function kubernetesUpgrade(
       if (nodes.every((n) => n.done)) break;
       const next = nextControlPlaneNode(nodes);
       if (next.nodes.length === 0) {
-        await sleep(`${WAIT_FOR_READY_SECONDS} seconds`);
+        await blocked(next.waitingFor);
         continue;
       }
+      status.blockedBy = undefined;
       const facts = await k8s.readUpgradeFacts({ cluster });
       const kubeadm = facts.controlPlaneVersion === step.version ? 'node' : 'apply';
       const result = await upgrade(next.nodes[0], step.version, kubeadm);
@@ -251,14 +268,17 @@ export async function kubernetesUpgrade(
     }
     status.phase = 'workers';
     for (;;) {
-      await continueAsNewIfDue();
       const nodes = await states(step.version, false);
       if (nodes.every((n) => n.done)) break;
       const batch = nextWorkerBatch(nodes, plan.maxUnavailable);
       if (batch.nodes.length === 0) {
-        await sleep(`${WAIT_FOR_READY_SECONDS} seconds`);
+        await blocked(batch.waitingFor);
         continue;
       }
+      status.blockedBy = undefined;
+      // Only with workers of this step left, so the next run plans this step (and its add-ons) again.
+      await continueAsNewIfDue();
+      batchesThisRun++;
       const results = await Promise.all(
         batch.nodes.map((node) => upgrade(node, step.version, 'node')),
       );

@@ -26,6 +26,8 @@ export class FakeFleet {
   addonFails = false;
   /** The most workers cordoned at once. */
   worstWorkersCordoned = 0;
+  /** Nodes whose Ready condition is False. */
+  readonly notReady = new Set<string>();
 
   constructor(private readonly spec: FleetNode[]) {
     for (const n of spec) this.nodes.set(n.name, new FakeCluster(n.name, [pod(`web-${n.name}`)]));
@@ -64,7 +66,7 @@ export class FakeFleet {
           name: n.name,
           controlPlane: n.controlPlane ?? false,
           kubeletVersion: this.node(n.name).kubeletVersion,
-          ready: true,
+          ready: !this.notReady.has(n.name),
           selected:
             (selectors.include === undefined || this.matches(n.labels, selectors.include)) &&
             !this.matches(n.labels, selectors.exclude),

@@ -167,6 +167,24 @@ describe('kubernetesUpgrade workflow', () => {
     assert.match(result.message, /add-on steps skipped 1/);
   });
 
+  it('says what it waits for while a NotReady worker fills the bound, and goes on once it is Ready', async () => {
+    const fleet = new FakeFleet(NODES);
+    fleet.notReady.add('w3');
+    const result = await run(fleet, { maxUnavailable: 1 }, async (h) => {
+      let blockedBy: string | undefined;
+      for (let i = 0; i < 300 && !blockedBy; i++, await sleep(100)) {
+        blockedBy = (await h.query(kubernetesUpgradeStatusQuery)).blockedBy;
+      }
+      assert.match(blockedBy ?? '', /NotReady worker\(s\) w3 to be Ready \(bound: 1 unavailable\)/);
+      assert.equal(fleet.node('w1').kubeletVersion, 'v1.31.14', 'no worker starts meanwhile');
+      fleet.notReady.delete('w3');
+      return h.result();
+    });
+    assert.equal(result.phase, 'done', result.message);
+    assert.equal(result.blockedBy, undefined);
+    assert.equal(fleet.node('w3').kubeletVersion, 'v1.32.13');
+  });
+
   it('upgrades only the selected workers and the whole control plane', async () => {
     const fleet = new FakeFleet(NODES);
     const result = await run(fleet, { maxUnavailable: 3, nodes: { exclude: 'pool=gpu' } }, (h) =>
