@@ -28,6 +28,8 @@ const INTERVAL_MS = 5_000;
 const PARALLEL_RENEWALS = 8;
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
+/** A Lease's MicroTime: RFC 3339 with exactly six fractional digits, or the apiserver says 422. */
+const microTime = (d: Date) => d.toISOString().replace(/Z$/, '000Z');
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const log = (message: string) => console.log(`${new Date().toISOString()} ${message}`);
 
@@ -53,7 +55,11 @@ export async function renewStaleLeases(kc: KubeConfig, now = new Date()): Promis
         .slice(i, i + PARALLEL_RENEWALS)
         .map((name) =>
           coordination.patchNamespacedLease(
-            { name, namespace: NODE_LEASE_NAMESPACE, body: { spec: { renewTime: new Date() } } },
+            {
+              name,
+              namespace: NODE_LEASE_NAMESPACE,
+              body: { spec: { renewTime: microTime(new Date()) } },
+            },
             mergePatch,
           ),
         ),
