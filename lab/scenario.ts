@@ -101,6 +101,28 @@ const addons = z
   })
   .strict();
 
+const host = z
+  .object({
+    /** NetBox device name; the Kubernetes node of the same name, when the scenario has one. */
+    name: dnsName,
+    /** Serial number in NetBox and in the BMC's FRU. */
+    serial: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be letters, digits and -'),
+    /**
+     * How Steward reaches the BMC: `in-band` (NetBox records its OOB IP) or `ddns` (NetBox has
+     * no OOB IP; the lab's DNS serves the name built from the serial).
+     */
+    bmc: z.enum(['in-band', 'ddns']).default('in-band'),
+    /** A FRU serial other than `serial` (a BMC that is not this host's: a fault to refuse). */
+    bmcSerial: z.string().optional(),
+    /** NetBox device status. */
+    status: z.enum(['active', 'planned', 'staged', 'failed', 'offline']).default('active'),
+    /** NetBox custom field `deployment_option`. */
+    deployment: z.enum(['standard', 'none', 'custom']).default('standard'),
+    /** NetBox custom field `custom_base_script`: the script for `deployment: custom`. */
+    baseScript: z.string().optional(),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     /** Control-plane version, as kubeadm records it; the default kubelet version of nodes. */
@@ -114,6 +136,8 @@ export const scenarioSchema = z
     mirrorPods: z.array(mirrorPod).default([]),
     /** Add-ons installed from their upstream manifests (scripts/setup/addon-manifests.sh). */
     addons: addons.default({}),
+    /** Bare-metal hosts: a NetBox device and an IPMI BMC each (the reinstall and eviction labs). */
+    hosts: z.array(host).default([]),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -125,6 +149,22 @@ export const scenarioSchema = z
         names.add(name);
       }
     }
+    const hostNames = new Set<string>();
+    s.hosts.forEach((h, i) => {
+      if (hostNames.has(h.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', i, 'name'],
+          message: `duplicate host ${h.name}`,
+        });
+      hostNames.add(h.name);
+      if (h.deployment === 'custom' && !h.baseScript)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['hosts', i, 'baseScript'],
+          message: 'required when deployment is custom',
+        });
+    });
     s.pods.forEach((p, i) => {
       if (!names.has(p.node)) {
         ctx.addIssue({
@@ -146,6 +186,7 @@ export type ScenarioDaemonSet = z.output<typeof daemonSet>;
 export type ScenarioPod = z.output<typeof pod>;
 export type ScenarioMirrorPod = z.output<typeof mirrorPod>;
 export type ScenarioAddons = z.output<typeof addons>;
+export type ScenarioHost = z.output<typeof host>;
 
 /** Validates `data`; the error lists every bad field by its path, e.g. `nodes[2].gpus`. */
 export function parseScenario(data: unknown, source = 'scenario'): Scenario {

@@ -93,3 +93,28 @@ test('validation errors name every bad field', () => {
     },
   );
 });
+
+test('hosts: duplicate names and a custom deployment without a base script are refused by path', () => {
+  const base = { kubernetesVersion: 'v1.31.14', nodes: [{ name: 'worker-1' }] };
+  assert.throws(
+    () =>
+      parseScenario({
+        ...base,
+        hosts: [
+          { name: 'worker-1', serial: 'LAB-1' },
+          { name: 'worker-1', serial: 'LAB-2', deployment: 'custom' },
+        ],
+      }),
+    (err: Error) =>
+      err.message.includes('hosts[1].name: duplicate host worker-1') &&
+      err.message.includes('hosts[1].baseScript: required when deployment is custom'),
+  );
+  const [host] = parseScenario({ ...base, hosts: [{ name: 'worker-1', serial: 'LAB-1' }] }).hosts;
+  assert.deepEqual(host, {
+    name: 'worker-1',
+    serial: 'LAB-1',
+    bmc: 'in-band',
+    status: 'active',
+    deployment: 'standard',
+  });
+});
