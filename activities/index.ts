@@ -8,6 +8,7 @@ import { evictionActivities } from './kubernetes/eviction';
 import { nodeCheckActivities } from './kubernetes/node-checks';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
+import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
 
 export interface ActivityDeps {
@@ -20,15 +21,19 @@ export interface ActivityDeps {
 
 export function createActivities(deps: ActivityDeps) {
   const clusters = new Clusters(deps.clusters);
+  const nodes = nodeActivities(clusters);
+  const devicePlugin = devicePluginActivities(clusters);
+  const upgradeJobs = upgradeJobActivities(clusters);
   return {
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
     ...clusterFactActivities(clusters),
-    ...devicePluginActivities(clusters),
-    ...nodeActivities(clusters),
+    ...devicePlugin,
+    ...nodes,
     ...nodeCheckActivities(clusters),
     ...podActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
-    ...upgradeJobActivities(clusters),
+    ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }),
+    ...upgradeJobs,
   };
 }
 

@@ -5,10 +5,14 @@
 import {
   ChildWorkflowFailure,
   executeChild,
+  patched,
+  proxyActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { WaitResult } from '../activities/kubernetes/step-waits';
 import { k8s } from './kubernetes-activities';
 import {
   invalidInput,
@@ -21,10 +25,13 @@ import {
 } from './api';
 import { drainNode } from './node-drain';
 import { OperatorGate } from './operator-gate';
+import { gpusBack } from './policy/gpus-back';
 import { nodeCheckProblems } from './policy/node-checks';
 import { announce, showPhase } from './visibility';
 
 const POLL_SECONDS = 3;
+/** Runs that started before this patch polled with durable timers and replay so. */
+const STEP_WAITS_IN_ACTIVITIES = 'step-waits-in-activities';
 
 /** Polls `read` every few seconds (durable timers) until `done`; undefined after the timeout. */
 async function pollUntil<T>(
@@ -50,6 +57,24 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       `must be "${expectedId}" so that one upgrade runs per node and version`,
     );
   }
+  const waits = proxyActivities<Activities>({
+    startToCloseTimeout: `${input.stepTimeoutSeconds + 60} seconds`,
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+  /** Until `done`, for at most the step timeout; undefined after it. */
+  async function waitFor<T>(
+    inActivity: (deadlineMs: number) => Promise<WaitResult<T>>,
+    read: () => Promise<T>,
+    done: (value: T) => boolean,
+  ): Promise<T | undefined> {
+    if (!patched(STEP_WAITS_IN_ACTIVITIES)) {
+      return pollUntil(read, done, input.stepTimeoutSeconds);
+    }
+    const { reached, last } = await inActivity(Date.now() + input.stepTimeoutSeconds * 1000);
+    return reached ? last : undefined;
+  }
+
   const gate = new OperatorGate();
   const status: UpgradeNodeStatus = {
     node,
@@ -137,10 +162,10 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
           await k8s.deleteUpgradeJob({ cluster, name: job.name });
           job = await k8s.ensureUpgradeJob(jobInput);
         }
-        const state = await pollUntil(
+        const state = await waitFor(
+          (deadlineMs) => waits.awaitUpgradeJob({ cluster, name: job.name, deadlineMs }),
           () => k8s.upgradeJobState({ cluster, name: job.name }),
           (s) => s.state !== 'running',
-          input.stepTimeoutSeconds,
         );
         if (!state) return `Job ${job.name} still running after ${input.stepTimeoutSeconds}s`;
         return state.state === 'failed' ? `Job ${job.name} failed: ${state.reason}` : undefined;
@@ -149,10 +174,10 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
     [
       'node-ready',
       async () => {
-        const ready = await pollUntil(
+        const ready = await waitFor(
+          (deadlineMs) => waits.awaitNodeReady({ cluster, node, version, deadlineMs }),
           () => k8s.describeNode({ cluster, node }),
           (n) => n.ready && n.kubeletVersion === version,
-          input.stepTimeoutSeconds,
         );
         return ready
           ? undefined
@@ -167,12 +192,11 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
         if (before.capacity === 0) return undefined;
         const old = before.plugins.filter((p) => !p.terminating);
         for (const pod of old) await k8s.deletePodOnce({ cluster, ...pod });
-        const back = await pollUntil(
+        const replaced = old.map((p) => p.uid);
+        const back = await waitFor(
+          (deadlineMs) => waits.awaitGpusBack({ ...plugin, replaced, deadlineMs }),
           () => k8s.gpuFacts(plugin),
-          (f) =>
-            f.allocatable === f.capacity &&
-            f.plugins.some((p) => p.ready && !old.some((o) => o.uid === p.uid)),
-          input.stepTimeoutSeconds,
+          (f) => gpusBack(f, replaced),
         );
         return back
           ? undefined

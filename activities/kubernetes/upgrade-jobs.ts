@@ -123,10 +123,13 @@ export function upgradeJobActivities(clusters: Clusters) {
       return { name, created: false };
     },
 
+    /**
+     * The Job's state; succeeded as soon as its pod has, before the Job controller marks the Job
+     * Complete (about a second later, on the critical path of every node).
+     */
     async upgradeJobState({ cluster, name }: { cluster: string; name: string }): Promise<JobState> {
-      const job = await clusters
-        .apis(cluster)
-        .batch.readNamespacedJob({ namespace: UPGRADE_NAMESPACE, name });
+      const { batch, core } = clusters.apis(cluster);
+      const job = await batch.readNamespacedJob({ namespace: UPGRADE_NAMESPACE, name });
       const condition = (type: string) =>
         job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
       if (condition('Complete')) return { state: 'succeeded' };
@@ -136,7 +139,17 @@ export function upgradeJobActivities(clusters: Clusters) {
           state: 'failed',
           reason: `${failed.reason ?? 'Failed'}: ${failed.message ?? ''}`.trim(),
         };
-      return { state: 'running' };
+      // The Job's own selector (its controller-uid) never matches a pod of a deleted namesake.
+      const selector = job.spec?.selector?.matchLabels ?? {};
+      const pods = await core.listNamespacedPod({
+        namespace: UPGRADE_NAMESPACE,
+        labelSelector: Object.entries(selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      });
+      const succeeded =
+        Object.keys(selector).length > 0 && pods.items.some((p) => p.status?.phase === 'Succeeded');
+      return succeeded ? { state: 'succeeded' } : { state: 'running' };
     },
 
     /** Removes a failed Job (and, in the background, its pod) so that an operator's retry can run it anew. */

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { NodeFacts } from '../../activities/kubernetes/nodes';
+import type { WaitResult } from '../../activities/kubernetes/step-waits';
 import { UPGRADE_NAMESPACE } from '../../activities/kubernetes/upgrade-jobs';
 import { useLabActivities } from '../support/lab';
 
@@ -54,5 +57,27 @@ describe('upgrade Jobs', () => {
     );
     await ctx.act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' });
     await ctx.act.deleteUpgradeJob({ cluster: 'lab', name: 'upgrade-node-a-v1-32-13' }); // idempotent
+  });
+
+  it('are awaited in one activity: done once the pod succeeded; a deadline ends a wait unreached', async () => {
+    const spare = { ...job, node: 'spare-1' };
+    const { name } = await ctx.act.ensureUpgradeJob(spare);
+    const env = new MockActivityEnvironment();
+    const deadlineMs = Date.now() + 60_000;
+    const done = await env.run(ctx.act.awaitUpgradeJob, { cluster: 'lab', name, deadlineMs });
+    assert.deepEqual(done, { reached: true, last: { state: 'succeeded' } });
+
+    const started = Date.now();
+    const never = (await env.run(ctx.act.awaitNodeReady, {
+      cluster: 'lab',
+      node: 'spare-1',
+      version: 'v9.9.9',
+      deadlineMs: started + 1_000,
+    })) as WaitResult<NodeFacts>;
+    assert.equal(never.reached, false);
+    assert.equal(never.last.name, 'spare-1');
+    assert.notEqual(never.last.kubeletVersion, 'v9.9.9');
+    assert.ok(Date.now() - started >= 1_000);
+    await ctx.act.deleteUpgradeJob({ cluster: 'lab', name });
   });
 });

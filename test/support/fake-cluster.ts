@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Activities } from '../../activities';
 import type { EvictRoundInput, EvictRoundResult } from '../../activities/kubernetes/eviction';
+import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
 import { invalidInput, type PodRef } from '../../workflows/api';
 import type { PodFacts } from '../../workflows/policy/pod-filters';
 
@@ -65,6 +66,25 @@ export class FakeCluster {
    * node, leaving the GPUs unhealthy until the plugin pod is deleted), or fails while jobFails.
    */
   upgradeActivities(): Pick<
+    Activities,
+    | 'ensureUpgradeJob'
+    | 'upgradeJobState'
+    | 'deleteUpgradeJob'
+    | 'gpuFacts'
+    | 'deletePodOnce'
+    | 'readNodeCheckFacts'
+    | 'awaitUpgradeJob'
+    | 'awaitNodeReady'
+    | 'awaitGpusBack'
+  > {
+    const upgrade = this.upgradeReads();
+    return {
+      ...upgrade,
+      ...stepWaitActivities({ ...upgrade, describeNode: this.activities().describeNode }),
+    };
+  }
+
+  private upgradeReads(): Pick<
     Activities,
     | 'ensureUpgradeJob'
     | 'upgradeJobState'

@@ -2,6 +2,7 @@
 // rollout's workflow tests: it routes each call to its node and records what the rollout did.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
+import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
 import type { AddonStep } from '../../workflows/policy/addon-steps';
 import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
 import { FakeCluster, pod } from './fake-cluster';
@@ -59,7 +60,7 @@ export class FakeFleet {
     });
     const workersCordoned = () =>
       this.spec.filter((n) => !n.controlPlane && this.node(n.name).unschedulable).length;
-    return {
+    const activities = {
       readUpgradeFacts: async ({ nodes: selectors = {} }): Promise<ClusterFacts> => ({
         controlPlaneVersion: this.controlPlaneVersion,
         nodes: this.spec.map((n) => ({
@@ -115,6 +116,7 @@ export class FakeFleet {
         this.addonsApplied.push(step);
         return { summary: `applied ${step.kind}` };
       },
-    };
+    } satisfies Omit<FleetActivities, keyof ReturnType<typeof stepWaitActivities>>;
+    return { ...activities, ...stepWaitActivities(activities) };
   }
 }
