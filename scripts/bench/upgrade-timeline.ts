@@ -15,8 +15,7 @@ export const PHASES = [
   'node: drain (child drainNode)',
   'node: Job created → physics plays it',
   'node: physics plays Job + kubelet restart',
-  'node: pod done → Job Complete (Job controller)',
-  'node: Job Complete → Steward notices (poll)',
+  'node: pod done → Steward notices',
   'node: node-ready + device-plugin steps',
   'node: pause',
   'node: checks + uncordon',
@@ -31,8 +30,6 @@ export interface LabTimes {
   playStart?: number;
   /** ... and ends it: the pod Succeeded. */
   playEnd?: number;
-  /** The Job controller marked the Job Complete (see job-completions.ts). */
-  jobComplete?: number;
 }
 
 /**
@@ -124,11 +121,15 @@ function nodeRun(workflowId: string, events: HistoryEvent[], lab: LabTimes = {})
     ],
     ['node: Job created → physics plays it', lab.playStart],
     ['node: physics plays Job + kubelet restart', lab.playEnd],
-    ['node: pod done → Job Complete (Job controller)', lab.jobComplete],
     [
-      'node: Job Complete → Steward notices (poll)',
+      'node: pod done → Steward notices',
+      // Runs before patch step-waits-in-activities polled describeNode after the Job.
       time(
-        first((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'describeNode'),
+        first((e) =>
+          ['awaitNodeReady', 'describeNode'].includes(
+            e.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
+          ),
+        ),
       ),
     ],
     ['node: node-ready + device-plugin steps', time(pause)],

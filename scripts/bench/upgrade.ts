@@ -15,7 +15,6 @@ import { logFile, readDaemon } from '../../lab/daemon';
 import { TASK_QUEUE, workflowIds, type KubernetesUpgradeResult } from '../../workflows/api';
 import { freeStackPorts, startTemporalAndWorker } from '../stack';
 import { historySizes } from './history-sizes';
-import { watchJobCompletions } from './job-completions';
 import { runBenchmark, timed } from './measure';
 import { printUpgradeReport } from './upgrade-report';
 import { parsePhysicsLog, upgradeTimeline } from './upgrade-timeline';
@@ -83,7 +82,6 @@ runBenchmark('steward-bench-upgrade-', async (stateDir) => {
     startTemporalAndWorker(stateDir, await freeStackPorts(), lab.value),
   );
   const { client } = stack.value;
-  const jobs = await watchJobCompletions(lab.value.kubeconfigPath);
   const parentId = workflowIds.upgrade('lab');
   const run = await timed((): Promise<KubernetesUpgradeResult> =>
     client.workflow.execute('kubernetesUpgrade', {
@@ -100,10 +98,7 @@ runBenchmark('steward-bench-upgrade-', async (stateDir) => {
     }),
   );
   const worker = residentMemory(readDaemon(stateDir, 'worker')!.pid);
-  jobs.stop();
   const labTimes = parsePhysicsLog(readFileSync(logFile(stateDir, 'lab-physics'), 'utf8'));
-  for (const [key, at] of jobs.completedAt)
-    labTimes.set(key, { ...labTimes.get(key), jobComplete: at });
   const timeline = await upgradeTimeline(client, parentId, labTimes);
   const histories = await historySizes(client);
   await client.connection.close();
