@@ -8,6 +8,7 @@ import { evictionActivities } from './kubernetes/eviction';
 import { nodeCheckActivities } from './kubernetes/node-checks';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
+import { baseScriptActivities } from './provisioning/base-scripts';
 import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
 
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   evictionPollMs?: number;
   /** Where the add-on manifests are (scripts/setup/addon-manifests.sh); default ~/.cache/steward/addons. */
   addonManifests?: string;
+  /** Where reinstalled hosts' installers fetch their base scripts (`<url>/<host>/base-script`). */
+  provisioningUrl?: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -26,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   const upgradeJobs = upgradeJobActivities(clusters);
   return {
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
+    ...baseScriptActivities(deps.provisioningUrl),
     ...clusterFactActivities(clusters),
     ...devicePlugin,
     ...nodes,

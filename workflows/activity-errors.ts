@@ -3,17 +3,22 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { INVALID_INPUT } from './api';
 
+/** An activity's refusal of its input (e.g. a node that does not exist). */
+export function isInvalidInput(
+  err: unknown,
+): err is ActivityFailure & { cause: ApplicationFailure } {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === INVALID_INPUT
+  );
+}
+
 export async function surfaceInvalidInput<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (err) {
-    if (
-      err instanceof ActivityFailure &&
-      err.cause instanceof ApplicationFailure &&
-      err.cause.type === INVALID_INPUT
-    ) {
-      throw err.cause;
-    }
+    if (isInvalidInput(err)) throw err.cause;
     throw err;
   }
 }

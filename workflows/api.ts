@@ -144,6 +144,8 @@ export const workflowIds = {
   upgrade: (cluster: string) => `k8s-upgrade/${cluster}`,
   upgradeNode: (cluster: string, node: string, version: string) =>
     `k8s-upgrade/${cluster}/${node}/${version}`,
+  reinstall: (node: string) => `reinstall/${node}`,
+  reinstallPlan: (node: string) => `reinstall-plan/${node}`,
 };
 
 /** The failure type of every input that Steward refuses; details carry `{ field, reason }`. */
@@ -160,7 +162,7 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
 
 /** Every workflow ID Steward derives from its target. */
 export const WORKFLOW_ID_PATTERN =
-  /^((drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)$/;
+  /^(reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)$/;
 
 export interface KubernetesUpgradeInput {
   cluster: string;
@@ -299,3 +301,76 @@ export interface UpgradeNodeResult extends UpgradeNodeStatus {
 }
 
 export const upgradeNodeStatusQuery = defineQuery<UpgradeNodeStatus>('upgradeNodeStatus');
+
+/** What the installer runs on a reinstalled host: Steward's template, nothing, or an operator's file. */
+export type DeploymentOption = 'standard' | 'none' | 'custom';
+export const DEPLOYMENT_OPTIONS: readonly DeploymentOption[] = ['standard', 'none', 'custom'];
+
+export interface NodeReinstallInput {
+  /** The NetBox device; also the Kubernetes node of that name when the host has one. */
+  node: string;
+  /** The Kubernetes cluster the node would be in. */
+  cluster: string;
+  /** Default: the device's NetBox custom field `deployment_option`, else `standard`. */
+  deployment?: DeploymentOption;
+  /** The base script for `custom`, a path on the worker; default NetBox's `custom_base_script`. */
+  customScript?: string;
+  /** Seconds the drain may take before it waits for an operator. Default 600. */
+  drainTimeoutSeconds?: number;
+  /** Seconds from power-on until the node must be back Ready with a new boot ID. Default 1800. */
+  rejoinTimeoutSeconds?: number;
+  /** Vault references of the BMC login. Default `vault:secret/data/bmc/<node>#username|password`. */
+  bmcCredentials?: { username: string; password: string };
+}
+
+export type ReinstallStep =
+  | 'validating'
+  | 'netbox-reinstalling'
+  | 'drain'
+  | 'bmc'
+  | 'publish-script'
+  | 'pxe'
+  | 'power-cycle'
+  | 'rejoin'
+  | 'uncordon'
+  | 'netbox-active'
+  | 'done';
+
+export interface NodeReinstallStatus {
+  node: string;
+  cluster: string;
+  step: ReinstallStep;
+  deployment?: DeploymentOption;
+  customScript?: string;
+  /** Whether the host is a node of the cluster (else no drain and no rejoin to wait for). */
+  kubernetesNode?: boolean;
+  /** The BMC as reached, e.g. `127.0.1.2 (DDNS bmc-lab-2.oob.example)`. */
+  bmc?: string;
+  cordonedBySteward: boolean;
+  /** One line per step done, in order. */
+  log: string[];
+  waitingReason?: string;
+  decisions: DecideRequest[];
+}
+
+export interface NodeReinstallResult extends NodeReinstallStatus {
+  outcome: 'reinstalled' | 'aborted';
+  message: string;
+}
+
+export const nodeReinstallStatusQuery = defineQuery<NodeReinstallStatus>('nodeReinstallStatus');
+
+/** What a reinstall would do, read without changing anything. */
+export interface ReinstallPlan {
+  node: string;
+  cluster: string;
+  netboxStatus: string;
+  deployment: DeploymentOption;
+  customScript?: string;
+  /** The script's size and SHA-256 as it would be published. */
+  script: { bytes: number; sha256: string };
+  kubernetesNode: boolean;
+  bmc: string;
+  bmcSerial: string;
+  power: string;
+}

@@ -14,6 +14,8 @@ export interface NodeFacts {
   cordonedBy?: string;
   ready: boolean;
   kubeletVersion: string;
+  /** `status.nodeInfo.bootID`: changes whenever the host reboots and its kubelet registers. */
+  bootId: string;
 }
 
 export interface CordonResult {
@@ -63,6 +65,7 @@ export function nodeActivities(clusters: Clusters) {
         ready:
           n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
         kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
+        bootId: n.status?.nodeInfo?.bootID ?? '',
       };
     },
 

@@ -65,6 +65,20 @@ export function stepWaitActivities(reads: StepReads) {
       );
     },
 
+    /** A reinstalled or rebooted node back: a boot ID other than `bootId`, and Ready. */
+    awaitNodeRejoined(a: {
+      cluster: string;
+      node: string;
+      bootId: string;
+      deadlineMs: number;
+    }): Promise<WaitResult<NodeFacts>> {
+      return readUntil(
+        () => reads.describeNode(a),
+        (n) => n.ready && n.bootId !== a.bootId,
+        a.deadlineMs,
+      );
+    },
+
     awaitGpusBack(
       a: DevicePluginSelector & { replaced: string[]; deadlineMs: number },
     ): Promise<WaitResult<GpuFacts>> {

@@ -162,6 +162,7 @@ export class FakeCluster {
           cordonedBy: this.cordonedBy,
           ready: true,
           kubeletVersion: this.kubeletVersion,
+          bootId: 'boot-1',
         };
       },
       listNodePods: async ({ node }) => {
