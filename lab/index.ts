@@ -1,14 +1,21 @@
 import { join } from 'node:path';
 import { applyScenario } from './apply';
+import { startBareMetal, stopBareMetal, type BareMetalConnection } from './bare-metal';
 import { repoRoot } from './binaries';
 import type { Connection } from './kubeconfig';
 import { startKubernetes, stopKubernetes } from './kubernetes';
 import { DEFAULT_PORTS, LabPorts } from './ports';
-import { loadScenario } from './scenario';
+import { loadScenario, scenarioNodes } from './scenario';
+import { DEFAULT_DDNS_PATTERN } from './hosts';
 
 export { addDenseNodes } from './dense';
 export type { DenseNodesOptions } from './dense';
 export { applyScenario } from './apply';
+export { pointDnsName } from './bare-metal';
+export type { BareMetalConnection } from './bare-metal';
+export { BMC_FAULTS, readBmcLog, readChassis, readInstallLog, setBmcFault } from './bmc-state';
+export type { BmcCommand, BmcFault, InstallRecord } from './bmc-state';
+export { bmcAddress, bmcCredentials, bmcDdnsName, DEFAULT_DDNS_PATTERN, fruSerial } from './hosts';
 export type { Connection } from './kubeconfig';
 export { kubernetesRunning } from './kubernetes';
 export { setKubeletRunning, setUpgradeFault } from './kubelet';
@@ -17,7 +24,7 @@ export type { UpgradeFault } from './physics';
 export { DEFAULT_PORTS, freePorts } from './ports';
 export type { LabPorts } from './ports';
 export { loadScenario, parseScenario } from './scenario';
-export type { Scenario, ScenarioInput } from './scenario';
+export type { Scenario, ScenarioHost, ScenarioInput } from './scenario';
 
 export const DEFAULT_STATE_DIR = join(repoRoot, '.steward');
 export const DEFAULT_SCENARIO = join(repoRoot, 'lab/scenarios/default.yaml');
@@ -25,29 +32,52 @@ export const DEFAULT_SCENARIO = join(repoRoot, 'lab/scenarios/default.yaml');
 export interface StartLabOptions {
   stateDir: string;
   scenarioPath?: string;
-  /** Ports to use instead of the defaults (6443, 2379, 2380, 10257, 10259). */
+  /** Ports to use instead of the defaults (lab/ports.ts DEFAULT_PORTS). */
   ports?: Partial<LabPorts>;
-  /** Upgrade physics timings: kubelet restart (default 3000 ms), Job run time (500 ms). */
-  physics?: { restartMs?: number; jobMs?: number };
+  /**
+   * Physics timings: kubelet restart in an upgrade (default 3000 ms), upgrade Job run time (500
+   * ms), a host's boot from power-on to its kubelet registering (2000 ms).
+   */
+  physics?: { restartMs?: number; jobMs?: number; bootMs?: number };
+  /** DDNS names of BMCs: `{serial}` is replaced by the host's serial (lowercased). */
+  ddnsPattern?: string;
+}
+
+export interface LabConnection extends Connection {
+  /** With `hosts` in the scenario: BMCs, DNS and the provisioning endpoint. */
+  bareMetal?: BareMetalConnection;
 }
 
 /**
  * Starts the lab's Kubernetes detached (it outlives the caller), applies the scenario and
- * waits until it is Ready. Refuses when a lab already runs in `stateDir`.
+ * waits until it is Ready; then the bare metal of the scenario's hosts. Refuses when a lab
+ * already runs in `stateDir`.
  */
 export async function startLab({
   stateDir,
   scenarioPath = DEFAULT_SCENARIO,
   ports,
-  physics,
-}: StartLabOptions): Promise<Connection> {
+  physics = {},
+  ddnsPattern = DEFAULT_DDNS_PATTERN,
+}: StartLabOptions): Promise<LabConnection> {
   const scenario = loadScenario(scenarioPath);
-  const connection = await startKubernetes(stateDir, { ...DEFAULT_PORTS, ...ports }, { physics });
+  const allPorts = { ...DEFAULT_PORTS, ...ports };
+  const connection = await startKubernetes(stateDir, allPorts, { physics });
   await applyScenario(connection.kubeconfigPath, scenario);
-  return connection;
+  if (scenario.hosts.length === 0) return connection;
+  const bareMetal = await startBareMetal(stateDir, scenario.hosts, {
+    ports: allPorts,
+    ddnsPattern,
+    kubeconfigPath: connection.kubeconfigPath,
+    connectionPath: connection.connectionPath,
+    nodes: scenarioNodes(scenario).map((n) => n.name),
+    bootMs: physics.bootMs,
+  });
+  return { ...connection, bareMetal };
 }
 
 /** Stops every lab process of `stateDir`; its data stays for the next start. */
 export async function stopLab(stateDir: string): Promise<void> {
+  await stopBareMetal(stateDir);
   await stopKubernetes(stateDir);
 }

@@ -1,13 +1,22 @@
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 
-/** Loopback ports of the lab's Kubernetes; override some or all to run a second lab. */
+/** Loopback ports of the lab; override some or all to run a second lab. */
 export interface LabPorts {
   apiserver: number;
   etcdClient: number;
   etcdPeer: number;
   controllerManager: number;
   scheduler: number;
+  /** UDP, the IPMI port of every BMC (each on its own 127.0.1.x address). */
+  bmc: number;
+  /** UDP and TCP, dnsmasq. */
+  dns: number;
+  /** HTTP, the provisioning endpoint (nginx). */
+  provisioning: number;
 }
+
+const UDP_PORTS: readonly string[] = ['bmc', 'dns'];
 
 export const DEFAULT_PORTS: LabPorts = {
   apiserver: 6443,
@@ -15,26 +24,72 @@ export const DEFAULT_PORTS: LabPorts = {
   etcdPeer: 2380,
   controllerManager: 10257,
   scheduler: 10259,
+  bmc: 6623,
+  dns: 5354,
+  provisioning: 8623,
 };
 
 /** A set of ports that were free on 127.0.0.1 a moment ago (for tests and parallel labs). */
 export async function freePorts(): Promise<LabPorts> {
-  const servers = Object.keys(DEFAULT_PORTS).map(() => createServer());
-  const ports = await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<number>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            resolve(typeof address === 'object' && address ? address.port : 0);
-          });
-        }),
-    ),
+  // All held open at once, so that no two keys get the same port.
+  const keys = Object.keys(DEFAULT_PORTS) as (keyof LabPorts)[];
+  const held = await Promise.all(
+    keys.map((key) => (UDP_PORTS.includes(key) ? holdUdpPort() : holdTcpPort())),
   );
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  const [apiserver, etcdClient, etcdPeer, controllerManager, scheduler] = ports;
-  return { apiserver, etcdClient, etcdPeer, controllerManager, scheduler };
+  await Promise.all(held.map((h) => h.release()));
+  const ports = { ...DEFAULT_PORTS };
+  keys.forEach((key, i) => (ports[key] = held[i].port));
+  return ports;
+}
+
+interface HeldPort {
+  port: number;
+  release(): Promise<void>;
+}
+
+function holdTcpPort(): Promise<HeldPort> {
+  const server = createServer();
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address ? address.port : 0,
+        release: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+function holdUdpPort(): Promise<HeldPort> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () =>
+      resolve({
+        port: socket.address().port,
+        release: () => new Promise((done) => socket.close(() => done())),
+      }),
+    );
+  });
+}
+
+/**
+ * Throws naming each address where `port` is taken for UDP. ipmi_sim binds with SO_REUSEADDR: on
+ * a taken port it would start "fine" and steal the other's traffic, so look before starting it.
+ */
+export async function assertUdpPortFree(port: number, addresses: string[]): Promise<void> {
+  const busy: string[] = [];
+  for (const address of addresses) {
+    const socket = createSocket('udp4');
+    const free = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind(port, address, () => resolve(true));
+    });
+    socket.close();
+    if (!free) busy.push(`${address}:${port}`);
+  }
+  if (busy.length > 0) throw new Error(`UDP ports in use: ${busy.join(', ')}`);
 }
 
 /** Throws naming every port of `ports` that something already listens on. */

@@ -1,0 +1,189 @@
+// The lab's bare-metal physics: what a host's power does to its Kubernetes node. Run as the lab
+// daemon `lab-hosts`; it follows each BMC's chassis state (lab/chassis-control.sh writes it) and
+// plays power-offs and boots. See lab/README.md, "Bare metal".
+import {
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { bmcDir, readChassis } from './bmc-state';
+import { install } from './installer';
+import { setKubeletRunning } from './kubelet';
+
+export interface HostPhysicsOptions {
+  stateDir: string;
+  kubeconfigPath: string;
+  provisioningUrl: string;
+  hosts: string[];
+  /** Hosts that are Kubernetes nodes (of the same name). */
+  nodes: string[];
+  /** From power-on (or the installer's end) to the kubelet registering. */
+  bootMs: number;
+  pollMs: number;
+}
+
+const strategicPatch = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+const log = (message: string) => console.log(`${new Date().toISOString()} ${message}`);
+
+/** Boots played, kept beside the chassis state so that a restarted daemon does not replay them. */
+const playedFile = (stateDir: string, host: string) => join(bmcDir(stateDir, host), 'played-boots');
+
+export class HostPhysics {
+  private readonly core: CoreV1Api;
+  private readonly booting = new Set<string>();
+  private readonly lastPower = new Map<string, number>();
+
+  constructor(private readonly options: HostPhysicsOptions) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(options.kubeconfigPath);
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    log(`host physics running: ${JSON.stringify({ ...this.options, hosts: undefined })}`);
+    for (const host of this.options.hosts) {
+      const { boots } = readChassis(this.options.stateDir, host);
+      if (this.played(host) === undefined) this.setPlayed(host, boots ?? 0);
+    }
+    while (!signal.aborted) {
+      for (const host of this.options.hosts) {
+        this.tick(host).catch((err: unknown) => log(`${host}: ${(err as Error).message}`));
+      }
+      await sleep(this.options.pollMs).catch(() => undefined);
+    }
+  }
+
+  private async tick(host: string): Promise<void> {
+    if (this.booting.has(host)) return;
+    const { power, boots, lastBoot } = readChassis(this.options.stateDir, host);
+    if (power === undefined || boots === undefined) return; // a state file mid-write
+    const played = this.played(host) ?? 0;
+    if (boots > played) {
+      this.booting.add(host);
+      try {
+        await this.boot(host, boots, lastBoot === 'pxe');
+      } finally {
+        this.booting.delete(host);
+      }
+    } else if (power === 0 && this.lastPower.get(host) !== 0) {
+      log(`${host}: powered off`);
+      await this.setKubelet(host, false);
+    }
+    this.lastPower.set(host, power);
+  }
+
+  /** Boot number `boot`: the old system, or the installer first; then the kubelet registers. */
+  private async boot(host: string, boot: number, pxe: boolean): Promise<void> {
+    log(`${host}: boot ${boot} from ${pxe ? 'PXE' : 'disk'}`);
+    await this.setKubelet(host, false);
+    if (pxe) {
+      const record = await install(this.options.stateDir, this.options.provisioningUrl, host, boot);
+      if (record.status !== 200) {
+        log(`${host}: install failed (${record.error}); the host stays in the installer`);
+        this.setPlayed(host, boot);
+        return;
+      }
+      log(`${host}: installed with base script sha256 ${record.sha256}`);
+    }
+    await sleep(this.options.bootMs);
+    const now = readChassis(this.options.stateDir, host);
+    this.setPlayed(host, boot);
+    if (now.power !== 1 || (now.boots ?? boot) > boot) {
+      log(`${host}: boot ${boot} cut short (power ${now.power}, boot ${now.boots})`);
+      return;
+    }
+    await this.register(host);
+  }
+
+  /** The kubelet of a freshly booted system: a new boot ID, NotReady until KWOK plays it Ready. */
+  private async register(host: string): Promise<void> {
+    if (!this.options.nodes.includes(host)) return log(`${host}: booted (not a Kubernetes node)`);
+    const now = new Date().toISOString();
+    const bootID = randomUUID();
+    await this.core.patchNodeStatus(
+      {
+        name: host,
+        body: {
+          status: {
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'False',
+                reason: 'KubeletNotReady',
+                message: 'kubelet is starting (lab host physics)',
+                lastHeartbeatTime: now,
+                lastTransitionTime: now,
+              },
+            ],
+            nodeInfo: { bootID },
+          },
+        },
+      },
+      strategicPatch,
+    );
+    await this.setKubelet(host, true);
+    log(`${host}: kubelet registered, boot ID ${bootID}`);
+  }
+
+  private async setKubelet(host: string, running: boolean): Promise<void> {
+    if (!this.options.nodes.includes(host)) return;
+    await setKubeletRunning(this.options.kubeconfigPath, host, running);
+  }
+
+  private played(host: string): number | undefined {
+    try {
+      return Number(readFileSync(playedFile(this.options.stateDir, host), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private setPlayed(host: string, boots: number): void {
+    writeFileSync(playedFile(this.options.stateDir, host), `${boots}\n`);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'state-dir': { type: 'string' },
+      kubeconfig: { type: 'string' },
+      provisioning: { type: 'string' },
+      hosts: { type: 'string' },
+      nodes: { type: 'string', default: '' },
+      'boot-ms': { type: 'string', default: '2000' },
+    },
+  });
+  if (!values['state-dir'] || !values.kubeconfig || !values.provisioning || !values.hosts)
+    throw new Error(
+      'usage: host-physics.ts --state-dir D --kubeconfig F --provisioning URL --hosts a,b [--nodes a] [--boot-ms N]',
+    );
+  const stop = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop.abort());
+  await new HostPhysics({
+    stateDir: values['state-dir'],
+    kubeconfigPath: values.kubeconfig,
+    provisioningUrl: values.provisioning,
+    hosts: values.hosts.split(','),
+    nodes: values.nodes.split(',').filter(Boolean),
+    bootMs: Number(values['boot-ms']),
+    pollMs: 100,
+  }).run(stop.signal);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

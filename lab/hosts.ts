@@ -1,0 +1,37 @@
+// Facts about a scenario host's BMC that every part of the lab derives the same way: its address,
+// its credentials (the lab's Vault is seeded from the same function), its FRU serial, its DDNS name.
+import { createHash } from 'node:crypto';
+import type { ScenarioHost } from './scenario';
+
+/** The default DDNS name pattern of BMCs that NetBox has no OOB IP for. */
+export const DEFAULT_DDNS_PATTERN = 'bmc-{serial}.oob.lab.steward.dev';
+
+/**
+ * Where the BMC of `hosts[index]` listens: one loopback address per host, all on the lab's BMC
+ * port (parallel labs differ by port).
+ */
+export function bmcAddress(index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index > 253)
+    throw new Error(`host index ${index}: the lab has BMC addresses for hosts 0..253`);
+  return `127.0.1.${index + 1}`;
+}
+
+/** The BMC's admin user: fixed per host name, so every lab (and its Vault) agrees on it. */
+export function bmcCredentials(host: Pick<ScenarioHost, 'name'>): {
+  username: string;
+  password: string;
+} {
+  // IPMI 2.0 passwords are at most 20 bytes.
+  const password = createHash('sha256').update(`steward-lab/bmc/${host.name}`).digest('hex');
+  return { username: 'steward', password: password.slice(0, 20) };
+}
+
+/** The serial number the BMC's FRU reports: `bmcSerial` (a wrong BMC) or the host's own. */
+export function fruSerial(host: Pick<ScenarioHost, 'serial' | 'bmcSerial'>): string {
+  return host.bmcSerial ?? host.serial;
+}
+
+/** The DDNS name of a BMC: `{serial}` in `pattern` replaced by the serial, all lowercase. */
+export function bmcDdnsName(pattern: string, serial: string): string {
+  return pattern.replaceAll('{serial}', serial).toLowerCase();
+}
