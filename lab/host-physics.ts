@@ -36,7 +36,8 @@ const playedFile = (stateDir: string, host: string) => join(bmcDir(stateDir, hos
 
 export class HostPhysics {
   private readonly core: CoreV1Api;
-  private readonly booting = new Set<string>();
+  /** Hosts with a power-off or boot being played; their next tick waits for it. */
+  private readonly busy = new Set<string>();
   private readonly lastPower = new Map<string, number>();
 
   constructor(private readonly options: HostPhysicsOptions) {
@@ -53,24 +54,22 @@ export class HostPhysics {
     }
     while (!signal.aborted) {
       for (const host of this.options.hosts) {
-        this.tick(host).catch((err: unknown) => log(`${host}: ${(err as Error).message}`));
+        if (this.busy.has(host)) continue;
+        this.busy.add(host);
+        this.tick(host)
+          .catch((err: unknown) => log(`${host}: ${(err as Error).message}`))
+          .finally(() => this.busy.delete(host));
       }
       await sleep(this.options.pollMs).catch(() => undefined);
     }
   }
 
   private async tick(host: string): Promise<void> {
-    if (this.booting.has(host)) return;
     const { power, boots, lastBoot } = readChassis(this.options.stateDir, host);
     if (power === undefined || boots === undefined) return; // a state file mid-write
     const played = this.played(host) ?? 0;
     if (boots > played) {
-      this.booting.add(host);
-      try {
-        await this.boot(host, boots, lastBoot === 'pxe');
-      } finally {
-        this.booting.delete(host);
-      }
+      await this.boot(host, boots, lastBoot === 'pxe');
     } else if (power === 0 && this.lastPower.get(host) !== 0) {
       log(`${host}: powered off`);
       await this.setKubelet(host, false);

@@ -21,9 +21,9 @@ export function bmcCredentials(host: Pick<ScenarioHost, 'name'>): {
   username: string;
   password: string;
 } {
-  // IPMI 2.0 passwords are at most 20 bytes.
+  // 16 bytes: what every BMC accepts (ipmi_sim refuses 20, the IPMI 2.0 maximum).
   const password = createHash('sha256').update(`steward-lab/bmc/${host.name}`).digest('hex');
-  return { username: 'steward', password: password.slice(0, 20) };
+  return { username: 'steward', password: password.slice(0, 16) };
 }
 
 /** The serial number the BMC's FRU reports: `bmcSerial` (a wrong BMC) or the host's own. */
