@@ -36,8 +36,7 @@ export interface BareMetalOptions {
 }
 
 const isBareMetalDaemon = (name: string) =>
-  name.startsWith('bmc-') ||
-  [DNS_DAEMON, PROVISIONING_DAEMON, HOST_PHYSICS_DAEMON].includes(name);
+  name.startsWith('bmc-') || [DNS_DAEMON, PROVISIONING_DAEMON, HOST_PHYSICS_DAEMON].includes(name);
 
 export function bareMetalDaemons(stateDir: string): string[] {
   return listDaemons(stateDir).filter(isBareMetalDaemon);
@@ -62,12 +61,17 @@ async function start(
   { ports, ddnsPattern, kubeconfigPath, connectionPath, nodes, bootMs = 2_000 }: BareMetalOptions,
 ): Promise<BareMetalConnection> {
   const zone = ddnsZone(ddnsPattern);
-  await assertUdpPortFree(ports.bmc, hosts.map((_, i) => bmcAddress(i)));
+  await assertUdpPortFree(
+    ports.bmc,
+    hosts.map((_, i) => bmcAddress(i)),
+  );
   hosts.forEach((host, i) => startIpmiSim(stateDir, host, bmcAddress(i), ports.bmc));
   await Promise.all(hosts.map((host, i) => waitForBmc(stateDir, host, bmcAddress(i), ports.bmc)));
 
   const records = Object.fromEntries(
-    hosts.flatMap((h, i) => (h.bmc === 'ddns' ? [[bmcDdnsName(ddnsPattern, h.serial), bmcAddress(i)]] : [])),
+    hosts.flatMap((h, i) =>
+      h.bmc === 'ddns' ? [[bmcDdnsName(ddnsPattern, h.serial), bmcAddress(i)]] : [],
+    ),
   );
   const server = await startDns(stateDir, ports.dns, zone, records);
   const url = await startProvisioning(stateDir, ports.provisioning);
@@ -82,7 +86,10 @@ async function start(
       `--kubeconfig=${kubeconfigPath}`,
       `--provisioning=${url}`,
       `--hosts=${hosts.map((h) => h.name).join(',')}`,
-      `--nodes=${hosts.map((h) => h.name).filter((n) => nodes.includes(n)).join(',')}`,
+      `--nodes=${hosts
+        .map((h) => h.name)
+        .filter((n) => nodes.includes(n))
+        .join(',')}`,
       `--boot-ms=${bootMs}`,
     ],
   });
@@ -99,7 +106,20 @@ async function start(
 /** Answers IPMI: `ipmitool power status` with the host's credentials succeeds. */
 function waitForBmc(stateDir: string, host: ScenarioHost, address: string, port: number) {
   const { username, password } = bmcCredentials(host);
-  const args = ['-I', 'lanplus', '-C', '3', '-R', '1', '-N', '1', '-H', address, '-p', String(port)];
+  const args = [
+    '-I',
+    'lanplus',
+    '-C',
+    '3',
+    '-R',
+    '1',
+    '-N',
+    '1',
+    '-H',
+    address,
+    '-p',
+    String(port),
+  ];
   return waitFor(
     `BMC of ${host.name} on ${address}:${port}`,
     () =>

@@ -1,12 +1,7 @@
 // The lab's bare-metal physics: what a host's power does to its Kubernetes node. Run as the lab
 // daemon `lab-hosts`; it follows each BMC's chassis state (lab/chassis-control.sh writes it) and
 // plays power-offs and boots. See lab/README.md, "Bare metal".
-import {
-  CoreV1Api,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

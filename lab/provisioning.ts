@@ -45,7 +45,16 @@ export async function startProvisioning(stateDir: string, port: number): Promise
   startDaemon(stateDir, {
     name: PROVISIONING_DAEMON,
     command: 'nginx',
-    args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+    args: [
+      '-p',
+      dir,
+      '-c',
+      join(dir, 'nginx.conf'),
+      '-e',
+      join(dir, 'error.log'),
+      '-g',
+      'daemon off;',
+    ],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`nginx on ${url}`, async () => (await httpGet(`${url}/`)).status > 0, {
