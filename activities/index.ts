@@ -1,4 +1,8 @@
 // Builds every activity from injected clients; the worker registers the result.
+import { bmcActivities } from './bmc/activities';
+import type { BmcClientOptions } from './bmc/bmc-client';
+import type { SecretResolver } from './common/secrets';
+import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
 import { addonActivities } from './kubernetes/addons';
 import { clusterFactActivities } from './kubernetes/cluster-facts';
@@ -20,7 +24,16 @@ export interface ActivityDeps {
   addonManifests?: string;
   /** Where reinstalled hosts' installers fetch their base scripts (`<url>/<host>/base-script`). */
   provisioningUrl?: string;
+  /** Resolves secret references (`vault:...#key`) for the BMC activities: the Vault client's. */
+  resolveSecret?: SecretResolver;
+  /** ipmitool settings: port (623), retries, timeouts. */
+  bmc?: Partial<BmcClientOptions>;
+  /** The DNS servers that hold BMCs' DDNS names; default the system's. */
+  dns?: DnsDeps;
 }
+
+const noSecretResolver: SecretResolver = (ref) =>
+  Promise.reject(new Error(`cannot resolve ${ref}: the worker has no secret resolver`));
 
 export function createActivities(deps: ActivityDeps) {
   const clusters = new Clusters(deps.clusters);
@@ -38,6 +51,8 @@ export function createActivities(deps: ActivityDeps) {
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
     ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }),
     ...upgradeJobs,
+    ...bmcActivities({ resolveSecret: deps.resolveSecret ?? noSecretResolver, options: deps.bmc }),
+    ...dnsActivities(deps.dns),
   };
 }
 

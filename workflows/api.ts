@@ -374,3 +374,20 @@ export interface ReinstallPlan {
   bmcSerial: string;
   power: string;
 }
+
+/** Failure types of the BMC activities, for workflows to tell them apart. */
+export const BMC_FAILURES = {
+  /** The BMC's FRU serial is not the inventory's: never retried, nothing was touched. */
+  identityMismatch: 'BmcIdentityMismatch',
+  /** The BMC did not answer in time (a hung or unreachable BMC): retried. */
+  timeout: 'BmcTimeout',
+  /** The BMC refused the credentials or their privilege: never retried. */
+  auth: 'BmcAuthFailed',
+  /** The BMC refused a setting (e.g. the boot device), with its message: never retried. */
+  refused: 'BmcRefused',
+  /** The BMC answered a command with an error: retried. */
+  failed: 'BmcCommandFailed',
+} as const;
+
+/** Failure types of a DNS lookup: no such name (never retried), or no answer (retried). */
+export const DNS_FAILURES = { notFound: 'DnsNameNotFound', failed: 'DnsLookupFailed' } as const;

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
-import { freePorts, startLab, stopLab, type Connection } from '../../lab';
+import { freePorts, startLab, stopLab, type LabConnection } from '../../lab';
 
 export const FIXTURES = join(__dirname, '../fixtures');
 
-export interface TestLab extends Connection {
+export interface TestLab extends LabConnection {
   stateDir: string;
   kubectl(...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -22,7 +22,7 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
     await stopLab(stateDir);
     rmSync(stateDir, { recursive: true, force: true });
   };
-  let connection: Connection;
+  let connection: LabConnection;
   try {
     const ports = await freePorts();
     connection = await startLab({ stateDir, scenarioPath: join(FIXTURES, scenario), ports });
@@ -40,7 +40,10 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
   };
 }
 
-/** A lab for the test file, started before its tests and stopped after, with activities bound to it. */
+/**
+ * A lab for the test file, started before its tests and stopped after, with activities bound to
+ * it (with hosts in the scenario, the BMC and DNS activities use the lab's BMC port and DNS).
+ */
 export function useLabActivities(
   scenario: string,
   deps: Partial<ActivityDeps> = {},
@@ -50,7 +53,15 @@ export function useLabActivities(
     async () => {
       ctx.lab = await startTestLab(scenario);
       const clusters = { lab: { kubeconfig: ctx.lab.kubeconfigPath, context: ctx.lab.context } };
-      ctx.act = createActivities({ clusters, ...deps });
+      const bm = ctx.lab.bareMetal;
+      ctx.act = createActivities({
+        clusters,
+        ...deps,
+        ...(bm && {
+          bmc: { port: bm.bmc.port, ...deps.bmc },
+          dns: { servers: [bm.dns.server], ...deps.dns },
+        }),
+      });
     },
     { timeout: 300_000 },
   );

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { INVALID_INPUT } from '../../workflows/api';
+import { BMC_FAILURES, INVALID_INPUT } from '../../workflows/api';
 import {
   assertBmcSerial,
-  BMC_IDENTITY_MISMATCH,
   checkBmcSerial,
   chooseBmcAddress,
   ddnsName,
@@ -153,7 +152,7 @@ describe('BMC serial check', () => {
     const check = checkBmcSerial(args);
     assert.equal(check.match, false);
     const err = refusal(() => assertBmcSerial(args));
-    assert.equal(err.type, BMC_IDENTITY_MISMATCH);
+    assert.equal(err.type, BMC_FAILURES.identityMismatch);
     assert.match(err.message, /"SRV-4001"/);
     assert.match(err.message, /"SRV-1004"/);
     assert.match(err.message, /misfit/);

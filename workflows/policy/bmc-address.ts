@@ -1,13 +1,10 @@
 // Which BMC to talk to for a NetBox device, and whether the BMC found there is that device's.
 // Steward never powers or boots a machine before its BMC's FRU serial matched the inventory.
 import { ApplicationFailure } from '@temporalio/common';
-import { invalidInput } from '../api';
+import { BMC_FAILURES, invalidInput } from '../api';
 
 /** `{serial}` is replaced by the device's serial; the name is lowercased. */
 export const DEFAULT_DDNS_PATTERN = 'bmc-{serial}.oob.lab.steward.dev';
-
-/** The failure type of a BMC whose serial is not the inventory's; never retried. */
-export const BMC_IDENTITY_MISMATCH = 'BmcIdentityMismatch';
 
 export interface BmcDevice {
   /** NetBox device name. */
@@ -102,12 +99,12 @@ export function checkBmcSerial(args: {
   };
 }
 
-/** Throws a non-retryable {@link BMC_IDENTITY_MISMATCH} failure unless the serials match. */
+/** Throws a non-retryable `BmcIdentityMismatch` failure unless the serials match. */
 export function assertBmcSerial(args: Parameters<typeof checkBmcSerial>[0]): void {
   const check = checkBmcSerial(args);
   if (check.match) return;
   throw ApplicationFailure.create({
-    type: BMC_IDENTITY_MISMATCH,
+    type: BMC_FAILURES.identityMismatch,
     message: check.reason,
     nonRetryable: true,
     details: [
