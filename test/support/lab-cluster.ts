@@ -11,6 +11,9 @@ export interface NodeView {
   cordoned: boolean;
   /** Steward's annotation saying that it cordoned the node. */
   cordonedBySteward: boolean;
+  bootId: string;
+  /** The lab's kubelet switch (lab.steward.dev/kubelet): `running` or `stopped`. */
+  kubelet: string;
 }
 
 export interface UpgradeJobView {
@@ -27,6 +30,8 @@ const nodeView = (n: V1Node): NodeView => ({
   ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
   cordoned: n.spec?.unschedulable === true,
   cordonedBySteward: n.metadata?.annotations?.[CORDONED_BY_ANNOTATION] !== undefined,
+  bootId: n.status?.nodeInfo?.bootID ?? '',
+  kubelet: n.metadata?.labels?.['lab.steward.dev/kubelet'] ?? '',
 });
 
 export class LabCluster {
