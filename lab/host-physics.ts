@@ -43,10 +43,6 @@ export class HostPhysics {
 
   async run(signal: AbortSignal): Promise<void> {
     log(`host physics running: ${JSON.stringify({ ...this.options, hosts: undefined })}`);
-    for (const host of this.options.hosts) {
-      const { boots } = readChassis(this.options.stateDir, host);
-      if (this.played(host) === undefined) this.setPlayed(host, boots ?? 0);
-    }
     while (!signal.aborted) {
       for (const host of this.options.hosts) {
         if (this.busy.has(host)) continue;
@@ -62,7 +58,7 @@ export class HostPhysics {
   private async tick(host: string): Promise<void> {
     const { power, boots, lastBoot } = readChassis(this.options.stateDir, host);
     if (power === undefined || boots === undefined) return; // a state file mid-write
-    const played = this.played(host) ?? 0;
+    const played = this.played(host);
     if (boots > played) {
       await this.boot(host, boots, lastBoot === 'pxe');
     } else if (power === 0 && this.lastPower.get(host) !== 0) {
@@ -130,11 +126,12 @@ export class HostPhysics {
     await setKubeletRunning(this.options.kubeconfigPath, host, running);
   }
 
-  private played(host: string): number | undefined {
+  /** Boots played so far: none before the first (a fresh chassis counts 0 boots). */
+  private played(host: string): number {
     try {
       return Number(readFileSync(playedFile(this.options.stateDir, host), 'utf8'));
     } catch {
-      return undefined;
+      return 0;
     }
   }
 

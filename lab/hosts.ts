@@ -16,14 +16,19 @@ export function bmcAddress(index: number): string {
   return `127.0.1.${index + 1}`;
 }
 
-/** The BMC's admin user: fixed per host name, so every lab (and its Vault) agrees on it. */
-export function bmcCredentials(host: Pick<ScenarioHost, 'name'>): {
+/**
+ * The BMC's admin login (the lab's Vault holds the same). One account for every BMC of the lab,
+ * as many sites configure it fleet-wide: so a DDNS name that points at another host's BMC gets
+ * in, and it is the FRU serial check that must refuse it. The host is the parameter all the same,
+ * so that callers stay right if the lab ever gives each BMC its own.
+ */
+export function bmcCredentials(_host: Pick<ScenarioHost, 'name'>): {
   username: string;
   password: string;
 } {
   // 16 bytes: what every BMC accepts (ipmi_sim refuses 20, the IPMI 2.0 maximum).
-  const password = createHash('sha256').update(`steward-lab/bmc/${host.name}`).digest('hex');
-  return { username: 'steward', password: password.slice(0, 16) };
+  const password = createHash('sha256').update('steward-lab/bmc').digest('hex').slice(0, 16);
+  return { username: 'steward', password };
 }
 
 /** The serial number the BMC's FRU reports: `bmcSerial` (a wrong BMC) or the host's own. */

@@ -23,7 +23,7 @@ export interface BmcInput {
 }
 
 export interface BmcIdentity {
-  /** How messages name the BMC: `BMC <address>:<port>`. */
+  /** The BMC as `<address>:<port>`. */
   bmc: string;
   serial: string;
   power: PowerState;
@@ -79,8 +79,8 @@ export function bmcActivities({ resolveSecret, options }: BmcDeps) {
     const client = await verifiedBmc(bmc);
     const changed = await client.setPower(goal);
     const message = changed
-      ? `${client.name} (${bmc.device}) powered ${goal}`
-      : `${client.name} (${bmc.device}) was already powered ${goal}`;
+      ? `BMC ${client.name} (${bmc.device}) powered ${goal}`
+      : `BMC ${client.name} (${bmc.device}) was already powered ${goal}`;
     return { power: goal, changed, message };
   }
 
@@ -107,8 +107,8 @@ export function bmcActivities({ resolveSecret, options }: BmcDeps) {
       const client = await verifiedBmc(bmc);
       const changed = await client.setBootDevicePxe();
       const message = changed
-        ? `${client.name} (${bmc.device}) boots from PXE next`
-        : `${client.name} (${bmc.device}) already boots from PXE next`;
+        ? `BMC ${client.name} (${bmc.device}) boots from PXE next`
+        : `BMC ${client.name} (${bmc.device}) already boots from PXE next`;
       return { bootDevice: 'pxe', changed, message };
     },
   };

@@ -58,14 +58,14 @@ const LOGIN_REFUSED =
   /RAKP \d HMAC is invalid|unauthorized name|Insufficient privilege|invalid role|Invalid user name/i;
 
 export class BmcClient {
-  /** How messages name this BMC. */
+  /** How messages name this BMC: `<address>:<port>`. */
   readonly name: string;
 
   constructor(
     private readonly login: BmcLogin,
     private readonly options: BmcClientOptions = DEFAULT_BMC_OPTIONS,
   ) {
-    this.name = `BMC ${login.address}:${options.port}`;
+    this.name = `${login.address}:${options.port}`;
   }
 
   async powerStatus(): Promise<PowerState> {
@@ -152,7 +152,7 @@ export class BmcClient {
 
   private async classify(err: ExecError, command: string[]): Promise<ApplicationFailure> {
     const what = `ipmitool ${command.join(' ')}`;
-    const stderr = (err.stderr ?? '').trim();
+    const stderr = (err.stderr ?? '').trim().replace(/\s*\n\s*/g, '; ');
     if (err.killed || err.signal)
       return this.failure(
         'timeout',
@@ -179,7 +179,7 @@ export class BmcClient {
   private failure(kind: keyof typeof BMC_FAILURES, message: string): ApplicationFailure {
     return ApplicationFailure.create({
       type: BMC_FAILURES[kind],
-      message: `${this.name}: ${message}`,
+      message: `BMC ${this.name}: ${message}`,
       nonRetryable: kind === 'auth' || kind === 'refused',
       details: [{ bmc: this.name }],
     });

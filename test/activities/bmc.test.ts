@@ -1,0 +1,282 @@
+// The BMC and DNS activities against the lab's real ipmi_sim BMCs and dnsmasq, with the secret
+// references resolved by a stand-in for Vault.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import { bmcActivities, type BmcTarget } from '../../activities/bmc/activities';
+import { dnsActivities } from '../../activities/dns/activities';
+import {
+  bmcAddress,
+  bmcCredentials,
+  pointDnsName,
+  readBmcLog,
+  readInstallLog,
+  setBmcFault,
+} from '../../lab';
+import { waitFor } from '../../lab/wait';
+import { BMC_FAILURES, DNS_FAILURES, INVALID_INPUT } from '../../workflows/api';
+import { chooseBmcAddress } from '../../workflows/policy/bmc-address';
+import { bmcTarget, labSecrets } from '../support/bmc';
+import { useLabActivities } from '../support/lab';
+import { LabCluster } from '../support/lab-cluster';
+
+const SCENARIO = 'bmc-lab.yaml';
+const BMC_OPTIONS = { retries: 1, timeoutSeconds: 1, powerPollMs: 100, powerTimeoutMs: 10_000 };
+const ctx = useLabActivities(SCENARIO, { resolveSecret: labSecrets, bmc: BMC_OPTIONS });
+
+const target = (host: string, address?: string) => bmcTarget(SCENARIO, host, address);
+const log = (host: string) =>
+  readBmcLog(ctx.lab.stateDir, host).map((c) => `${c.command} => ${c.effect}`);
+
+async function failure(call: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await call;
+  } catch (err) {
+    assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${err}`);
+    return err;
+  }
+  assert.fail('expected a failure');
+}
+
+/** The BMC target of a NetBox device, found as a workflow finds it: OOB IP, else DDNS + DNS. */
+async function findBmc(device: string, serial: string, oobIp: string | null): Promise<BmcTarget> {
+  const choice = chooseBmcAddress({ name: device, serial, oobIp });
+  const address =
+    choice.kind === 'oob-ip'
+      ? choice.address
+      : (await ctx.act.resolveName({ name: choice.name })).addresses[0];
+  return { ...target(device), address };
+}
+
+describe('BMC identity', () => {
+  it('finds an in-band BMC by its NetBox OOB IP and reads its serial', async () => {
+    const bmc = await findBmc('worker-1', 'SRV-1001', `${bmcAddress(0)}/32`);
+    assert.deepEqual(await ctx.act.bmcVerifyIdentity({ bmc }), {
+      bmc: `${bmcAddress(0)}:${ctx.lab.bareMetal!.bmc.port}`,
+      serial: 'SRV-1001',
+      power: 'on',
+    });
+  });
+
+  it('finds a BMC without OOB IP by its DDNS name through the lab DNS', async () => {
+    const bmc = await findBmc('worker-2', 'SRV-1002', null);
+    assert.equal(bmc.address, bmcAddress(1));
+    assert.equal((await ctx.act.bmcVerifyIdentity({ bmc })).serial, 'SRV-1002');
+    // NetBox has it in lowercase; the FRU too: still the same serial.
+    const lower = await findBmc('worker-3', 'srv-1003', null);
+    assert.equal((await ctx.act.bmcVerifyIdentity({ bmc: lower })).serial, 'srv-1003');
+  });
+
+  it("refuses a BMC whose FRU serial is not NetBox's before any power or boot command", async () => {
+    const bmc = target('misfit');
+    for (const call of [
+      ctx.act.bmcVerifyIdentity,
+      ctx.act.bmcPowerOff,
+      ctx.act.bmcPowerOn,
+      ctx.act.bmcSetBootDevicePxe,
+    ]) {
+      const err = await failure(call({ bmc }));
+      assert.equal(err.type, BMC_FAILURES.identityMismatch);
+      assert.equal(err.nonRetryable, true);
+      assert.match(
+        err.message,
+        /reports serial "SRV-4001" but NetBox device misfit has serial "SRV-1004"/,
+      );
+    }
+    assert.deepEqual(log('misfit'), [], 'the BMC got no power or boot command');
+  });
+
+  it("refuses a DDNS name that points at another host's BMC (the wrong-serial fault)", async () => {
+    const name = 'bmc-srv-1002.oob.lab.steward.dev';
+    await pointDnsName(ctx.lab.stateDir, name, bmcAddress(0));
+    try {
+      const bmc = await findBmc('worker-2', 'SRV-1002', null);
+      assert.equal(bmc.address, bmcAddress(0));
+      const before = log('worker-1');
+      for (const call of [ctx.act.bmcPowerOff, ctx.act.bmcSetBootDevicePxe]) {
+        const err = await failure(call({ bmc }));
+        assert.equal(err.type, BMC_FAILURES.identityMismatch);
+        assert.match(err.message, /"SRV-1001".*"SRV-1002"/);
+      }
+      assert.deepEqual(log('worker-1'), before, "worker-1's BMC got no command");
+    } finally {
+      await pointDnsName(ctx.lab.stateDir, name, bmcAddress(1));
+    }
+  });
+});
+
+describe('power and boot device', () => {
+  it('power off, PXE, power on: each retry after a change does nothing, so the host boots once', async () => {
+    const cluster = new LabCluster(ctx.lab.kubeconfigPath);
+    const script = '#!/bin/sh\n# reinstall worker-1\n';
+    await fetch(`${ctx.lab.bareMetal!.provisioning.url}/worker-1/base-script`, {
+      method: 'PUT',
+      body: script,
+    });
+    const bootId = (await ctx.act.describeNode({ cluster: 'lab', node: 'worker-1' })).bootId;
+    const bmc = target('worker-1');
+    // A workflow retries an activity whose worker died after the change: the retry reads the
+    // state and sends nothing.
+    assert.deepEqual(
+      [(await ctx.act.bmcPowerOff({ bmc })).changed, (await ctx.act.bmcPowerOff({ bmc })).changed],
+      [true, false],
+    );
+    assert.equal((await ctx.act.bmcPowerStatus({ bmc })).power, 'off');
+    const pxe = [
+      await ctx.act.bmcSetBootDevicePxe({ bmc }),
+      await ctx.act.bmcSetBootDevicePxe({ bmc }),
+    ];
+    assert.deepEqual(
+      pxe.map((r) => r.changed),
+      [true, false],
+    );
+    const on = [await ctx.act.bmcPowerOn({ bmc }), await ctx.act.bmcPowerOn({ bmc })];
+    assert.deepEqual(
+      on.map((r) => [r.power, r.changed]),
+      [
+        ['on', true],
+        ['on', false],
+      ],
+    );
+    assert.match(on[1].message, /already powered on/);
+    assert.deepEqual(log('worker-1'), [
+      'set power 0 => off',
+      'set boot pxe => boot=pxe',
+      'set power 1 => on boot=pxe',
+    ]);
+    await waitFor('worker-1 back with a new boot ID', async () => {
+      const n = await cluster.node('worker-1');
+      return (n.ready && n.bootId !== bootId) || JSON.stringify(n);
+    });
+    const installs = readInstallLog(ctx.lab.stateDir, 'worker-1');
+    assert.deepEqual(
+      installs.map((r) => r.script),
+      [script],
+    );
+    assert.notEqual(
+      (await ctx.act.describeNode({ cluster: 'lab', node: 'worker-1' })).bootId,
+      bootId,
+    );
+  });
+
+  it("catches a refused boot device by reading it back: non-retryable, with the BMC's message", async () => {
+    setBmcFault(ctx.lab.stateDir, 'rack-spare', 'refuse-boot', true);
+    try {
+      const err = await failure(ctx.act.bmcSetBootDevicePxe({ bmc: target('rack-spare') }));
+      assert.equal(err.type, BMC_FAILURES.refused);
+      assert.equal(err.nonRetryable, true);
+      assert.match(err.message, /did not take boot device PXE \(reads back "none"\)/);
+      assert.match(err.message, /Set Chassis Boot Parameter 5 failed: Unspecified error/);
+    } finally {
+      setBmcFault(ctx.lab.stateDir, 'rack-spare', 'refuse-boot', false);
+    }
+  });
+
+  it('a failed power command is a retryable failure; the retry powers off', async () => {
+    const bmc = target('rack-spare');
+    setBmcFault(ctx.lab.stateDir, 'rack-spare', 'fail-power', true);
+    const err = await failure(ctx.act.bmcPowerOff({ bmc }));
+    assert.equal(err.type, BMC_FAILURES.failed);
+    assert.equal(err.nonRetryable, false);
+    assert.match(err.message, /failed: Unspecified error/);
+    assert.equal((await ctx.act.bmcPowerOff({ bmc })).changed, true);
+    assert.equal((await ctx.act.bmcPowerOn({ bmc })).changed, true);
+  });
+
+  it('a hung BMC gives a retryable timeout naming the BMC, in bounded time', async () => {
+    const bmc = target('rack-spare');
+    setBmcFault(ctx.lab.stateDir, 'rack-spare', 'hung', true);
+    const started = Date.now();
+    try {
+      const err = await failure(ctx.act.bmcPowerStatus({ bmc }));
+      const ms = Date.now() - started;
+      console.log(`hung BMC: ${err.type} after ${ms} ms: ${err.message}`);
+      assert.equal(err.type, BMC_FAILURES.timeout);
+      assert.equal(err.nonRetryable, false);
+      assert.ok(err.message.includes(`BMC ${bmcAddress(3)}:`), err.message);
+      assert.ok(ms < 15_000, `took ${ms} ms`);
+    } finally {
+      setBmcFault(ctx.lab.stateDir, 'rack-spare', 'hung', false);
+    }
+  });
+
+  it("keeps the password out of argv: it is only in ipmitool's environment", async () => {
+    const { password } = bmcCredentials({ name: 'rack-spare' });
+    setBmcFault(ctx.lab.stateDir, 'rack-spare', 'hung', true);
+    // Hung, the power status call holds its ipmitool process open for a second or two.
+    const call = ctx.act.bmcPowerStatus({ bmc: target('rack-spare') }).catch(() => undefined);
+    try {
+      let seen: { cmdline: string; environ: string } | undefined;
+      await waitFor(
+        'ipmitool running',
+        async () => {
+          seen = processes().find(
+            (p) => p.cmdline.startsWith('ipmitool') && p.cmdline.includes(bmcAddress(3)),
+          );
+          return seen !== undefined;
+        },
+        { intervalMs: 20 },
+      );
+      assert.ok(!seen!.cmdline.includes(password), seen!.cmdline);
+      assert.ok(seen!.environ.includes(`IPMI_PASSWORD=${password}`));
+      assert.ok(processes().every((p) => !p.cmdline.includes(password)));
+    } finally {
+      setBmcFault(ctx.lab.stateDir, 'rack-spare', 'hung', false);
+      await call;
+    }
+    await sleep(200);
+  });
+
+  it('refuses wrong credentials: non-retryable, without the password in the message', async () => {
+    const wrong = bmcActivities({
+      resolveSecret: async (ref) => (ref.endsWith('#password') ? 'wrong-password' : 'steward'),
+      options: { ...BMC_OPTIONS, port: ctx.lab.bareMetal!.bmc.port },
+    });
+    const err = await failure(wrong.bmcPowerStatus({ bmc: target('worker-2') }));
+    assert.equal(err.type, BMC_FAILURES.auth);
+    assert.equal(err.nonRetryable, true);
+    assert.match(err.message, /refused the login of user "steward": RAKP 2 HMAC is invalid/);
+    assert.ok(!err.message.includes('wrong-password'));
+  });
+
+  it('names the bad field of a target', async () => {
+    const bmc = target('worker-1');
+    for (const [broken, field] of [
+      [{ ...bmc, address: '' }, 'bmc.address'],
+      [{ ...bmc, serial: ' ' }, 'bmc.serial'],
+      [{ ...bmc, credentials: { ...bmc.credentials, password: '' } }, 'bmc.credentials.password'],
+    ] as const) {
+      const err = await failure(ctx.act.bmcPowerOn({ bmc: broken }));
+      assert.equal(err.type, INVALID_INPUT);
+      assert.equal((err.details?.[0] as { field: string }).field, field);
+    }
+  });
+});
+
+describe('DNS', () => {
+  it('a missing name is non-retryable, a DNS that does not answer is retryable', async () => {
+    const missing = await failure(ctx.act.resolveName({ name: 'bmc-nope.oob.lab.steward.dev' }));
+    assert.equal(missing.type, DNS_FAILURES.notFound);
+    assert.equal(missing.nonRetryable, true);
+    assert.match(missing.message, new RegExp(`no such name at ${ctx.lab.bareMetal!.dns.server}`));
+    const down = dnsActivities({ servers: ['127.0.0.1:9'], timeoutMs: 300, tries: 1 });
+    const err = await failure(down.resolveName({ name: 'bmc-srv-1002.oob.lab.steward.dev' }));
+    assert.equal(err.type, DNS_FAILURES.failed);
+    assert.equal(err.nonRetryable, false);
+  });
+});
+
+function processes(): { cmdline: string; environ: string }[] {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .flatMap((pid) => {
+      try {
+        const read = (f: string) => readFileSync(`/proc/${pid}/${f}`, 'utf8').replaceAll('\0', ' ');
+        return [{ cmdline: read('cmdline'), environ: read('environ') }];
+      } catch {
+        return [];
+      }
+    });
+}
