@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bareMetalDaemons } from './bare-metal';
 import { readDaemon, isRunning } from './daemon';
 import { DEFAULT_STATE_DIR, startLab, stopLab } from './index';
 import { KUBERNETES_DAEMONS, kubernetesRunning, labDir } from './kubernetes';
@@ -36,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(`lab stopped (${stateDir})`);
       return 0;
     case 'status': {
-      for (const name of KUBERNETES_DAEMONS) {
+      for (const name of [...KUBERNETES_DAEMONS, ...bareMetalDaemons(stateDir)]) {
         const record = readDaemon(stateDir, name);
         const state = isRunning(stateDir, name) ? `running, pid ${record?.pid}` : 'stopped';
         console.log(`${name.padEnd(24)} ${state}`);

@@ -30,4 +30,5 @@ fi
 scripts/setup/temporal.sh
 scripts/setup/lab-binaries.sh
 scripts/setup/addon-manifests.sh
+scripts/setup/bmc-lab.sh
 echo "setup done in $((SECONDS - t0)) s"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages of the lab's bare metal, pinned, when a tool is missing: ipmi_sim
+# (openipmi) for the BMCs, ipmitool (Steward's BMC client), dnsmasq for DDNS names, nginx for the
+# provisioning endpoint.
+set -euo pipefail
+source "$(dirname "$0")/versions.env"
+
+need=()
+command -v ipmi_sim >/dev/null || need+=("openipmi=$OPENIPMI_DEB_VERSION")
+command -v ipmitool >/dev/null || need+=("ipmitool=$IPMITOOL_DEB_VERSION")
+command -v dnsmasq >/dev/null || need+=("dnsmasq-base=$DNSMASQ_DEB_VERSION")
+command -v nginx >/dev/null || need+=("nginx=$NGINX_DEB_VERSION")
+if [ ${#need[@]} -eq 0 ]; then
+  printf '  %-34s %s\n' "bmc lab packages" "present"
+  exit 0
+fi
+printf '  %-34s %s\n' "bmc lab packages" "installing ${need[*]}"
+# nginx's package would start a system nginx on port 80; the lab runs its own on loopback.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
