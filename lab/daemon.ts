@@ -140,3 +140,19 @@ function readStat(pid: number): { state: string; startTicks: number } | undefine
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   return { state: fields[0], startTicks: Number(fields[19]) };
 }
+
+/**
+ * Runs a lab daemon's entry point with a signal that SIGTERM and SIGINT (stopDaemons) abort;
+ * the process exits 0 when `main` returns, 1 with its error.
+ */
+export function runDaemon(main: (argv: string[], stop: AbortSignal) => Promise<void>): void {
+  const stop = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop.abort());
+  main(process.argv.slice(2), stop.signal).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { bmcDir, readChassis } from './bmc-state';
+import { runDaemon } from './daemon';
 import { install } from './installer';
 import { setKubeletRunning } from './kubelet';
+import { kubeletStartingCondition } from './objects';
 
 export interface HostPhysicsOptions {
   stateDir: string;
@@ -94,23 +96,13 @@ export class HostPhysics {
   /** The kubelet of a freshly booted system: a new boot ID, NotReady until KWOK plays it Ready. */
   private async register(host: string): Promise<void> {
     if (!this.options.nodes.includes(host)) return log(`${host}: booted (not a Kubernetes node)`);
-    const now = new Date().toISOString();
     const bootID = randomUUID();
     await this.core.patchNodeStatus(
       {
         name: host,
         body: {
           status: {
-            conditions: [
-              {
-                type: 'Ready',
-                status: 'False',
-                reason: 'KubeletNotReady',
-                message: 'kubelet is starting (lab host physics)',
-                lastHeartbeatTime: now,
-                lastTransitionTime: now,
-              },
-            ],
+            conditions: [kubeletStartingCondition('kubelet is starting (lab host physics)')],
             nodeInfo: { bootID },
           },
         },
@@ -140,7 +132,7 @@ export class HostPhysics {
   }
 }
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[], stop: AbortSignal): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -156,8 +148,6 @@ async function main(argv: string[]): Promise<void> {
     throw new Error(
       'usage: host-physics.ts --state-dir D --kubeconfig F --provisioning URL --hosts a,b [--nodes a] [--boot-ms N]',
     );
-  const stop = new AbortController();
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop.abort());
   await new HostPhysics({
     stateDir: values['state-dir'],
     kubeconfigPath: values.kubeconfig,
@@ -166,15 +156,7 @@ async function main(argv: string[]): Promise<void> {
     nodes: values.nodes.split(',').filter(Boolean),
     bootMs: Number(values['boot-ms']),
     pollMs: 100,
-  }).run(stop.signal);
+  }).run(stop);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runDaemon(main);

@@ -25,6 +25,19 @@ export const GPU_PRESENT_LABEL = 'nvidia.com/gpu.present';
 
 type Workload = ScenarioDeployment | ScenarioDaemonSet | ScenarioPod;
 
+/** The Ready condition a (re)starting kubelet posts until it is ready: False, KubeletNotReady. */
+export function kubeletStartingCondition(message: string) {
+  const now = new Date().toISOString();
+  return {
+    type: 'Ready',
+    status: 'False',
+    reason: 'KubeletNotReady',
+    message,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  };
+}
+
 /** A node as a kubeadm-joined kubelet would register it; KWOK then keeps it Ready. */
 export function nodeObject(n: ScenarioNode): V1Node {
   const capacity: Record<string, string> = { cpu: n.cpu, memory: n.memory, pods: String(n.pods) };

@@ -13,9 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { KUBELET_LABEL } from './kubernetes';
+import { runDaemon } from './daemon';
 import { keepLeases } from './lease-keeper';
 import { waitFor } from './wait';
-import { GPU_PRESENT_LABEL, GPU_RESOURCE } from './objects';
+import { GPU_PRESENT_LABEL, GPU_RESOURCE, kubeletStartingCondition } from './objects';
 
 /** Labels Steward puts on an upgrade Job and its pod template (the contract with the activity). */
 export const UPGRADE_LABELS = {
@@ -252,22 +253,12 @@ export class UpgradePhysics {
       },
       mergePatch,
     );
-    const now = new Date().toISOString();
     await this.core.patchNodeStatus(
       {
         name,
         body: {
           status: {
-            conditions: [
-              {
-                type: 'Ready',
-                status: 'False',
-                reason: 'KubeletNotReady',
-                message: 'kubelet is restarting (lab upgrade physics)',
-                lastHeartbeatTime: now,
-                lastTransitionTime: now,
-              },
-            ],
+            conditions: [kubeletStartingCondition('kubelet is restarting (lab upgrade physics)')],
             nodeInfo: { kubeletVersion: version, kubeProxyVersion: version },
             ...(gpuNode ? { allocatable: { [GPU_RESOURCE]: '0' } } : {}),
           },
@@ -431,7 +422,7 @@ function withTag(image: string, tag: string): string {
 
 const podName = (p: V1Pod) => `${p.metadata?.namespace}/${p.metadata?.name}`;
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[], stop: AbortSignal): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -449,21 +440,8 @@ async function main(argv: string[]): Promise<void> {
     ...(values['restart-ms'] ? { restartMs: Number(values['restart-ms']) } : {}),
     ...(values['job-ms'] ? { jobMs: Number(values['job-ms']) } : {}),
   };
-  const stop = new AbortController();
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => stop.abort());
   // The lease keeper works around a KWOK bug that upgrades trigger (lab/lease-keeper.ts).
-  await Promise.all([
-    new UpgradePhysics(kc, options).run(stop.signal),
-    keepLeases(kc, stop.signal),
-  ]);
+  await Promise.all([new UpgradePhysics(kc, options).run(stop), keepLeases(kc, stop)]);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runDaemon(main);
