@@ -110,11 +110,10 @@ describe('BMC identity', () => {
 describe('power and boot device', () => {
   it('power off, PXE, power on: each retry after a change does nothing, so the host boots once', async () => {
     const cluster = new LabCluster(ctx.lab.kubeconfigPath);
-    const script = '#!/bin/sh\n# reinstall worker-1\n';
-    await fetch(`${ctx.lab.bareMetal!.provisioning.url}/worker-1/base-script`, {
-      method: 'PUT',
-      body: script,
-    });
+    const published = await ctx.act.publishBaseScript({ host: 'worker-1', deployment: 'standard' });
+    assert.equal(published.changed, true);
+    const again = await ctx.act.publishBaseScript({ host: 'worker-1', deployment: 'standard' });
+    assert.equal(again.changed, false, 'nginx serves exactly that script already');
     const bootId = (await ctx.act.describeNode({ cluster: 'lab', node: 'worker-1' })).bootId;
     const bmc = target('worker-1');
     // A workflow retries an activity whose worker died after the change: the retry reads the
@@ -152,9 +151,11 @@ describe('power and boot device', () => {
     });
     const installs = readInstallLog(ctx.lab.stateDir, 'worker-1');
     assert.deepEqual(
-      installs.map((r) => r.script),
-      [script],
+      installs.map((r) => [r.status, r.sha256]),
+      [[200, published.sha256]],
+      'the installer ran exactly the published script, once',
     );
+    assert.match(installs[0].script ?? '', /hostnamectl set-hostname 'worker-1'/);
     assert.notEqual(
       (await ctx.act.describeNode({ cluster: 'lab', node: 'worker-1' })).bootId,
       bootId,

@@ -58,6 +58,7 @@ export function useLabActivities(
         clusters,
         ...deps,
         ...(bm && {
+          provisioningUrl: bm.provisioning.url,
           bmc: { port: bm.bmc.port, ...deps.bmc },
           dns: { servers: [bm.dns.server], ...deps.dns },
         }),
