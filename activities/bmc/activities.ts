@@ -1,6 +1,12 @@
 // The BMC activities. Each one first reads the BMC's FRU and refuses, never retried, a BMC whose
 // serial is not the inventory's; then it reads state and changes only what differs. Credentials
 // arrive as secret references and are resolved here, so no secret is in a workflow's history.
+//
+// A power cycle is two activities, not `chassis power cycle`: bmcPowerOff, then (boot device set)
+// bmcPowerOn. Each drives a level, not an edge: a retry after a crash, or after a timed-out command
+// that took effect anyway, reads the state it wanted and sends nothing; and the workflow's history
+// records that the off completed before the on is scheduled, so neither is ever sent twice. An
+// edge command cannot be retried safely: "on" reads the same before and after a cycle.
 import { invalidInput } from '../../workflows/api';
 import { assertBmcSerial, fruSystemSerial } from '../../workflows/policy/bmc-address';
 import type { SecretResolver } from '../common/secrets';
