@@ -10,7 +10,7 @@ import { listDaemons, startDaemon, stopDaemons } from './daemon';
 import { DNS_DAEMON, ddnsZone, setDnsRecord, startDns, waitForDnsRecord } from './dnsmasq';
 import { bmcAddress, bmcCredentials, bmcDdnsName } from './hosts';
 import { bmcDaemonName, startIpmiSim } from './ipmi-sim';
-import { assertUdpPortFree, type LabPorts } from './ports';
+import { assertPortsFree, assertUdpPortFree, type LabPorts } from './ports';
 import { PROVISIONING_DAEMON, startProvisioning } from './provisioning';
 import type { ScenarioHost } from './scenario';
 import { waitFor } from './wait';
@@ -65,6 +65,8 @@ async function start(
     ports.bmc,
     hosts.map((_, i) => bmcAddress(i)),
   );
+  await assertUdpPortFree(ports.dns, ['127.0.0.1']);
+  await assertPortsFree({ dns: ports.dns, provisioning: ports.provisioning });
   hosts.forEach((host, i) => startIpmiSim(stateDir, host, bmcAddress(i), ports.bmc));
   await Promise.all(hosts.map((host, i) => waitForBmc(stateDir, host, bmcAddress(i), ports.bmc)));
 

@@ -5,7 +5,7 @@ import { kubernetesBinaries } from './binaries';
 import { isRunning, startDaemon, stopDaemons } from './daemon';
 import { Connection, LAB_CONTEXT, writeConnection, writeKubeconfig } from './kubeconfig';
 import { ensurePki, Pki } from './pki';
-import { assertPortsFree, LabPorts } from './ports';
+import { assertPortsFree, kubernetesPorts, LabPorts } from './ports';
 import { httpGet, waitFor } from './wait';
 
 /** Daemon names in start order; they are stopped in reverse. */
@@ -75,7 +75,7 @@ async function start(
   { physics = {} }: KubernetesOptions,
 ): Promise<Connection> {
   const bin = kubernetesBinaries();
-  await assertPortsFree(ports);
+  await assertPortsFree(kubernetesPorts(ports));
   const dir = labDir(stateDir);
   mkdirSync(dir, { recursive: true });
   const pki = ensurePki(join(dir, 'pki'));

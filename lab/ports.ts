@@ -16,7 +16,17 @@ export interface LabPorts {
   provisioning: number;
 }
 
-const UDP_PORTS: readonly string[] = ['bmc', 'dns'];
+const UDP_PORTS: readonly string[] = ['bmc'];
+const UDP_AND_TCP_PORTS: readonly string[] = ['dns'];
+
+/** The ports the lab's Kubernetes listens on. */
+export const kubernetesPorts = ({
+  apiserver,
+  etcdClient,
+  etcdPeer,
+  controllerManager,
+  scheduler,
+}: LabPorts) => ({ apiserver, etcdClient, etcdPeer, controllerManager, scheduler });
 
 export const DEFAULT_PORTS: LabPorts = {
   apiserver: 6443,
@@ -34,7 +44,13 @@ export async function freePorts(): Promise<LabPorts> {
   // All held open at once, so that no two keys get the same port.
   const keys = Object.keys(DEFAULT_PORTS) as (keyof LabPorts)[];
   const held = await Promise.all(
-    keys.map((key) => (UDP_PORTS.includes(key) ? holdUdpPort() : holdTcpPort())),
+    keys.map((key) =>
+      UDP_PORTS.includes(key)
+        ? holdUdpPort()
+        : UDP_AND_TCP_PORTS.includes(key)
+          ? holdUdpAndTcpPort()
+          : holdTcpPort(),
+    ),
   );
   await Promise.all(held.map((h) => h.release()));
   const ports = { ...DEFAULT_PORTS };
@@ -47,11 +63,11 @@ interface HeldPort {
   release(): Promise<void>;
 }
 
-function holdTcpPort(): Promise<HeldPort> {
+function holdTcpPort(port = 0): Promise<HeldPort> {
   const server = createServer();
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       resolve({
         port: typeof address === 'object' && address ? address.port : 0,
@@ -74,6 +90,22 @@ function holdUdpPort(): Promise<HeldPort> {
   });
 }
 
+/** A port free for both UDP and TCP (a DNS server takes both). */
+async function holdUdpAndTcpPort(): Promise<HeldPort> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const udp = await holdUdpPort();
+    const tcp = await holdTcpPort(udp.port).catch(() => undefined);
+    if (tcp) {
+      return {
+        port: udp.port,
+        release: async () => void (await Promise.all([udp, tcp].map((h) => h.release()))),
+      };
+    }
+    await udp.release();
+  }
+  throw new Error('no port free for both UDP and TCP on 127.0.0.1 after 50 tries');
+}
+
 /**
  * Throws naming each address where `port` is taken for UDP. ipmi_sim binds with SO_REUSEADDR: on
  * a taken port it would start "fine" and steal the other's traffic, so look before starting it.
@@ -93,7 +125,7 @@ export async function assertUdpPortFree(port: number, addresses: string[]): Prom
 }
 
 /** Throws naming every port of `ports` that something already listens on. */
-export async function assertPortsFree(ports: LabPorts): Promise<void> {
+export async function assertPortsFree(ports: Record<string, number>): Promise<void> {
   const busy: string[] = [];
   for (const [name, port] of Object.entries(ports)) {
     const server = createServer();
