@@ -10,7 +10,6 @@ import { join } from 'node:path';
  * `fail-power`: the next power, reset or shutdown command fails; the switch then clears itself.
  */
 export type BmcFault = 'hung' | 'refuse-boot' | 'fail-power';
-export const BMC_FAULTS: readonly BmcFault[] = ['hung', 'refuse-boot', 'fail-power'];
 
 export const bmcDir = (stateDir: string, host: string) => join(stateDir, 'lab', 'bmc', host);
 
