@@ -107,7 +107,7 @@ async function start(
 
 /** Answers IPMI: `ipmitool power status` with the host's credentials succeeds. */
 function waitForBmc(stateDir: string, host: ScenarioHost, address: string, port: number) {
-  const { username, password } = bmcCredentials(host);
+  const { username, password } = bmcCredentials(host.name);
   const args = [
     '-I',
     'lanplus',

@@ -17,16 +17,12 @@ export function bmcAddress(index: number): string {
 }
 
 /**
- * The BMC's admin login (the lab's Vault holds the same). One account for every BMC of the lab,
- * as many sites configure it fleet-wide: so a DDNS name that points at another host's BMC gets
- * in, and it is the FRU serial check that must refuse it. The host is the parameter all the same,
- * so that callers stay right if the lab ever gives each BMC its own.
+ * The IPMI login of a host's BMC (the lab's Vault holds the same). One account for every BMC of
+ * the lab, as many sites configure it fleet-wide: so a DDNS name that points at another host's BMC
+ * gets in, and it is the FRU serial check that must refuse it. Passwords are 16 bytes: ipmi_sim
+ * refuses 20, the IPMI 2.0 maximum.
  */
-export function bmcCredentials(_host: Pick<ScenarioHost, 'name'>): {
-  username: string;
-  password: string;
-} {
-  // 16 bytes: what every BMC accepts (ipmi_sim refuses 20, the IPMI 2.0 maximum).
+export function bmcCredentials(_host: string): { username: string; password: string } {
   const password = createHash('sha256').update('steward-lab/bmc').digest('hex').slice(0, 16);
   return { username: 'steward', password };
 }

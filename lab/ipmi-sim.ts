@@ -19,7 +19,7 @@ const guid = (host: string) =>
   createHash('sha256').update(`steward-lab/guid/${host}`).digest('hex').slice(0, 32);
 
 function lanConf(host: ScenarioHost, address: string, port: number, dir: string): string {
-  const { username, password } = bmcCredentials(host);
+  const { username, password } = bmcCredentials(host.name);
   return [
     `name "${host.name}"`,
     'set_working_mc 0x20',

@@ -204,7 +204,7 @@ describe('power and boot device', () => {
   });
 
   it("keeps the password out of argv: it is only in ipmitool's environment", async () => {
-    const { password } = bmcCredentials({ name: 'rack-spare' });
+    const { password } = bmcCredentials('rack-spare');
     setBmcFault(ctx.lab.stateDir, 'rack-spare', 'hung', true);
     // Hung, the power status call holds its ipmitool process open for a second or two.
     const call = ctx.act.bmcPowerStatus({ bmc: target('rack-spare') }).catch(() => undefined);

@@ -17,7 +17,7 @@ export const credentialRefs = (host: string) => ({
 export const labSecrets: SecretResolver = async (ref) => {
   const match = REF.exec(ref);
   if (!match) throw new Error(`no secret ${ref}`);
-  return bmcCredentials({ name: match[1] })[match[2] as 'username' | 'password'];
+  return bmcCredentials(match[1])[match[2] as 'username' | 'password'];
 };
 
 export function scenarioHosts(scenario: string): ScenarioHost[] {

@@ -20,7 +20,7 @@ export function ipmitool(
   login: { username?: string; password?: string } = {},
 ): Promise<IpmitoolRun> {
   const index = scenarioHosts(scenario).findIndex((h) => h.name === host);
-  const credentials = { ...bmcCredentials({ name: host }), ...login };
+  const credentials = { ...bmcCredentials(host), ...login };
   const started = Date.now();
   return new Promise((resolve) =>
     execFile(
