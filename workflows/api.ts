@@ -145,6 +145,7 @@ export const workflowIds = {
   upgradeNode: (cluster: string, node: string, version: string) =>
     `k8s-upgrade/${cluster}/${node}/${version}`,
   reinstall: (node: string) => `reinstall/${node}`,
+  netboxReconcile: (cluster: string) => `netbox-reconcile/${cluster}`,
   reinstallPlan: (node: string) => `reinstall-plan/${node}`,
 };
 
@@ -162,7 +163,7 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
 
 /** Every workflow ID Steward derives from its target. */
 export const WORKFLOW_ID_PATTERN =
-  /^(reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)$/;
+  /^(reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(-\d{4}-\d\d-\d\dT[\d:]+Z)?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)$/;
 
 export interface KubernetesUpgradeInput {
   cluster: string;
@@ -329,8 +330,9 @@ export type ReinstallStep =
   | 'drain'
   | 'bmc'
   | 'publish-script'
+  | 'power-off'
   | 'pxe'
-  | 'power-cycle'
+  | 'power-on'
   | 'rejoin'
   | 'uncordon'
   | 'netbox-active'
@@ -391,3 +393,16 @@ export const BMC_FAILURES = {
 
 /** Failure types of a DNS lookup: no such name (never retried), or no answer (retried). */
 export const DNS_FAILURES = { notFound: 'DnsNameNotFound', failed: 'DnsLookupFailed' } as const;
+
+export interface NetboxReconcileInput {
+  cluster: string;
+}
+
+export interface NetboxReconcileResult {
+  cluster: string;
+  /** Nodes whose NetBox device was compared. */
+  checked: number;
+  notInNetbox: string[];
+  /** `<device>: <fields written>`, empty when NetBox already matched the cluster. */
+  written: string[];
+}

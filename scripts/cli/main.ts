@@ -10,6 +10,8 @@ import { drain, uncordon } from './commands/node-operations';
 import { decide, list, status, checkWorkflowId } from './commands/inspect';
 import { watch } from './commands/watch';
 import { kubernetesUpgrade } from './commands/kubernetes-upgrade';
+import { parseDeployFlag, reinstall } from './commands/reinstall';
+import { reconcileNow, scheduleReconcile } from './commands/reconcile';
 
 const seconds = (value: string) => {
   try {
@@ -163,6 +165,56 @@ program
         },
         { dryRun: o.dryRun, detach: o.detach },
       ),
+    ),
+  );
+
+program
+  .command('reinstall')
+  .description(
+    'reinstall a bare-metal host: NetBox, drain, BMC (serial verified), PXE, power cycle, rejoin',
+  )
+  .argument('<node>', 'the NetBox device (and Kubernetes node) to reinstall')
+  .option('--cluster <name>', 'cluster of its Kubernetes node (default: the only configured one)')
+  .option('--deploy <option>', 'standard, none or custom:PATH (default: NetBox deployment_option)')
+  .option('--drain-timeout <duration>', 'how long the drain may take before it asks', seconds)
+  .option('--rejoin-timeout <duration>', 'how long the host may take to come back', seconds)
+  .option('--dry-run', 'print the deployment, script and BMC (its serial checked); change nothing')
+  .option('--detach', 'start and return without watching')
+  .action((node: string, o) =>
+    withClient((client, config) =>
+      reinstall(
+        client,
+        config,
+        {
+          node,
+          cluster: pickCluster(config, o.cluster),
+          ...(o.deploy === undefined ? {} : parseDeployFlag(o.deploy)),
+          drainTimeoutSeconds: o.drainTimeout,
+          rejoinTimeoutSeconds: o.rejoinTimeout,
+        },
+        { dryRun: o.dryRun, detach: o.detach },
+      ),
+    ),
+  );
+
+const reconcile = program
+  .command('reconcile')
+  .description('bring NetBox in line with a cluster: device status and kubelet version per node');
+reconcile
+  .command('run')
+  .description('reconcile once, now')
+  .option('--cluster <name>', 'cluster (default: the only configured one)')
+  .action((o) =>
+    withClient((client, config) => reconcileNow(client, config, pickCluster(config, o.cluster))),
+  );
+reconcile
+  .command('schedule')
+  .description('reconcile on a Temporal Schedule (created, or updated when it exists)')
+  .requiredOption('--every <duration>', 'interval, e.g. 10m', seconds)
+  .option('--cluster <name>', 'cluster (default: the only configured one)')
+  .action((o) =>
+    withClient((client, config) =>
+      scheduleReconcile(client, config, pickCluster(config, o.cluster), o.every),
     ),
   );
 

@@ -4,7 +4,9 @@ import type {
   DrainPlan,
   DrainStatus,
   KubernetesUpgradeStatus,
+  NodeReinstallStatus,
   PodVerdict,
+  ReinstallPlan,
   UpgradePlan,
 } from '../../workflows/api';
 import { describeAddonStep } from '../../workflows/policy/addon-description';
@@ -84,4 +86,22 @@ export function renderUpgradeStatus(st: KubernetesUpgradeStatus): string {
     lines.push(`  steward decide ${w.workflowId} ${(w.decisions ?? []).join('|')}`);
   }
   return lines.join('\n');
+}
+
+export function renderReinstallPlan(plan: ReinstallPlan): string {
+  return [
+    `Reinstall plan for ${plan.node} (nothing changed)`,
+    `  NetBox status     ${plan.netboxStatus}`,
+    `  deployment        ${plan.deployment}${plan.customScript ? ` (${plan.customScript})` : ''}: ${plan.script.bytes} bytes, sha256 ${plan.script.sha256.slice(0, 12)}`,
+    `  Kubernetes node   ${plan.kubernetesNode ? `yes, in ${plan.cluster}: drained first, waited for after` : `no node in ${plan.cluster}: no drain`}`,
+    `  BMC               ${plan.bmc}: serial ${plan.bmcSerial} matches NetBox, power ${plan.power}`,
+  ].join('\n');
+}
+
+export function renderReinstallStatus(st: NodeReinstallStatus): string {
+  return [
+    `${st.node}: ${st.step}${st.deployment ? ` (deployment ${st.deployment})` : ''}${st.bmc ? `; BMC ${st.bmc}` : ''}`,
+    ...st.log.map((l) => `  ${l}`),
+    ...(st.waitingReason ? [`waiting for an operator: ${st.waitingReason}`] : []),
+  ].join('\n');
 }

@@ -3,6 +3,8 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { ApplicationFailure } from '@temporalio/common';
 import {
   kubernetesUpgradeStatusQuery,
+  nodeReinstallStatusQuery,
+  type NodeReinstallResult,
   upgradeNodeStatusQuery,
   type KubernetesUpgradeResult,
   type UpgradeNodeResult,
@@ -12,7 +14,12 @@ import {
   type DrainStatus,
 } from '../../workflows/api';
 import { CliError, EXIT } from './exit-codes';
-import { renderDrainResult, renderDrainStatus, renderUpgradeStatus } from './render';
+import {
+  renderDrainResult,
+  renderDrainStatus,
+  renderReinstallStatus,
+  renderUpgradeStatus,
+} from './render';
 
 export interface Outcome {
   text: string;
@@ -60,6 +67,14 @@ function resultOutcome(type: string, result: unknown): Outcome {
       running: false,
     };
   }
+  if (type === 'nodeReinstall') {
+    const r = result as NodeReinstallResult;
+    return {
+      text: `${renderReinstallStatus(r)}\n${r.message}`,
+      exitCode: r.outcome === 'reinstalled' ? EXIT.ok : EXIT.failed,
+      running: false,
+    };
+  }
   const r = result as { message?: string; uncordoned?: boolean };
   return {
     text: r?.message ?? JSON.stringify(result, null, 2),
@@ -100,6 +115,14 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
       const st = await handle.query(upgradeNodeStatusQuery);
       const text = `${st.node} to ${st.version}: ${st.step}${st.waitingReason ? `\nwaiting for an operator: ${st.waitingReason}` : ''}`;
       return { text, exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok, running: true };
+    }
+    if (type === 'nodeReinstall') {
+      const st = await handle.query(nodeReinstallStatusQuery);
+      return {
+        text: renderReinstallStatus(st),
+        exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok,
+        running: true,
+      };
     }
     return { text: `${workflowId}: running`, exitCode: EXIT.ok, running: true };
   }

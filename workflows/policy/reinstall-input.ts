@@ -66,6 +66,20 @@ export interface DeploymentFields {
   customBaseScript?: string | null;
 }
 
+/** The custom fields as a device's NetBox facts carry them. */
+export function deploymentFields(device: {
+  customFields: Record<string, unknown>;
+}): DeploymentFields {
+  const text = (name: string) => {
+    const value = device.customFields[name];
+    return typeof value === 'string' ? value : null;
+  };
+  return {
+    deploymentOption: text('deployment_option'),
+    customBaseScript: text('custom_base_script'),
+  };
+}
+
 export interface Deployment {
   deployment: DeploymentOption;
   customScript?: string;

@@ -17,7 +17,7 @@ export interface StartOptions {
   detach?: boolean;
 }
 
-function validated<T>(parse: (input: unknown) => T, input: unknown): T {
+export function validated<T>(parse: (input: unknown) => T, input: unknown): T {
   try {
     return parse(input);
   } catch (err) {

@@ -1,0 +1,71 @@
+// steward reinstall NODE: reinstall a bare-metal host through its BMC and PXE, and watch it.
+import type { Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { StewardConfig } from '../../../workers/config';
+import {
+  DEPLOYMENT_OPTIONS,
+  workflowIds,
+  type DeploymentOption,
+  type NodeReinstallInput,
+  type ReinstallPlan,
+} from '../../../workflows/api';
+import { parseReinstallInput } from '../../../workflows/policy/reinstall-input';
+import { CliError, EXIT } from '../exit-codes';
+import { renderReinstallPlan } from '../render';
+import { validated, type StartOptions } from './node-operations';
+import { startOperation } from './start-operation';
+
+/** `--deploy standard|none|custom:PATH` as the workflow's input fields. */
+export function parseDeployFlag(
+  value: string,
+): Pick<NodeReinstallInput, 'deployment' | 'customScript'> {
+  const [option, ...rest] = value.split(':');
+  const path = rest.join(':');
+  if (option === 'custom') {
+    if (!path)
+      throw new CliError('--deploy: custom needs a path, e.g. custom:/srv/base.sh', EXIT.usage);
+    return { deployment: 'custom', customScript: path };
+  }
+  if (!DEPLOYMENT_OPTIONS.includes(option as DeploymentOption) || rest.length > 0) {
+    throw new CliError(
+      `--deploy: must be standard, none or custom:PATH, not "${value}"`,
+      EXIT.usage,
+    );
+  }
+  return { deployment: option as DeploymentOption };
+}
+
+export async function reinstall(
+  client: Client,
+  config: StewardConfig,
+  input: NodeReinstallInput,
+  options: StartOptions & { dryRun?: boolean },
+): Promise<number> {
+  const parsed = validated(parseReinstallInput, input);
+  if (options.dryRun) {
+    const plan: ReinstallPlan = await client.workflow.execute('planReinstall', {
+      taskQueue: config.taskQueue,
+      workflowId: workflowIds.reinstallPlan(parsed.node),
+      args: [input],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      staticSummary: `Dry run: reinstall plan for ${parsed.node}`,
+    });
+    process.stdout.write(`${renderReinstallPlan(plan)}\n`);
+    return EXIT.ok;
+  }
+  return startOperation(
+    client,
+    config,
+    {
+      workflowType: 'nodeReinstall',
+      workflowId: workflowIds.reinstall(parsed.node),
+      input,
+      summary: `Reinstall ${parsed.node} (${parsed.deployment ?? 'deployment from NetBox'}) through its BMC and PXE`,
+      operation: 'reinstall',
+      cluster: parsed.cluster,
+      target: parsed.node,
+    },
+    options,
+  );
+}
