@@ -1,4 +1,6 @@
 // Builds every activity from injected clients; the worker registers the result.
+import { readFile } from 'node:fs/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import { bmcActivities } from './bmc/activities';
 import type { BmcClientOptions } from './bmc/bmc-client';
 import type { SecretResolver } from './common/secrets';
@@ -15,6 +17,10 @@ import { podActivities } from './kubernetes/pods';
 import { baseScriptActivities } from './provisioning/base-scripts';
 import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
+import { NetboxClient, type NetboxConfig } from './netbox/client';
+import { deviceActivities } from './netbox/devices';
+import { VaultClient, type VaultConfig } from './vault/client';
+import { secretActivities } from './vault/secrets';
 
 export interface ActivityDeps {
   clusters: Record<string, ClusterConfig>;
@@ -24,19 +30,33 @@ export interface ActivityDeps {
   addonManifests?: string;
   /** Where reinstalled hosts' installers fetch their base scripts (`<url>/<host>/base-script`). */
   provisioningUrl?: string;
-  /** Resolves secret references (`vault:...#key`) for the BMC activities: the Vault client's. */
+  /** Resolves secret references (`vault:...#key`) for the BMC activities; default the Vault client's. */
   resolveSecret?: SecretResolver;
   /** ipmitool settings: port (623), retries, timeouts. */
   bmc?: Partial<BmcClientOptions>;
   /** The DNS servers that hold BMCs' DDNS names; default the system's. */
   dns?: DnsDeps;
+  netbox?: NetboxConfig;
+  vault?: VaultConfig;
 }
 
-const noSecretResolver: SecretResolver = (ref) =>
-  Promise.reject(new Error(`cannot resolve ${ref}: the worker has no secret resolver`));
+/** The clients activities share; the worker keeps them to close them on shutdown. */
+export interface Clients {
+  clusters: Clusters;
+  netbox?: NetboxClient;
+  vault?: VaultClient;
+}
 
-export function createActivities(deps: ActivityDeps) {
-  const clusters = new Clusters(deps.clusters);
+export function createClients(deps: ActivityDeps): Clients {
+  const vault = deps.vault && new VaultClient(deps.vault);
+  const netbox = deps.netbox && new NetboxClient(deps.netbox, netboxToken(deps.netbox, vault));
+  return { clusters: new Clusters(deps.clusters), netbox, vault };
+}
+
+export function createActivities(deps: ActivityDeps, clients = createClients(deps)) {
+  const { clusters } = clients;
+  const vault = () => configured(clients.vault, 'Vault', 'vault.address');
+  const resolveSecret = deps.resolveSecret ?? ((ref: string) => vault().readSecret(ref));
   const nodes = nodeActivities(clusters);
   const devicePlugin = devicePluginActivities(clusters);
   const upgradeJobs = upgradeJobActivities(clusters);
@@ -51,9 +71,29 @@ export function createActivities(deps: ActivityDeps) {
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
     ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }),
     ...upgradeJobs,
-    ...bmcActivities({ resolveSecret: deps.resolveSecret ?? noSecretResolver, options: deps.bmc }),
+    ...bmcActivities({ resolveSecret, options: deps.bmc }),
     ...dnsActivities(deps.dns),
+    ...deviceActivities(() => configured(clients.netbox, 'NetBox', 'netbox.url')),
+    ...secretActivities(vault),
   };
+}
+
+function netboxToken(config: NetboxConfig, vault: VaultClient | undefined): () => Promise<string> {
+  const { tokenFile, tokenRef } = config;
+  if (tokenFile && !tokenRef) return async () => (await readFile(tokenFile, 'utf8')).trim();
+  if (tokenRef && !tokenFile) {
+    if (!vault) throw new Error('netbox.tokenRef needs vault to be configured');
+    return () => vault.readSecret(tokenRef, 'netbox.tokenRef');
+  }
+  throw new Error('netbox: set exactly one of tokenFile and tokenRef');
+}
+
+function configured<T>(client: T | undefined, system: string, setting: string): T {
+  if (client) return client;
+  throw ApplicationFailure.nonRetryable(
+    `${system} is not configured for this worker (${setting} in its config)`,
+    'NotConfigured',
+  );
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -2,13 +2,14 @@
 // the DDNS names of BMCs NetBox has no OOB IP for, the provisioning endpoint (nginx), and the
 // host physics that ties power and PXE boots to the Kubernetes nodes.
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listDaemons, startDaemon, stopDaemons } from './daemon';
 import { DNS_DAEMON, ddnsZone, setDnsRecord, startDns, waitForDnsRecord } from './dnsmasq';
 import { bmcAddress, bmcCredentials, bmcDdnsName } from './hosts';
+import { addToConnection } from './kubeconfig';
 import { bmcDaemonName, startIpmiSim } from './ipmi-sim';
 import { assertPortsFree, assertUdpPortFree, type LabPorts } from './ports';
 import { PROVISIONING_DAEMON, startProvisioning } from './provisioning';
@@ -100,8 +101,7 @@ async function start(
     dns: { server },
     provisioning: { url },
   };
-  const file = JSON.parse(readFileSync(connectionPath, 'utf8')) as Record<string, unknown>;
-  writeFileSync(connectionPath, JSON.stringify({ ...file, ...connection }, null, 2) + '\n');
+  addToConnection(connectionPath, connection);
   return connection;
 }
 

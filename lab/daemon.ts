@@ -17,6 +17,10 @@ export interface DaemonSpec {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Run as this user and group (a root caller starting a server that refuses root). */
+  user?: { uid: number; gid: number };
+  /** The signal that asks it to stop; default SIGTERM. */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** What `<stateDir>/pids/<name>.pid` holds. */
@@ -26,6 +30,7 @@ export interface DaemonRecord {
   startTicks: number;
   cmdline: string[];
   startedAt: string;
+  stopSignal?: NodeJS.Signals;
 }
 
 const pidDir = (stateDir: string) => join(stateDir, 'pids');
@@ -42,6 +47,8 @@ export function startDaemon(stateDir: string, spec: DaemonSpec): DaemonRecord {
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env ?? process.env,
+      uid: spec.user?.uid,
+      gid: spec.user?.gid,
       detached: true,
       stdio: ['ignore', out, out],
     });
@@ -56,6 +63,7 @@ export function startDaemon(stateDir: string, spec: DaemonSpec): DaemonRecord {
       startTicks: stat.startTicks,
       cmdline: [spec.command, ...spec.args],
       startedAt: new Date().toISOString(),
+      stopSignal: spec.stopSignal,
     };
     writeFileSync(pidFile(stateDir, spec.name), JSON.stringify(record, null, 2) + '\n');
     return record;
@@ -93,8 +101,8 @@ export function listDaemons(stateDir: string): string[] {
 }
 
 /**
- * Stops the named daemons one after another (default: all, newest first): SIGTERM to the
- * process group, then SIGKILL after `graceMs`. A pid whose start time no longer matches the
+ * Stops the named daemons one after another (default: all, newest first): SIGTERM (or the
+ * daemon's own stop signal) to the process group, then SIGKILL after `graceMs`. A pid whose start time no longer matches the
  * record belongs to someone else now and is left alone.
  */
 export async function stopDaemons(
@@ -105,7 +113,7 @@ export async function stopDaemons(
   for (const name of names) {
     const record = readDaemon(stateDir, name);
     if (record && isAlive(record)) {
-      signalGroup(record, 'SIGTERM');
+      signalGroup(record, record.stopSignal ?? 'SIGTERM');
       const deadline = Date.now() + graceMs;
       while (isAlive(record) && Date.now() < deadline) await sleep(50);
       if (isAlive(record)) signalGroup(record, 'SIGKILL');

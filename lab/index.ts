@@ -2,10 +2,13 @@ import { join } from 'node:path';
 import { applyScenario } from './apply';
 import { startBareMetal, stopBareMetal, type BareMetalConnection } from './bare-metal';
 import { repoRoot } from './binaries';
-import type { Connection } from './kubeconfig';
+import { startHostServices, stopHostServices } from './host-services';
+import { addToConnection, type Connection } from './kubeconfig';
 import { startKubernetes, stopKubernetes } from './kubernetes';
+import type { NetboxConnection } from './netbox';
 import { DEFAULT_PORTS, LabPorts } from './ports';
 import { loadScenario, scenarioNodes } from './scenario';
+import type { VaultConnection } from './vault';
 import { DEFAULT_DDNS_PATTERN } from './hosts';
 
 export { addDenseNodes } from './dense';
@@ -21,6 +24,12 @@ export { kubernetesRunning } from './kubernetes';
 export { setKubeletRunning, setUpgradeFault } from './kubelet';
 export { FAULT_ANNOTATION, GPU_UNHEALTHY_LABEL, UPGRADE_FAULTS, UPGRADE_LABELS } from './physics';
 export type { UpgradeFault } from './physics';
+export { setNetboxDatabaseRunning } from './netbox';
+export type { NetboxConnection } from './netbox';
+
+export { vaultAdminTokenFile, WORKER_ROLE } from './vault';
+export type { VaultConnection } from './vault';
+
 export { DEFAULT_PORTS, freePorts } from './ports';
 export type { LabPorts } from './ports';
 export { loadScenario, parseScenario } from './scenario';
@@ -46,12 +55,16 @@ export interface StartLabOptions {
 export interface LabConnection extends Connection {
   /** With `hosts` in the scenario: BMCs, DNS and the provisioning endpoint. */
   bareMetal?: BareMetalConnection;
+  /** With `hosts` in the scenario: NetBox and Vault. */
+  netbox?: NetboxConnection;
+  vault?: VaultConnection;
 }
 
 /**
  * Starts the lab's Kubernetes detached (it outlives the caller), applies the scenario and
- * waits until it is Ready; then the bare metal of the scenario's hosts. Refuses when a lab
- * already runs in `stateDir`.
+ * waits until it is Ready; then the bare metal of the scenario's hosts. For a scenario with
+ * `hosts`, NetBox and OpenBao start beside Kubernetes. Refuses when a lab already runs in
+ * `stateDir`.
  */
 export async function startLab({
   stateDir,
@@ -62,7 +75,22 @@ export async function startLab({
 }: StartLabOptions): Promise<LabConnection> {
   const scenario = loadScenario(scenarioPath);
   const allPorts = { ...DEFAULT_PORTS, ...ports };
-  const connection = await startKubernetes(stateDir, allPorts, { physics });
+  // NetBox takes about as long to start as Kubernetes: side by side.
+  const kubernetes = startKubernetes(stateDir, allPorts, { physics });
+  const hostServices =
+    scenario.hosts.length > 0
+      ? startHostServices(stateDir, allPorts, scenario.hosts, scenarioPath)
+      : undefined;
+  let connection: LabConnection;
+  try {
+    const [k8s, services] = await Promise.all([kubernetes, hostServices]);
+    connection = { ...k8s, ...services };
+    if (services) addToConnection(k8s.connectionPath, services);
+  } catch (err) {
+    await Promise.allSettled([kubernetes, hostServices]);
+    await stopLab(stateDir);
+    throw err;
+  }
   await applyScenario(connection.kubeconfigPath, scenario);
   if (scenario.hosts.length === 0) return connection;
   const bareMetal = await startBareMetal(stateDir, scenario.hosts, {
@@ -79,5 +107,6 @@ export async function startLab({
 /** Stops every lab process of `stateDir`; its data stays for the next start. */
 export async function stopLab(stateDir: string): Promise<void> {
   await stopBareMetal(stateDir);
+  await stopHostServices(stateDir);
   await stopKubernetes(stateDir);
 }

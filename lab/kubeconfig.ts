@@ -44,3 +44,9 @@ export function writeConnection(connection: Connection): void {
   const body = { clusters: { [LAB_CONTEXT]: { kubeconfig: kubeconfigPath, context, server } } };
   writeFileSync(connectionPath, JSON.stringify(body, null, 2) + '\n');
 }
+
+/** Adds a lab part's facts (e.g. `{ netbox: { url, tokenFile } }`) to the connection file. */
+export function addToConnection(connectionPath: string, facts: object): void {
+  const file = JSON.parse(readFileSync(connectionPath, 'utf8')) as Record<string, unknown>;
+  writeFileSync(connectionPath, JSON.stringify({ ...file, ...facts }, null, 2) + '\n');
+}

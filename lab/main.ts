@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bareMetalDaemons } from './bare-metal';
 import { readDaemon, isRunning } from './daemon';
+import { HOST_SERVICE_DAEMONS } from './host-services';
 import { DEFAULT_STATE_DIR, startLab, stopLab } from './index';
 import { KUBERNETES_DAEMONS, kubernetesRunning, labDir } from './kubernetes';
 
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(`kubeconfig: ${c.kubeconfigPath}`);
       console.log(`connection: ${c.connectionPath}`);
       console.log(`try: kubectl --kubeconfig ${c.kubeconfigPath} get nodes`);
+      if (c.netbox) console.log(`netbox: ${c.netbox.url} (API token in ${c.netbox.tokenFile})`);
+      if (c.vault) console.log(`vault: ${c.vault.address} (AppRole steward-worker)`);
       return 0;
     }
     case 'down':
@@ -37,7 +40,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`lab stopped (${stateDir})`);
       return 0;
     case 'status': {
-      for (const name of [...KUBERNETES_DAEMONS, ...bareMetalDaemons(stateDir)]) {
+      // NetBox and OpenBao run only for scenarios with hosts: listed when they ever started.
+      const hostServices = HOST_SERVICE_DAEMONS.filter((name) => readDaemon(stateDir, name));
+      for (const name of [...KUBERNETES_DAEMONS, ...bareMetalDaemons(stateDir), ...hostServices]) {
         const record = readDaemon(stateDir, name);
         const state = isRunning(stateDir, name) ? `running, pid ${record?.pid}` : 'stopped';
         console.log(`${name.padEnd(24)} ${state}`);

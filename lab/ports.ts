@@ -14,6 +14,12 @@ export interface LabPorts {
   dns: number;
   /** HTTP, the provisioning endpoint (nginx). */
   provisioning: number;
+  /** NetBox (gunicorn) and its PostgreSQL and Redis. */
+  netbox: number;
+  netboxPostgres: number;
+  netboxRedis: number;
+  /** OpenBao. */
+  vault: number;
 }
 
 const UDP_PORTS: readonly string[] = ['bmc'];
@@ -37,6 +43,10 @@ export const DEFAULT_PORTS: LabPorts = {
   bmc: 6623,
   dns: 5354,
   provisioning: 8623,
+  netbox: 8001,
+  netboxPostgres: 15432,
+  netboxRedis: 16379,
+  vault: 8200,
 };
 
 /** A set of ports that were free on 127.0.0.1 a moment ago (for tests and parallel labs). */

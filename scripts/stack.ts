@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
-import { freePorts, type Connection as LabConnection } from '../lab';
+import { freePorts, type LabConnection } from '../lab';
 import { startDaemon } from '../lab/daemon';
 import { searchAttributes, TASK_QUEUE } from '../workflows/api';
 
@@ -39,6 +39,8 @@ export async function startTemporalAndWorker(
     uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
     metricsPort: ports.metrics,
     clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+    netbox: lab.netbox,
+    vault: lab.vault,
   });
   startWorker(stateDir, configPath);
   await waitForWorker(client);
@@ -94,6 +96,9 @@ export interface WorkerConfigFile {
   uiUrl: string;
   metricsPort: number;
   clusters: Record<string, { kubeconfig: string; context: string }>;
+  /** The lab's NetBox and Vault, when it runs them. */
+  netbox?: { url: string; tokenFile: string };
+  vault?: { address: string; roleIdFile: string; secretIdFile: string };
 }
 
 export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
@@ -103,6 +108,8 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     taskQueue: TASK_QUEUE,
     clusters: c.clusters,
     metrics: { port: c.metricsPort },
+    ...(c.netbox && { netbox: c.netbox }),
+    ...(c.vault && { vault: c.vault }),
   };
   writeFileSync(
     path,

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { TASK_QUEUE } from '../workflows/api';
+import { parseSecretRef } from '../workflows/policy/secret-ref';
 
 const path = z.string().min(1);
 
@@ -38,7 +39,35 @@ const schema = z.strictObject({
   drain: z.strictObject({ evictionPollMs: z.number().int().positive().default(250) }).prefault({}),
   /** The add-on manifests directory (scripts/setup/addon-manifests.sh); ~/.cache/steward/addons if unset. */
   addons: z.strictObject({ manifests: path.optional() }).prefault({}),
+  /** NetBox's URL and its API token: a file, or a Vault reference (`vault:secret/data/netbox#token`). */
+  netbox: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      tokenFile: path.optional(),
+      tokenRef: z.string().superRefine(validSecretRef).optional(),
+    })
+    .refine((n) => (n.tokenFile === undefined) !== (n.tokenRef === undefined), {
+      message: 'set exactly one of tokenFile and tokenRef',
+    })
+    .optional(),
+  /** Vault or OpenBao, logged into with AppRole; the role and secret IDs are read from files. */
+  vault: z
+    .strictObject({
+      address: z.url({ protocol: /^https?$/ }),
+      roleIdFile: path,
+      secretIdFile: path,
+      approleMount: z.string().optional(),
+    })
+    .optional(),
 });
+
+function validSecretRef(ref: string, ctx: z.RefinementCtx): void {
+  try {
+    parseSecretRef(ref);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message.replace(/^secretRef: /, '') });
+  }
+}
 
 export type StewardConfig = z.output<typeof schema>;
 
@@ -103,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   for (const cluster of Object.values(config.clusters))
     cluster.kubeconfig = abs(cluster.kubeconfig);
   if (config.addons.manifests) config.addons.manifests = abs(config.addons.manifests);
+  if (config.netbox?.tokenFile) config.netbox.tokenFile = abs(config.netbox.tokenFile);
+  if (config.vault) {
+    config.vault.roleIdFile = abs(config.vault.roleIdFile);
+    config.vault.secretIdFile = abs(config.vault.secretIdFile);
+  }
   const tls = config.temporal.tls;
   if (tls) for (const k of ['cert', 'key', 'ca'] as const) if (tls[k]) tls[k] = abs(tls[k]!);
   return config;

@@ -1,7 +1,7 @@
 // The Steward worker: runs every workflow and activity on the configured task queue until SIGTERM
 // or SIGINT, then finishes in-flight work within the grace time.
 import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, createClients, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
@@ -17,16 +17,20 @@ async function main(): Promise<void> {
     },
   });
   const connection = await NativeConnection.connect(connectionOptions(config));
+  const deps: ActivityDeps = {
+    clusters: config.clusters,
+    evictionPollMs: config.drain.evictionPollMs,
+    addonManifests: config.addons.manifests,
+    netbox: config.netbox,
+    vault: config.vault,
+  };
+  const clients = createClients(deps);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({
-      clusters: config.clusters,
-      evictionPollMs: config.drain.evictionPollMs,
-      addonManifests: config.addons.manifests,
-    }),
+    activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });
   log.info(
@@ -35,6 +39,8 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
       clusters: Object.keys(config.clusters),
+      netbox: config.netbox?.url,
+      vault: config.vault?.address,
       metrics: `http://127.0.0.1:${config.metrics.port}/metrics`,
     },
     'worker started',
@@ -43,6 +49,11 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close();
+    // After the last activity: a token left behind would stay valid until its TTL runs out.
+    await clients.vault?.revokeSelf().then(
+      (revoked) => revoked && log.info('Vault token revoked'),
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'Vault token not revoked'),
+    );
     log.info('worker stopped');
   }
 }

@@ -406,3 +406,21 @@ export interface NetboxReconcileResult {
   /** `<device>: <fields written>`, empty when NetBox already matched the cluster. */
   written: string[];
 }
+
+/** Failure types of the NetBox activities (a refused field is INVALID_INPUT). */
+export const NETBOX_FAILURES = {
+  /** NetBox answered 5xx, or could not be reached: retried. */
+  unavailable: 'NetboxUnavailable',
+  /** NetBox refused the request (a 4xx other than a bad field), with its message: never retried. */
+  refused: 'NetboxRefused',
+} as const;
+
+/** Failure types of the Vault client (a bad or missing secret reference is INVALID_INPUT). */
+export const VAULT_FAILURES = {
+  /** Vault answered 5xx, or could not be reached: retried. */
+  unavailable: 'VaultUnavailable',
+  /** Vault refused the AppRole login (wrong role ID or secret ID): never retried. */
+  loginFailed: 'VaultLoginFailed',
+  /** Vault's policy denies the request: never retried. */
+  denied: 'VaultDenied',
+} as const;

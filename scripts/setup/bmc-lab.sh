@@ -4,6 +4,7 @@
 # provisioning endpoint.
 set -euo pipefail
 source "$(dirname "$0")/versions.env"
+source "$(dirname "$0")/apt.sh"
 
 need=()
 command -v ipmi_sim >/dev/null || need+=("openipmi=$OPENIPMI_DEB_VERSION")
@@ -15,11 +16,4 @@ if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 printf '  %-34s %s\n' "bmc lab packages" "installing ${need[*]}"
-# nginx's package would start a system nginx on port 80; the lab runs its own on loopback.
-policy=/usr/sbin/policy-rc.d
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
-  trap 'rm -f "$policy"' EXIT
-fi
-apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+apt_install "${need[@]}"

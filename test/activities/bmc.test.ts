@@ -18,13 +18,14 @@ import {
 import { waitFor } from '../../lab/wait';
 import { BMC_FAILURES, DNS_FAILURES, INVALID_INPUT } from '../../workflows/api';
 import { chooseBmcAddress } from '../../workflows/policy/bmc-address';
-import { bmcTarget, labSecrets } from '../support/bmc';
+import { bmcTarget } from '../support/bmc';
 import { useLabActivities } from '../support/lab';
 import { LabCluster } from '../support/lab-cluster';
 
 const SCENARIO = 'bmc-lab.yaml';
 const BMC_OPTIONS = { retries: 1, timeoutSeconds: 1, powerPollMs: 100, powerTimeoutMs: 10_000 };
-const ctx = useLabActivities(SCENARIO, { resolveSecret: labSecrets, bmc: BMC_OPTIONS });
+// The BMC logins come from the lab's OpenBao, as a worker's would.
+const ctx = useLabActivities(SCENARIO, { bmc: BMC_OPTIONS });
 
 const target = (host: string, address?: string) => bmcTarget(SCENARIO, host, address);
 const log = (host: string) =>

@@ -1,24 +1,14 @@
-// BMC targets of the lab's hosts as a workflow would pass them (secret references, NetBox's
-// serial), and a secret resolver standing in for Vault that knows the lab's BMC credentials.
+// BMC targets of the lab's hosts as a workflow would pass them (secret references into the lab's
+// Vault, NetBox's serial).
 import type { BmcTarget } from '../../activities/bmc/activities';
-import type { SecretResolver } from '../../activities/common/secrets';
-import { bmcAddress, bmcCredentials, loadScenario, type ScenarioHost } from '../../lab';
+import { bmcAddress, loadScenario, type ScenarioHost } from '../../lab';
 import { FIXTURES } from './lab';
 import { join } from 'node:path';
-
-const REF = /^vault:secret\/data\/bmc\/([a-z0-9-]+)#(username|password)$/;
 
 export const credentialRefs = (host: string) => ({
   username: `vault:secret/data/bmc/${host}#username`,
   password: `vault:secret/data/bmc/${host}#password`,
 });
-
-/** Resolves `vault:secret/data/bmc/<host>#username|password` to the lab BMC's credentials. */
-export const labSecrets: SecretResolver = async (ref) => {
-  const match = REF.exec(ref);
-  if (!match) throw new Error(`no secret ${ref}`);
-  return bmcCredentials(match[1])[match[2] as 'username' | 'password'];
-};
 
 export function scenarioHosts(scenario: string): ScenarioHost[] {
   return loadScenario(join(FIXTURES, scenario)).hosts;

@@ -42,7 +42,8 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
 
 /**
  * A lab for the test file, started before its tests and stopped after, with activities bound to
- * it (with hosts in the scenario, the BMC and DNS activities use the lab's BMC port and DNS).
+ * it (with hosts in the scenario, the BMC and DNS activities use the lab's BMC port and DNS, the
+ * NetBox and Vault activities the lab's NetBox and OpenBao).
  */
 export function useLabActivities(
   scenario: string,
@@ -54,8 +55,11 @@ export function useLabActivities(
       ctx.lab = await startTestLab(scenario);
       const clusters = { lab: { kubeconfig: ctx.lab.kubeconfigPath, context: ctx.lab.context } };
       const bm = ctx.lab.bareMetal;
+      const { netbox, vault } = ctx.lab;
       ctx.act = createActivities({
         clusters,
+        netbox,
+        vault,
         ...deps,
         ...(bm && {
           provisioningUrl: bm.provisioning.url,

@@ -190,6 +190,37 @@ describe('loadConfig', () => {
     assert.equal(config.temporal.tls?.key, '/abs/client.key');
   });
 
+  it('reads NetBox and Vault settings; their files resolve against the file’s directory', () => {
+    const path = configFile(
+      [
+        'netbox:',
+        '  url: https://netbox.example',
+        '  tokenFile: secrets/netbox-token',
+        'vault:',
+        '  address: https://vault.example:8200',
+        '  roleIdFile: approle/role-id',
+        '  secretIdFile: /run/secrets/secret-id',
+      ].join('\n'),
+    );
+    const config = loadConfig({ STEWARD_CONFIG: path });
+    assert.deepEqual(config.netbox, {
+      url: 'https://netbox.example',
+      tokenFile: join(dir, 'secrets/netbox-token'),
+    });
+    assert.deepEqual(config.vault, {
+      address: 'https://vault.example:8200',
+      roleIdFile: join(dir, 'approle/role-id'),
+      secretIdFile: '/run/secrets/secret-id',
+    });
+    const viaVault = configFile(
+      'netbox:\n  url: http://nb\n  tokenRef: vault:secret/data/netbox#token\n',
+    );
+    assert.equal(
+      loadConfig({ STEWARD_CONFIG: viaVault }).netbox?.tokenRef,
+      'vault:secret/data/netbox#token',
+    );
+  });
+
   it('resolves relative TLS paths from the environment against the working directory', () => {
     const config = loadConfig({ TEMPORAL_TLS_CERT: 'certs/client.pem' });
     assert.equal(config.temporal.tls?.cert, resolve(process.cwd(), 'certs/client.pem'));
@@ -258,6 +289,21 @@ describe('loadConfig', () => {
       parts: ['clusters.lab', 'namespace'],
     },
     { name: 'unparsable YAML', yaml: 'temporal: [\n', parts: [] },
+    {
+      name: 'a NetBox token both from a file and from Vault',
+      yaml: 'netbox:\n  url: http://nb\n  tokenFile: t\n  tokenRef: vault:secret/data/netbox#token\n',
+      parts: ['netbox', 'set exactly one of tokenFile and tokenRef'],
+    },
+    {
+      name: 'a NetBox token reference that is no KV v2 path',
+      yaml: 'netbox:\n  url: http://nb\n  tokenRef: vault:secret/netbox#token\n',
+      parts: ['netbox.tokenRef', 'not a KV v2 data path'],
+    },
+    {
+      name: 'a Vault without its AppRole secret ID file',
+      yaml: 'vault:\n  address: http://vault:8200\n  roleIdFile: r\n',
+      parts: ['vault.secretIdFile'],
+    },
   ];
   for (const { name, yaml, env = {}, parts } of bad) {
     it(`rejects ${name}`, () => {
