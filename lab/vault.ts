@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { baoBinary } from './binaries';
-import { isRunning, startDaemon, stopDaemons } from './daemon';
+import { startDaemon, stopDaemons } from './daemon';
 import { bmcCredentials } from './hosts';
 import { labDir } from './kubernetes';
 import type { ScenarioHost } from './scenario';
@@ -23,7 +23,7 @@ export interface VaultConnection {
 export const VAULT_DAEMON = 'openbao';
 export const WORKER_ROLE = 'steward-worker';
 
-export const vaultDir = (stateDir: string) => join(labDir(stateDir), 'vault');
+const vaultDir = (stateDir: string) => join(labDir(stateDir), 'vault');
 /** A token with the root policy, for tests and operators of the lab. */
 export const vaultAdminTokenFile = (stateDir: string) => join(vaultDir(stateDir), 'admin-token');
 
@@ -98,10 +98,6 @@ export async function startVault(
 
 export async function stopVault(stateDir: string): Promise<void> {
   await stopDaemons(stateDir, [VAULT_DAEMON]);
-}
-
-export function vaultRunning(stateDir: string): boolean {
-  return isRunning(stateDir, VAULT_DAEMON);
 }
 
 function writeSecret(path: string, value: string): void {
