@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
-import { freePorts, type LabConnection } from '../lab';
+import { freePorts, type BareMetalConnection, type LabConnection } from '../lab';
 import { startDaemon } from '../lab/daemon';
 import { searchAttributes, TASK_QUEUE } from '../workflows/api';
 
@@ -41,6 +41,7 @@ export async function startTemporalAndWorker(
     clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
     netbox: lab.netbox,
     vault: lab.vault,
+    bareMetal: lab.bareMetal,
   });
   startWorker(stateDir, configPath);
   await waitForWorker(client);
@@ -99,6 +100,8 @@ export interface WorkerConfigFile {
   /** The lab's NetBox and Vault, when it runs them. */
   netbox?: { url: string; tokenFile: string };
   vault?: { address: string; roleIdFile: string; secretIdFile: string };
+  /** The lab's BMCs, DNS and provisioning endpoint, when it runs them. */
+  bareMetal?: BareMetalConnection;
 }
 
 export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
@@ -110,6 +113,11 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     metrics: { port: c.metricsPort },
     ...(c.netbox && { netbox: c.netbox }),
     ...(c.vault && { vault: c.vault }),
+    ...(c.bareMetal && {
+      bmc: { port: c.bareMetal.bmc.port },
+      dns: { servers: [c.bareMetal.dns.server], ddnsPattern: c.bareMetal.bmc.ddnsPattern },
+      provisioning: { url: c.bareMetal.provisioning.url },
+    }),
   };
   writeFileSync(
     path,

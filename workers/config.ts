@@ -50,6 +50,23 @@ const schema = z.strictObject({
       message: 'set exactly one of tokenFile and tokenRef',
     })
     .optional(),
+  /** The BMCs (IPMI over LAN): UDP port and ipmitool's tries and per-try timeout. */
+  bmc: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).default(623),
+      retries: z.number().int().min(1).max(10).default(2),
+      timeoutSeconds: z.number().int().min(1).max(60).default(2),
+    })
+    .prefault({}),
+  /** The DNS that holds BMCs' DDNS names, and how those names are built from a host's serial. */
+  dns: z
+    .strictObject({
+      servers: z.array(z.string().min(1)).optional(),
+      ddnsPattern: z.string().includes('{serial}', { message: 'must contain {serial}' }).optional(),
+    })
+    .prefault({}),
+  /** Where reinstalled hosts' installers fetch their base scripts. */
+  provisioning: z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
   /** Vault or OpenBao, logged into with AppRole; the role and secret IDs are read from files. */
   vault: z
     .strictObject({

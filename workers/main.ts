@@ -23,6 +23,9 @@ async function main(): Promise<void> {
     addonManifests: config.addons.manifests,
     netbox: config.netbox,
     vault: config.vault,
+    bmc: config.bmc,
+    dns: config.dns,
+    provisioningUrl: config.provisioning.url,
   };
   const clients = createClients(deps);
   const worker = await Worker.create({

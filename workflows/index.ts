@@ -5,3 +5,6 @@ export { uncordonNode } from './node-uncordon';
 export { planKubernetesUpgrade } from './kubernetes-upgrade-plan';
 export { upgradeNode } from './node-upgrade';
 export { kubernetesUpgrade } from './kubernetes-upgrade';
+export { nodeReinstall } from './node-reinstall';
+export { planReinstall } from './reinstall-plan';
+export { netboxReconcile } from './netbox-reconcile';

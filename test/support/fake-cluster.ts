@@ -33,6 +33,7 @@ export class FakeCluster {
   readonly jobsCreated: string[] = [];
   unschedulable = false;
   cordonedBy: string | undefined;
+  bootId = 'boot-1';
   crashLooping: { pod: string; container: string; restarts: number }[] = [];
   readonly blocked = new Set<string>();
   readonly evictions = new Map<string, number>();
@@ -162,7 +163,7 @@ export class FakeCluster {
           cordonedBy: this.cordonedBy,
           ready: true,
           kubeletVersion: this.kubeletVersion,
-          bootId: 'boot-1',
+          bootId: this.bootId,
         };
       },
       listNodePods: async ({ node }) => {

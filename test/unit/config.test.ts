@@ -44,6 +44,9 @@ describe('loadConfig', () => {
       log: { level: 'info' },
       drain: { evictionPollMs: 250 },
       addons: {},
+      bmc: { port: 623, retries: 2, timeoutSeconds: 2 },
+      dns: {},
+      provisioning: {},
     });
   });
 

@@ -1,0 +1,148 @@
+// Reinstalls of bare-metal hosts end to end, through the CLI, on the lab's real NetBox, OpenBao,
+// ipmi_sim BMCs, dnsmasq and provisioning nginx: the installer runs exactly the script of the
+// deployment option, the node comes back Ready and uncordoned, NetBox shows the journal; a BMC
+// that is not the host's is refused before any power command; bad input changes nothing.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pointDnsName, readBmcLog, readInstallLog } from '../../lab';
+import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
+import { FIXTURES } from '../support/lab';
+import { LabCluster } from '../support/lab-cluster';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const CUSTOM_SCRIPT = join(FIXTURES, 'reinstall-custom-base.sh');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const output = (run: { stdout: string; stderr: string }) => `${run.stdout}${run.stderr}`;
+
+let stack: TestStack;
+let cluster: LabCluster;
+
+before(
+  async () => {
+    stack = await startTestStack('reinstall-lab.yaml');
+    cluster = new LabCluster(stack.lab.kubeconfigPath);
+  },
+  { timeout: 300_000 },
+);
+after(async () => stack?.stop());
+
+async function netbox<T>(path: string): Promise<T> {
+  const { url, tokenFile } = stack.lab.netbox!;
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  const res = await fetch(`${url}/api/${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.ok(res.ok, `GET ${path}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+async function device(name: string) {
+  const { results } = await netbox<{
+    results: { id: number; status: { value: string } }[];
+  }>(`dcim/devices/?name=${name}`);
+  const journal = await netbox<{ results: { kind: { value: string }; comments: string }[] }>(
+    `extras/journal-entries/?assigned_object_type=dcim.device&assigned_object_id=${results[0].id}`,
+  );
+  return { status: results[0].status.value, journal: journal.results };
+}
+
+const powerCommands = (host: string) =>
+  readBmcLog(stack.lab.stateDir, host)
+    .map((c) => c.command)
+    .filter((c) => c.startsWith('set power') || c.startsWith('set boot'));
+
+async function reinstall(node: string, ...flags: string[]) {
+  const run = await stack.steward('reinstall', node, ...flags);
+  const result: NodeReinstallResult = await stack.client.workflow
+    .getHandle(workflowIds.reinstall(node))
+    .result();
+  return { run, result };
+}
+
+describe('steward reinstall', () => {
+  it('refuses bad input naming the field, and changes nothing', async () => {
+    const before = await device('worker-1');
+    const cases: [string[], RegExp][] = [
+      [['no-such-host'], /node: no device named "no-such-host" in NetBox/],
+      [['worker-1', '--deploy', 'kickstart'], /--deploy: must be standard, none or custom:PATH/],
+      [
+        ['worker-1', '--deploy', 'custom:/nonexistent/base.sh'],
+        /customScript: cannot read \/nonexistent\/base.sh/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const run = await stack.steward('reinstall', ...args);
+      assert.equal(run.code, 2, output(run));
+      assert.match(output(run), message);
+    }
+    assert.deepEqual(await device('worker-1'), before);
+    assert.deepEqual(powerCommands('worker-1'), []);
+  });
+
+  it('dry run: names the deployment, the script and the BMC with its checked serial', async () => {
+    const run = await stack.steward('reinstall', 'worker-2', '--dry-run');
+    assert.equal(run.code, 0, output(run));
+    assert.match(run.stdout, /deployment +standard/);
+    assert.match(
+      run.stdout,
+      /BMC +127\.0\.1\.2 \(DDNS bmc-lab-w2\.oob\.lab\.steward\.dev\): serial LAB-W2/,
+    );
+    assert.deepEqual(powerCommands('worker-2'), []);
+  });
+
+  it('reinstalls three workers at once, one per deployment option, each with exactly its script', async () => {
+    const scripts: Record<string, { flags: string[]; script: (published: string) => boolean }> = {
+      'worker-1': { flags: [], script: (s) => s.includes("hostnamectl set-hostname 'worker-1'") },
+      'worker-2': { flags: ['--deploy', 'none'], script: (s) => s === '' },
+      'worker-3': {
+        flags: ['--deploy', `custom:${CUSTOM_SCRIPT}`],
+        script: (s) => s === readFileSync(CUSTOM_SCRIPT, 'utf8'),
+      },
+    };
+    const bootIds = Object.fromEntries(
+      await Promise.all(Object.keys(scripts).map(async (n) => [n, (await cluster.node(n)).bootId])),
+    );
+    const runs = await Promise.all(
+      Object.entries(scripts).map(([node, { flags }]) => reinstall(node, ...flags)),
+    );
+    for (const [i, [node, { script }]] of Object.entries(scripts).entries()) {
+      const { run, result } = runs[i];
+      assert.equal(run.code, 0, output(run));
+      assert.equal(result.outcome, 'reinstalled', result.message);
+      const installs = readInstallLog(stack.lab.stateDir, node);
+      assert.equal(installs.length, 1, `${node} installed once`);
+      assert.ok(script(installs[0].script ?? '<none>'), `${node} ran its script`);
+      assert.equal(installs[0].sha256, sha256(installs[0].script!));
+      assert.deepEqual(powerCommands(node), ['set power 0', 'set boot pxe', 'set power 1']);
+      const n = await cluster.node(node);
+      assert.ok(n.ready && !n.cordoned, `${node} Ready and uncordoned`);
+      assert.notEqual(n.bootId, bootIds[node]);
+      const { status, journal } = await device(node);
+      assert.equal(status, 'active');
+      assert.deepEqual(
+        journal.map((j) => j.kind.value).sort(),
+        ['info', 'success'],
+        JSON.stringify(journal),
+      );
+    }
+  });
+
+  it("refuses a DDNS name that leads to another host's BMC before any power command", async () => {
+    await pointDnsName(stack.lab.stateDir, 'bmc-lab-w2.oob.lab.steward.dev', '127.0.1.1');
+    const before = powerCommands('worker-1').length;
+    const run = await stack.steward('reinstall', 'worker-2', '--detach');
+    assert.equal(run.code, 0, output(run));
+    const waiting = await stack.steward('watch', workflowIds.reinstall('worker-2'), '--until-wait');
+    assert.equal(waiting.code, 3, output(waiting));
+    assert.match(waiting.stdout, /serial "LAB-W1" but NetBox device worker-2 has serial "LAB-W2"/);
+    assert.equal(powerCommands('worker-1').length, before, 'no power command to the wrong BMC');
+    assert.equal((await device('worker-2')).status, 'failed');
+    const abort = await stack.steward('decide', workflowIds.reinstall('worker-2'), 'abort');
+    assert.equal(abort.code, 0, output(abort));
+    const result: NodeReinstallResult = await stack.client.workflow
+      .getHandle(workflowIds.reinstall('worker-2'))
+      .result();
+    assert.equal(result.outcome, 'aborted');
+  });
+});

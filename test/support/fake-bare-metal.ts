@@ -1,0 +1,132 @@
+// One bare-metal host behind the activities a reinstall calls: its NetBox device, its BMC, the
+// provisioning endpoint and its Kubernetes node (a FakeCluster), for the workflow's decision
+// tests. It records every write and command in order. The real activities are tested on the lab.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Activities } from '../../activities';
+import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
+import { BMC_FAILURES, invalidInput } from '../../workflows/api';
+import { FakeCluster, pod } from './fake-cluster';
+
+type ReinstallActivities = Pick<
+  Activities,
+  | 'describeDevice'
+  | 'updateDevice'
+  | 'addJournalEntry'
+  | 'checkBaseScript'
+  | 'publishBaseScript'
+  | 'resolveBmcName'
+  | 'bmcVerifyIdentity'
+  | 'bmcPowerOff'
+  | 'bmcPowerOn'
+  | 'bmcSetBootDevicePxe'
+  | 'awaitNodeRejoined'
+  | 'describeNode'
+  | 'listNodePods'
+  | 'cordonNode'
+  | 'uncordonNode'
+  | 'evictRound'
+>;
+
+export class FakeBareMetal {
+  readonly node: FakeCluster;
+  status = 'active';
+  /** NetBox writes, journal entries and BMC commands, in order. */
+  readonly log: string[] = [];
+  /** The BMC reports this serial (the device's own unless set). */
+  bmcSerial = 'SRV-1';
+  power: 'on' | 'off' = 'on';
+  /** A power-on boots the host, and its node comes back, unless this is set. */
+  neverRejoins = false;
+  private pxe = false;
+
+  constructor(
+    readonly name: string,
+    readonly inKubernetes = true,
+  ) {
+    this.node = new FakeCluster(name, [pod(`web-${name}`)]);
+  }
+
+  activities(): ReinstallActivities {
+    const cluster = this.node.activities();
+    const describeNode: Activities['describeNode'] = async (a) => {
+      if (!this.inKubernetes) throw invalidInput('node', `no node "${a.node}" in cluster "lab"`);
+      const facts = await cluster.describeNode(a);
+      return { ...facts, ready: this.power === 'on' };
+    };
+    const identity = () => {
+      if (this.bmcSerial !== 'SRV-1') {
+        throw ApplicationFailure.create({
+          type: BMC_FAILURES.identityMismatch,
+          message: `BMC reports serial "${this.bmcSerial}" but NetBox device ${this.name} has serial "SRV-1"`,
+          nonRetryable: true,
+        });
+      }
+    };
+    const power = async (goal: 'on' | 'off') => {
+      identity();
+      const changed = this.power !== goal;
+      if (changed) {
+        this.log.push(`power ${goal}`);
+        this.power = goal;
+        if (goal === 'on' && this.pxe && !this.neverRejoins) this.node.bootId = 'boot-2';
+        if (goal === 'on') this.pxe = false;
+      }
+      return { power: goal, changed, message: `powered ${goal}` };
+    };
+    return {
+      ...cluster,
+      describeNode,
+      describeDevice: async ({ device }) => {
+        if (device !== this.name)
+          throw invalidInput('device', `no device named "${device}" in NetBox`);
+        return {
+          id: 1,
+          name: this.name,
+          serial: 'SRV-1',
+          status: this.status,
+          oobIp: '127.0.1.1',
+          comments: '',
+          customFields: { deployment_option: 'none', custom_base_script: null },
+          lastUpdated: '2026-11-25T00:00:00Z',
+        };
+      },
+      updateDevice: async ({ status }) => {
+        if (status === undefined || status === this.status) return { changed: [] };
+        this.status = status;
+        this.log.push(`netbox ${status}`);
+        return { changed: ['status'] };
+      },
+      addJournalEntry: async ({ kind }) => {
+        this.log.push(`journal ${kind}`);
+        return { id: this.log.length, created: true };
+      },
+      checkBaseScript: async () => ({ bytes: 0, sha256: 'e3b0c44298fc' }),
+      publishBaseScript: async ({ deployment }) => {
+        this.log.push(`publish ${deployment}`);
+        return { bytes: 0, sha256: 'e3b0c44298fc', url: 'http://provisioning', changed: true };
+      },
+      resolveBmcName: async ({ serial }) => ({
+        name: `bmc-${serial}.oob`,
+        addresses: ['127.0.1.1'],
+        servers: [],
+      }),
+      bmcVerifyIdentity: async () => {
+        identity();
+        return { bmc: '127.0.1.1:623', serial: 'SRV-1', power: this.power };
+      },
+      bmcPowerOff: () => power('off'),
+      bmcPowerOn: () => power('on'),
+      bmcSetBootDevicePxe: async () => {
+        identity();
+        this.pxe = true;
+        this.log.push('boot pxe');
+        return { bootDevice: 'pxe', changed: true, message: 'boots from PXE next' };
+      },
+      awaitNodeRejoined: stepWaitActivities({
+        describeNode,
+        upgradeJobState: () => Promise.reject(new Error('not used')),
+        gpuFacts: () => Promise.reject(new Error('not used')),
+      }).awaitNodeRejoined,
+    };
+  }
+}

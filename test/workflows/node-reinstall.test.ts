@@ -1,0 +1,110 @@
+// The reinstall's decisions on a fake host (test/support/fake-bare-metal.ts): the order of its
+// writes and commands, a BMC that is not the host's, an operator's retry and abort, a host that is
+// not a Kubernetes node. The real activities and servers are exercised in test/e2e.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import {
+  decideUpdate,
+  nodeReinstallStatusQuery,
+  workflowIds,
+  type NodeReinstallInput,
+} from '../../workflows/api';
+import type { nodeReinstall } from '../../workflows';
+import { FakeBareMetal } from '../support/fake-bare-metal';
+import { useTestServer, workflowBundle } from '../support/temporal';
+
+const testEnv = useTestServer();
+let queue = 0;
+
+async function run<T>(
+  host: FakeBareMetal,
+  body: (h: WorkflowHandle<typeof nodeReinstall>) => Promise<T>,
+  input: Partial<NodeReinstallInput> = {},
+): Promise<T> {
+  const taskQueue = `reinstall-${++queue}`;
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: host.activities(),
+  });
+  return worker.runUntil(async () => {
+    const handle = await testEnv().client.workflow.start<typeof nodeReinstall>('nodeReinstall', {
+      taskQueue,
+      workflowId: workflowIds.reinstall(host.name),
+      args: [{ node: host.name, cluster: 'lab', rejoinTimeoutSeconds: 5, ...input }],
+    });
+    return body(handle);
+  });
+}
+
+async function untilWaiting(handle: WorkflowHandle<typeof nodeReinstall>): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    const status = await handle.query(nodeReinstallStatusQuery);
+    if (status.waitingReason) return status.waitingReason;
+    await sleep(100);
+  }
+  throw new Error('never waited for an operator');
+}
+
+describe('nodeReinstall workflow', () => {
+  it('marks NetBox, drains, powers off, boots PXE, powers on, waits for the rejoin, uncordons', async () => {
+    const host = new FakeBareMetal('w1');
+    const result = await run(host, (h) => h.result());
+    assert.equal(result.outcome, 'reinstalled', result.message);
+    assert.equal(result.deployment, 'none', 'the NetBox custom field chose it');
+    assert.deepEqual(host.log, [
+      'netbox staged',
+      'journal info',
+      'publish none',
+      'power off',
+      'boot pxe',
+      'power on',
+      'netbox active',
+      'journal success',
+    ]);
+    assert.equal(host.node.pods.length, 0, 'drained');
+    assert.equal(host.node.unschedulable, false, 'uncordoned');
+  });
+
+  it('refuses a BMC with another serial before any power command; a retry after the fix goes on', async () => {
+    const host = new FakeBareMetal('w1');
+    host.bmcSerial = 'SRV-9';
+    await run(host, async (h) => {
+      assert.match(await untilWaiting(h), /^bmc: BMC reports serial "SRV-9".*; cordoned: w1$/);
+      assert.equal(host.status, 'failed');
+      assert.ok(!host.log.some((l) => l.startsWith('power') || l.startsWith('boot')));
+      host.bmcSerial = 'SRV-1';
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      const result = await h.result();
+      assert.equal(result.outcome, 'reinstalled');
+    });
+    assert.equal(host.status, 'active');
+  });
+
+  it('a node that never rejoins waits; abort leaves it cordoned and NetBox failed', async () => {
+    const host = new FakeBareMetal('w1');
+    host.neverRejoins = true;
+    await run(host, async (h) => {
+      assert.match(await untilWaiting(h), /^rejoin: w1 not back within 5s/);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      const result = await h.result();
+      assert.equal(result.outcome, 'aborted');
+      assert.match(result.message, /at rejoin; NetBox says failed; w1 stays cordoned/);
+    });
+    assert.equal(host.status, 'failed');
+    assert.equal(host.node.unschedulable, true);
+  });
+
+  it('a host that is no Kubernetes node is reinstalled without a drain or a rejoin to wait for', async () => {
+    const host = new FakeBareMetal('spare', false);
+    const result = await run(host, (h) => h.result(), { deployment: 'standard' });
+    assert.equal(result.outcome, 'reinstalled', result.message);
+    assert.equal(result.kubernetesNode, false);
+    assert.equal(host.node.calls.includes('cordonNode'), false);
+    assert.ok(host.log.includes('power on'));
+  });
+});

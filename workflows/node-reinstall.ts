@@ -1,0 +1,261 @@
+// nodeReinstall: a bare-metal host reinstalled through its BMC and PXE. NetBox marks it staged →
+// drain (child; a host without a Kubernetes node skips it) → the BMC found (NetBox's OOB IP, else
+// the DDNS name of its serial) and proven to be this host's (FRU serial) → base script published →
+// power off → boot device PXE (read back) → power on (each driven to a state and verified, so a
+// retry never sends a command twice) → the node back with a new boot ID and Ready → uncordon (only if Steward cordoned) → NetBox active. A failed step marks the
+// device failed in NetBox, leaves the host as it is and waits for an operator (retry / abort).
+import {
+  ActivityFailure,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  invalidInput,
+  nodeReinstallStatusQuery,
+  workflowIds,
+  type NodeReinstallInput,
+  type NodeReinstallResult,
+  type NodeReinstallStatus,
+  type ReinstallStep,
+} from './api';
+import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
+import { locateBmc, readDevice } from './reinstall-reads';
+import { k8s } from './kubernetes-activities';
+import { drainNode } from './node-drain';
+import { OperatorGate } from './operator-gate';
+import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
+import { announce, showPhase } from './visibility';
+
+/** NetBox's status while Steward reinstalls a device. */
+const REINSTALLING_STATUS = 'staged';
+
+// A step's calls give up after a few attempts (a hung BMC, NetBox down) and the operator decides.
+// Two minutes: a BMC activity polls the power for up to a minute after a change.
+const act = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+
+export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeReinstallResult> {
+  const input = parseReinstallInput(rawInput);
+  const { cluster, node } = input;
+  const workflowId = workflowIds.reinstall(node);
+  if (workflowInfo().workflowId !== workflowId) {
+    throw invalidInput('workflowId', `must be "${workflowId}" so that one reinstall runs per host`);
+  }
+  const waitRejoin = proxyActivities<Activities>({
+    startToCloseTimeout: `${input.rejoinTimeoutSeconds + 60} seconds`,
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  });
+
+  const gate = new OperatorGate();
+  const status: NodeReinstallStatus = {
+    node,
+    cluster,
+    step: 'validating',
+    cordonedBySteward: false,
+    log: [],
+    decisions: gate.decisions,
+  };
+  const snapshot = (): NodeReinstallStatus => ({ ...status, waitingReason: gate.reason });
+  setHandler(nodeReinstallStatusQuery, snapshot);
+  announce('reinstall', cluster, node);
+  const show = () =>
+    showPhase(
+      gate.reason ? 'waiting-for-operator' : status.step,
+      [
+        `**Reinstall ${node}** (${status.deployment ?? 'deployment not chosen yet'}): ${status.step}`,
+        ...status.log.map((l) => `- ${l}`),
+        gate.reason
+          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} retry|abort\``
+          : '',
+      ].join('\n'),
+    );
+  show();
+
+  const journal = (kind: 'info' | 'success' | 'danger', comments: string) =>
+    act.addJournalEntry({ device: node, kind, comments: `${comments}\n(Steward ${workflowId})` });
+
+  // Everything is read and checked before the first change.
+  const device = await readDevice(node);
+  const { deployment, customScript } = chooseDeployment(input, deploymentFields(device));
+  status.deployment = deployment;
+  status.customScript = customScript;
+  await surfaceInvalidInput(act.checkBaseScript({ host: node, deployment, customScript }));
+  const nodeFacts = await k8s.describeNode({ cluster, node }).catch((err: unknown) => {
+    if (isInvalidInput(err)) return undefined;
+    throw err;
+  });
+  status.kubernetesNode = nodeFacts !== undefined;
+  const bmcTarget = { device: node, serial: device.serial, credentials: input.bmcCredentials };
+  let bmcAddress = '';
+  const bmcOf = () => ({ ...bmcTarget, address: bmcAddress });
+  /** The node's boot ID before Steward's power-off; the rejoined node reports another. */
+  let bootId: string | undefined;
+
+  /** Marks the device failed in NetBox (best effort: NetBox may be what failed). */
+  async function markFailed(step: ReinstallStep, problem: string): Promise<string> {
+    try {
+      await act.updateDevice({ device: node, status: 'failed' });
+      await journal('danger', `Reinstall failed at ${step}: ${problem}`);
+      return '';
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      return `; NetBox not updated: ${err.cause?.message ?? err.message}`;
+    }
+  }
+
+  /** Runs a step until it reports no problem, asking the operator after each; false when aborted. */
+  async function step(
+    name: ReinstallStep,
+    run: () => Promise<string | undefined>,
+  ): Promise<boolean> {
+    status.step = name;
+    for (;;) {
+      show();
+      let problem: string | undefined;
+      try {
+        problem = await run();
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        problem = err.cause?.message ?? err.message;
+      }
+      if (problem === undefined) return true;
+      const netbox = await markFailed(name, problem);
+      const cordoned = status.cordonedBySteward ? `; cordoned: ${node}` : '';
+      const waiting = gate.wait(`${name}: ${problem}${cordoned}${netbox}`, ['retry', 'abort']);
+      show();
+      const { decision } = await waiting;
+      if (decision === 'abort') return false;
+    }
+  }
+
+  const done = (line: string) => {
+    status.log.push(line);
+    return undefined;
+  };
+
+  const steps: [ReinstallStep, () => Promise<string | undefined>][] = [
+    [
+      'netbox-reinstalling',
+      async () => {
+        await act.updateDevice({ device: node, status: REINSTALLING_STATUS });
+        await journal(
+          'info',
+          `Reinstall started: deployment ${deployment}${customScript ? ` (${customScript})` : ''}`,
+        );
+        return done(`NetBox: ${node} ${REINSTALLING_STATUS}`);
+      },
+    ],
+    [
+      'drain',
+      async () => {
+        if (!status.kubernetesNode)
+          return done(`no Kubernetes node ${node} in ${cluster}: no drain`);
+        const drained = await executeChild(drainNode, {
+          workflowId: workflowIds.drain(cluster, node),
+          args: [
+            {
+              cluster,
+              node,
+              timeoutSeconds: input.drainTimeoutSeconds,
+              deleteEmptyDirData: true,
+              force: false,
+            },
+          ],
+        });
+        status.cordonedBySteward = drained.cordonedBySteward;
+        if (drained.outcome === 'aborted') return `drain aborted: ${drained.message}`;
+        return done(drained.message);
+      },
+    ],
+    [
+      'bmc',
+      async () => {
+        const located = await locateBmc(device);
+        bmcAddress = located.address;
+        status.bmc = located.label;
+        const identity = await act.bmcVerifyIdentity({
+          bmc: { ...bmcTarget, address: bmcAddress },
+        });
+        return done(
+          `${identity.bmc} is ${node}'s BMC (serial ${identity.serial}), power ${identity.power}`,
+        );
+      },
+    ],
+    [
+      'publish-script',
+      async () => {
+        const published = await act.publishBaseScript({ host: node, deployment, customScript });
+        return done(
+          `base script (${deployment}, ${published.bytes} bytes, sha256 ${published.sha256.slice(0, 12)}) at ${published.url}`,
+        );
+      },
+    ],
+    [
+      'power-off',
+      async () => {
+        if (status.kubernetesNode && bootId === undefined) {
+          bootId = (await k8s.describeNode({ cluster, node })).bootId;
+        }
+        return done((await act.bmcPowerOff({ bmc: bmcOf() })).message);
+      },
+    ],
+    ['pxe', async () => done((await act.bmcSetBootDevicePxe({ bmc: bmcOf() })).message)],
+    ['power-on', async () => done((await act.bmcPowerOn({ bmc: bmcOf() })).message)],
+    [
+      'rejoin',
+      async () => {
+        if (!status.kubernetesNode) return done('no Kubernetes node to wait for');
+        const { reached, last } = await waitRejoin.awaitNodeRejoined({
+          cluster,
+          node,
+          bootId: bootId ?? '',
+          deadlineMs: Date.now() + input.rejoinTimeoutSeconds * 1000,
+        });
+        if (!reached) {
+          return `${node} not back within ${input.rejoinTimeoutSeconds}s (Ready ${last.ready}, boot ID ${last.bootId === bootId ? 'unchanged' : 'new'})`;
+        }
+        return done(`${node} rejoined: Ready, new boot ID ${last.bootId}`);
+      },
+    ],
+    [
+      'uncordon',
+      async () => {
+        if (!status.cordonedBySteward) return done('not cordoned by Steward: left as it was');
+        const result = await k8s.uncordonNode({ cluster, node, force: false });
+        return result.uncordoned ? done(result.message) : result.message;
+      },
+    ],
+    [
+      'netbox-active',
+      async () => {
+        await act.updateDevice({ device: node, status: 'active' });
+        await journal('success', `Reinstalled with deployment ${deployment}; back in service`);
+        return done(`NetBox: ${node} active`);
+      },
+    ],
+  ];
+
+  for (const [name, run] of steps) {
+    if (!(await step(name, run))) {
+      show();
+      return {
+        ...snapshot(),
+        outcome: 'aborted',
+        message: `reinstall of ${node} aborted by an operator at ${name}; NetBox says failed${status.cordonedBySteward ? `; ${node} stays cordoned` : ''}`,
+      };
+    }
+  }
+  status.step = 'done';
+  show();
+  return {
+    ...snapshot(),
+    outcome: 'reinstalled',
+    message: `${node} reinstalled (${deployment}) and back in service`,
+  };
+}

@@ -1,0 +1,51 @@
+// planReinstall: what a reinstall would do (deployment, script, BMC and its identity), read
+// without changing anything: NetBox, the worker's script file, the cluster and the BMC's FRU.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { NodeReinstallInput, ReinstallPlan } from './api';
+import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
+import { locateBmc, readDevice } from './reinstall-reads';
+import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
+
+const act = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+
+export async function planReinstall(rawInput: NodeReinstallInput): Promise<ReinstallPlan> {
+  const input = parseReinstallInput(rawInput);
+  const { cluster, node } = input;
+  const device = await readDevice(node);
+  const { deployment, customScript } = chooseDeployment(input, deploymentFields(device));
+  const script = await surfaceInvalidInput(
+    act.checkBaseScript({ host: node, deployment, customScript }),
+  );
+  const kubernetesNode = await act.describeNode({ cluster, node }).then(
+    () => true,
+    (err: unknown) => {
+      if (isInvalidInput(err)) return false;
+      throw err;
+    },
+  );
+  const bmc = await locateBmc(device);
+  const identity = await act.bmcVerifyIdentity({
+    bmc: {
+      device: node,
+      serial: device.serial,
+      address: bmc.address,
+      credentials: input.bmcCredentials,
+    },
+  });
+  return {
+    node,
+    cluster,
+    netboxStatus: device.status,
+    deployment,
+    customScript,
+    script,
+    kubernetesNode,
+    bmc: bmc.label,
+    bmcSerial: identity.serial,
+    power: identity.power,
+  };
+}

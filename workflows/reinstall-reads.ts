@@ -1,0 +1,34 @@
+// What a reinstall and its dry run read before anything changes: the NetBox device, and where its
+// BMC is reached (NetBox's OOB IP, else its DDNS name resolved through the configured DNS).
+// Whether that BMC is this device's is the BMC activities' check (FRU serial).
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DeviceFacts } from '../activities/netbox/devices';
+import { invalidInput } from './api';
+import { isInvalidInput } from './activity-errors';
+import { chooseBmcAddress } from './policy/bmc-address';
+
+const reads = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+/** The node's NetBox device; an unknown one is refused naming the `node` field. */
+export async function readDevice(node: string): Promise<DeviceFacts> {
+  try {
+    return await reads.describeDevice({ device: node });
+  } catch (err) {
+    if (isInvalidInput(err)) throw invalidInput('node', err.cause.message.replace(/^device: /, ''));
+    throw err;
+  }
+}
+
+export async function locateBmc(device: DeviceFacts): Promise<{ address: string; label: string }> {
+  const choice = chooseBmcAddress(device);
+  if (choice.kind === 'oob-ip') {
+    return { address: choice.address, label: `${choice.address} (NetBox OOB IP)` };
+  }
+  // The site's DDNS pattern is the worker's configuration.
+  const { name, addresses } = await reads.resolveBmcName({ serial: device.serial });
+  return { address: addresses[0], label: `${addresses[0]} (DDNS ${name})` };
+}
