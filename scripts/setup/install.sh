@@ -31,4 +31,6 @@ scripts/setup/temporal.sh
 scripts/setup/lab-binaries.sh
 scripts/setup/addon-manifests.sh
 scripts/setup/bmc-lab.sh
+scripts/setup/ceph.sh
+scripts/setup/helm.sh
 echo "setup done in $((SECONDS - t0)) s"
