@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { applyScenario } from './apply';
 import { startBareMetal, stopBareMetal, type BareMetalConnection } from './bare-metal';
 import { repoRoot } from './binaries';
-import type { Connection } from './kubeconfig';
+import { startCephLab, stopCephLab } from './ceph';
+import { writeConnection, type Connection } from './kubeconfig';
 import { startKubernetes, stopKubernetes } from './kubernetes';
 import { DEFAULT_PORTS, LabPorts } from './ports';
 import { loadScenario, scenarioNodes } from './scenario';
@@ -22,6 +23,9 @@ export { setKubeletRunning, setUpgradeFault } from './kubelet';
 export { FAULT_ANNOTATION, GPU_UNHEALTHY_LABEL, UPGRADE_FAULTS, UPGRADE_LABELS } from './physics';
 export type { UpgradeFault } from './physics';
 export { DEFAULT_PORTS, freePorts } from './ports';
+export { setCephDaemonFault, setPgStaysDegraded } from './ceph/faults';
+export type { DaemonFault } from './ceph/faults';
+export type { CephConnection } from './ceph';
 export type { LabPorts } from './ports';
 export { loadScenario, parseScenario } from './scenario';
 export type { Scenario, ScenarioHost, ScenarioInput } from './scenario';
@@ -50,8 +54,8 @@ export interface LabConnection extends Connection {
 
 /**
  * Starts the lab's Kubernetes detached (it outlives the caller), applies the scenario and
- * waits until it is Ready; then the bare metal of the scenario's hosts. Refuses when a lab
- * already runs in `stateDir`.
+ * waits until it is Ready; then Rook/Ceph (a `ceph:` section) and the bare metal of the
+ * scenario's hosts. Refuses when a lab already runs in `stateDir`.
  */
 export async function startLab({
   stateDir,
@@ -64,7 +68,12 @@ export async function startLab({
   const allPorts = { ...DEFAULT_PORTS, ...ports };
   const connection = await startKubernetes(stateDir, allPorts, { physics });
   await applyScenario(connection.kubeconfigPath, scenario);
-  if (scenario.hosts.length === 0) return connection;
+  const lab: LabConnection = { ...connection };
+  if (scenario.ceph) {
+    lab.ceph = await startCephLab(stateDir, connection.kubeconfigPath, scenario.ceph);
+    writeConnection(lab);
+  }
+  if (scenario.hosts.length === 0) return lab;
   const bareMetal = await startBareMetal(stateDir, scenario.hosts, {
     ports: allPorts,
     ddnsPattern,
@@ -73,11 +82,12 @@ export async function startLab({
     nodes: scenarioNodes(scenario).map((n) => n.name),
     bootMs: physics.bootMs,
   });
-  return { ...connection, bareMetal };
+  return { ...lab, bareMetal };
 }
 
 /** Stops every lab process of `stateDir`; its data stays for the next start. */
 export async function stopLab(stateDir: string): Promise<void> {
   await stopBareMetal(stateDir);
+  await stopCephLab(stateDir);
   await stopKubernetes(stateDir);
 }
