@@ -21,7 +21,9 @@ export interface CephClusterStatus {
 }
 
 export interface CephClusterResource {
-  metadata: { name: string; namespace: string; generation?: number };
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; generation?: number; resourceVersion?: string };
   spec: { cephVersion?: { image?: string } };
   status?: CephClusterStatus;
 }

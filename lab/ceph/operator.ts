@@ -26,7 +26,12 @@ import {
   cephName,
   deploymentName,
 } from './layout';
-import { CEPH_CLUSTER_REF, CephClusterStatus, readCephCluster } from './operator-state';
+import {
+  CEPH_CLUSTER_REF,
+  CephClusterResource,
+  CephClusterStatus,
+  readCephCluster,
+} from './operator-state';
 import { cephVersionLabel, OPERATOR_DEPLOYMENT, ROOK_LABELS, ROOK_NAMESPACE } from './rook-objects';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -77,8 +82,8 @@ export class LabRookOperator {
   private awaiting: CephDaemon | undefined;
   private lastStatus = '';
   private lastStatusAt = 0;
-  private cephHealth: NonNullable<CephClusterStatus['ceph']> | undefined;
-  private cephHealthAt = 0;
+  private health: NonNullable<CephClusterStatus['ceph']> | undefined;
+  private healthAt = 0;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -114,30 +119,30 @@ export class LabRookOperator {
     const cluster = await readCephCluster(this.kc);
     const image = cluster.spec.cephVersion?.image ?? '';
     const cephVersion = cephVersionLabel(image);
-    const health = await this.refreshHealth();
-    const base = { observedGeneration: cluster.metadata.generation, ceph: health };
+    const progress = cephVersion
+      ? await this.roll(deployments, { rook, image, cephVersion })
+      : `failed to detect the Ceph version of image "${image}": its tag names no version`;
+    const ceph = {
+      ...(await this.cephHealth()),
+      versions: reportedVersions(await this.daemonDeployments()),
+    };
+    const base = { observedGeneration: cluster.metadata.generation, ceph };
     if (!cephVersion) {
-      await this.writeStatus({
+      await this.writeStatus(cluster, {
         ...base,
         phase: 'Failure',
         state: 'Error',
-        message: `failed to detect the Ceph version of image "${image}": its tag names no version`,
+        message: progress,
       });
-      return;
-    }
-    const desired: Desired = { rook, image, cephVersion };
-    const progress = await this.roll(deployments, desired);
-    const current = await this.daemonDeployments();
-    health.versions = reportedVersions(current);
-    if (progress) {
-      await this.writeStatus({
+    } else if (progress) {
+      await this.writeStatus(cluster, {
         ...base,
         phase: 'Progressing',
         state: 'Updating',
         message: progress,
       });
     } else {
-      await this.writeStatus({
+      await this.writeStatus(cluster, {
         ...base,
         phase: 'Ready',
         state: 'Created',
@@ -265,13 +270,13 @@ export class LabRookOperator {
   }
 
   /** status.ceph as Rook's health checker fills it, from `ceph status` (every 5 s at most). */
-  private async refreshHealth(): Promise<NonNullable<CephClusterStatus['ceph']>> {
-    if (this.cephHealth && Date.now() - this.cephHealthAt < 5_000) return this.cephHealth;
+  private async cephHealth(): Promise<NonNullable<CephClusterStatus['ceph']>> {
+    if (this.health && Date.now() - this.healthAt < 5_000) return this.health;
     const s = await cephJson<CephStatusJson>(this.layout, ['status']);
-    const previous = this.cephHealth;
+    const previous = this.health;
     const now = new Date().toISOString();
     const changed = previous?.health !== s.health.status;
-    this.cephHealth = {
+    this.health = {
       health: s.health.status,
       details: Object.fromEntries(
         Object.entries(s.health.checks).map(([code, c]) => [
@@ -289,19 +294,25 @@ export class LabRookOperator {
       },
       fsid: s.fsid,
     };
-    this.cephHealthAt = Date.now();
-    return this.cephHealth;
+    this.healthAt = Date.now();
+    return this.health;
   }
 
-  /** Writes status when it changed (timestamps aside), and at least every 30 s. */
-  private async writeStatus(status: CephClusterStatus): Promise<void> {
+  /**
+   * Replaces status (a merge patch would keep check codes and versions that are gone) when it
+   * changed, timestamps aside, and at least every 30 s.
+   */
+  private async writeStatus(
+    cluster: CephClusterResource,
+    status: CephClusterStatus,
+  ): Promise<void> {
     const key = JSON.stringify({ ...status, ceph: { ...status.ceph, lastChecked: undefined } });
     if (key === this.lastStatus && Date.now() - this.lastStatusAt < 30_000) return;
     if (key !== this.lastStatus) log(`status: ${status.phase}: ${status.message}`);
-    await this.custom.patchNamespacedCustomObjectStatus(
-      { ...CEPH_CLUSTER_REF, body: { status } },
-      mergePatch,
-    );
+    await this.custom.replaceNamespacedCustomObjectStatus({
+      ...CEPH_CLUSTER_REF,
+      body: { ...cluster, status },
+    });
     this.lastStatus = key;
     this.lastStatusAt = Date.now();
   }
