@@ -1,6 +1,8 @@
 // Builds every activity from injected clients; the worker registers the result.
 import { bmcActivities } from './bmc/activities';
 import type { BmcClientOptions } from './bmc/bmc-client';
+import { cephActivities } from './ceph/activities';
+import { rookActivities } from './ceph/rook';
 import type { SecretResolver } from './common/secrets';
 import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
@@ -30,6 +32,10 @@ export interface ActivityDeps {
   bmc?: Partial<BmcClientOptions>;
   /** The DNS servers that hold BMCs' DDNS names; default the system's. */
   dns?: DnsDeps;
+  /** The helm binary that upgrades Rook's operator (default: helm on PATH). */
+  helm?: string;
+  /** How long one ceph command (CLI or toolbox exec) may take (default 30 s). */
+  cephTimeoutMs?: number;
 }
 
 const noSecretResolver: SecretResolver = (ref) =>
@@ -53,6 +59,8 @@ export function createActivities(deps: ActivityDeps) {
     ...upgradeJobs,
     ...bmcActivities({ resolveSecret: deps.resolveSecret ?? noSecretResolver, options: deps.bmc }),
     ...dnsActivities(deps.dns),
+    ...cephActivities(clusters, deps.cephTimeoutMs ?? 30_000),
+    ...rookActivities(clusters, deps.helm ?? 'helm', 120_000),
   };
 }
 
