@@ -17,23 +17,23 @@ export function cephActivities(clusters: Clusters, timeoutMs: number) {
   };
   return {
     /** `ceph health detail`: status and every check with Ceph's messages. */
-    cephHealth: ({ cluster }: { cluster: string }) => client(cluster).health(),
+    cephHealth: async ({ cluster }: { cluster: string }) => client(cluster).health(),
     /** Every PG's state, counted, and the PGs not active+clean. */
-    cephPgStates: ({ cluster }: { cluster: string }) => client(cluster).pgStates(),
+    cephPgStates: async ({ cluster }: { cluster: string }) => client(cluster).pgStates(),
     /** The monmap's mons and those in quorum. */
-    cephMonQuorum: ({ cluster }: { cluster: string }) => client(cluster).monQuorum(),
+    cephMonQuorum: async ({ cluster }: { cluster: string }) => client(cluster).monQuorum(),
     /** Every OSD, up or down, in or out. */
-    cephOsds: ({ cluster }: { cluster: string }) => client(cluster).osds(),
+    cephOsds: async ({ cluster }: { cluster: string }) => client(cluster).osds(),
     /** Health, PGs, quorum and OSDs read together: what the health gate judges. */
-    cephHealthFacts: ({ cluster }: { cluster: string }) => client(cluster).healthFacts(),
+    cephHealthFacts: async ({ cluster }: { cluster: string }) => client(cluster).healthFacts(),
     /** Would stopping these OSDs leave every PG available? Ceph's verdict and reason. */
-    cephOsdOkToStop: ({ cluster, osds }: { cluster: string; osds: number[] }) => {
+    cephOsdOkToStop: async ({ cluster, osds }: { cluster: string; osds: number[] }) => {
       if (osds.length === 0 || osds.some((o) => !Number.isInteger(o) || o < 0)) {
         throw invalidInput('osds', 'must list OSD ids (non-negative integers)');
       }
       return client(cluster).osdOkToStop(osds);
     },
     /** `ceph versions`: the versions the daemons themselves report. */
-    cephVersions: ({ cluster }: { cluster: string }) => client(cluster).versions(),
+    cephVersions: async ({ cluster }: { cluster: string }) => client(cluster).versions(),
   };
 }
