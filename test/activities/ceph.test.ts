@@ -16,6 +16,7 @@ import { waitFor } from '../../lab/wait';
 import { INVALID_INPUT } from '../../workflows/api';
 import { cephHealthGate } from '../../workflows/policy/ceph-health-gate';
 import { labClusterConfig, startTestLab, type TestLab } from '../support/lab';
+import { cephClusterJson, daemonLabels } from '../support/lab-rook';
 
 let lab: TestLab;
 let act: Activities;
@@ -167,9 +168,7 @@ describe('Ceph facts', () => {
 describe('Rook', () => {
   it('reads the CephCluster, the operator and the daemons as kubectl shows them', async () => {
     const facts = await act.readRookCluster({ cluster: 'lab' });
-    const cc = JSON.parse(
-      await lab.kubectl('get', 'cephcluster', '-n', 'rook-ceph', 'rook-ceph', '-o', 'json'),
-    );
+    const cc = await cephClusterJson(lab);
     assert.equal(facts.cephCluster.image, cc.spec.cephVersion.image);
     assert.equal(facts.cephCluster.image, 'quay.io/ceph/ceph:v18.2.4');
     assert.equal(facts.cephCluster.phase, 'Ready');
@@ -180,27 +179,15 @@ describe('Rook', () => {
     });
     assert.equal(facts.operator.version, 'v1.15.9');
     assert.equal(facts.operator.rolledOut, true);
-    const deployments = JSON.parse(
-      await lab.kubectl(
-        'get',
-        'deployment',
-        '-n',
-        'rook-ceph',
-        '-l',
-        'rook_cluster=rook-ceph',
-        '-o',
-        'json',
-      ),
-    ).items as { metadata: { name: string; labels: Record<string, string> } }[];
+    const labels = [
+      await daemonLabels(lab, 'rook-version'),
+      await daemonLabels(lab, 'ceph-version'),
+    ];
     assert.deepEqual(
       facts.daemons.map((d) => [d.deployment, d.rookVersion, d.cephVersion]),
-      deployments
-        .map((d) => [
-          d.metadata.name,
-          d.metadata.labels['rook-version'],
-          d.metadata.labels['ceph-version'],
-        ])
-        .sort((a, b) => a[0].localeCompare(b[0])),
+      Object.keys(labels[0])
+        .sort()
+        .map((name) => [name, labels[0][name], labels[1][name]]),
     );
     assert.deepEqual(
       facts.daemons.map((d) => d.deployment),
@@ -268,25 +255,8 @@ describe('Rook', () => {
     assert.deepEqual(first, { changed: true, from: 'quay.io/ceph/ceph:v18.2.4' });
     const second = await act.setCephImage({ cluster: 'lab', image: 'quay.io/ceph/ceph:v18.2.6' });
     assert.deepEqual(second, { changed: false, from: 'quay.io/ceph/ceph:v18.2.6' });
-    const spec = await lab.kubectl(
-      'get',
-      'cephcluster',
-      '-n',
-      'rook-ceph',
-      'rook-ceph',
-      '-o',
-      'jsonpath={.spec.cephVersion.image}',
-    );
-    assert.equal(spec, 'quay.io/ceph/ceph:v18.2.6');
-    const generation = await lab.kubectl(
-      'get',
-      'cephcluster',
-      '-n',
-      'rook-ceph',
-      'rook-ceph',
-      '-o',
-      'jsonpath={.metadata.generation}',
-    );
-    assert.equal(generation, '2');
+    const cc = await cephClusterJson(lab);
+    assert.equal(cc.spec.cephVersion.image, 'quay.io/ceph/ceph:v18.2.6');
+    assert.equal(cc.metadata.generation, 2);
   });
 });

@@ -11,6 +11,7 @@ import { CEPH_DAEMONS, processName } from '../../lab/ceph/layout';
 import { readDaemon } from '../../lab/daemon';
 import { waitFor } from '../../lab/wait';
 import { startTestLab, type TestLab } from '../support/lab';
+import { cephClusterJson, daemonLabels, patchCephImage } from '../support/lab-rook';
 
 let lab: TestLab;
 before(async () => (lab = await startTestLab('ceph-lab.yaml')), { timeout: 300_000 });
@@ -22,29 +23,21 @@ const ceph = async (...args: string[]) =>
   JSON.parse(await run('ceph', '--conf', lab.ceph!.conf, ...args, '--format', 'json'));
 const helm = (...args: string[]) =>
   run(helmBinary(), ...args, '--kubeconfig', lab.kubeconfigPath, '--namespace', 'rook-ceph');
-const cephCluster = async () =>
-  JSON.parse(await lab.kubectl('get', 'cephcluster', '-n', 'rook-ceph', 'rook-ceph', '-o', 'json'));
-/** Daemon Deployment name → its label `key`. */
-const daemonLabels = async (key: string): Promise<Record<string, string>> => {
-  const list = JSON.parse(
+const cephCluster = () => cephClusterJson(lab);
+const labels = (key: string) => daemonLabels(lab, key);
+const operatorPods = async () =>
+  JSON.parse(
     await lab.kubectl(
       'get',
-      'deployment',
+      'pod',
       '-n',
       'rook-ceph',
       '-l',
-      'ceph_daemon_type',
+      'app=rook-ceph-operator',
       '-o',
       'json',
     ),
-  );
-  return Object.fromEntries(
-    list.items.map((d: { metadata: { name: string; labels: Record<string, string> } }) => [
-      d.metadata.name,
-      d.metadata.labels[key],
-    ]),
-  );
-};
+  ).items;
 const ORDER = CEPH_DAEMONS.map((d) => `rook-ceph-${d.type}-${d.id}`);
 const pids = () => CEPH_DAEMONS.map((d) => readDaemon(lab.stateDir, processName(d))?.pid);
 
@@ -66,9 +59,9 @@ async function watchRoll(key: string, value: string, timeoutMs = 240_000): Promi
     async () => {
       const health = await ceph('health');
       for (const code of Object.keys(health.checks)) seen.checks.add(code);
-      const labels = await daemonLabels(key);
+      const current = await labels(key);
       for (const name of ORDER) {
-        if (labels[name] === value && !seen.order.includes(name)) seen.order.push(name);
+        if (current[name] === value && !seen.order.includes(name)) seen.order.push(name);
       }
       const cc = await cephCluster();
       const states = (await ceph('pg', 'stat')).pg_summary.num_pg_by_state.map(
@@ -115,11 +108,11 @@ describe('the Rook/Ceph lab', () => {
       version: '18.2.4-0',
     });
     assert.deepEqual(
-      await daemonLabels('ceph-version'),
+      await labels('ceph-version'),
       Object.fromEntries(ORDER.map((n) => [n, '18.2.4-0'])),
     );
     assert.deepEqual(
-      await daemonLabels('rook-version'),
+      await labels('rook-version'),
       Object.fromEntries(ORDER.map((n) => [n, 'v1.15.9'])),
     );
     // kubectl exec into Rook's toolbox reaches the same cluster.
@@ -139,16 +132,7 @@ describe('the Rook/Ceph lab', () => {
 
   it('rolls a new Ceph image daemon by daemon, through degraded PGs, back to HEALTH_OK', async () => {
     const before = pids();
-    await lab.kubectl(
-      'patch',
-      'cephcluster',
-      '-n',
-      'rook-ceph',
-      'rook-ceph',
-      '--type=merge',
-      '-p',
-      '{"spec":{"cephVersion":{"image":"quay.io/ceph/ceph:v18.2.6"}}}',
-    );
+    await patchCephImage(lab, 'quay.io/ceph/ceph:v18.2.6');
     const seen = await watchRoll('ceph-version', '18.2.6-0');
     assert.deepEqual(seen.order, ORDER, 'mons, then the mgr, then OSDs, one at a time');
     assert.ok(
@@ -170,16 +154,7 @@ describe('the Rook/Ceph lab', () => {
   it('stops the roll at an OSD whose restart does not come back, and goes on once it does', async () => {
     await setCephDaemonFault(lab.kubeconfigPath, 'osd.1', 'stays-down');
     try {
-      await lab.kubectl(
-        'patch',
-        'cephcluster',
-        '-n',
-        'rook-ceph',
-        'rook-ceph',
-        '--type=merge',
-        '-p',
-        '{"spec":{"cephVersion":{"image":"quay.io/ceph/ceph:v18.2.7"}}}',
-      );
+      await patchCephImage(lab, 'quay.io/ceph/ceph:v18.2.7');
       await waitFor(
         'the roll to wait on osd.1',
         async () => {
@@ -195,7 +170,7 @@ describe('the Rook/Ceph lab', () => {
       );
       // osd.2 is not touched while osd.1 is down: it keeps its old version.
       await new Promise((r) => setTimeout(r, 5_000));
-      assert.equal((await daemonLabels('ceph-version'))['rook-ceph-osd-2'], '18.2.6-0');
+      assert.equal((await labels('ceph-version'))['rook-ceph-osd-2'], '18.2.6-0');
       assert.equal((await cephCluster()).status.phase, 'Progressing');
     } finally {
       await setCephDaemonFault(lab.kubeconfigPath, 'osd.1', undefined);
@@ -224,16 +199,7 @@ describe('the Rook/Ceph lab', () => {
   });
 
   it('upgrades the operator with helm: a new operator pod, then every daemon at its rook-version', async () => {
-    const oldPod = await lab.kubectl(
-      'get',
-      'pod',
-      '-n',
-      'rook-ceph',
-      '-l',
-      'app=rook-ceph-operator',
-      '-o',
-      'jsonpath={.items[0].metadata.uid}',
-    );
+    const [oldPod] = await operatorPods();
     await helm(
       'upgrade',
       'rook-ceph',
@@ -248,20 +214,9 @@ describe('the Rook/Ceph lab', () => {
       '2m',
     );
     await watchRoll('rook-version', 'v1.16.7');
-    const pod = JSON.parse(
-      await lab.kubectl(
-        'get',
-        'pod',
-        '-n',
-        'rook-ceph',
-        '-l',
-        'app=rook-ceph-operator',
-        '-o',
-        'json',
-      ),
-    ).items;
+    const pod = await operatorPods();
     assert.equal(pod.length, 1);
-    assert.notEqual(pod[0].metadata.uid, oldPod);
+    assert.notEqual(pod[0].metadata.uid, oldPod.metadata.uid);
     assert.equal(pod[0].spec.containers[0].image, 'docker.io/rook/ceph:v1.16.7');
   });
 });

@@ -4,7 +4,21 @@ import {
   cephImageStep,
   parseCephImage,
   rookUpgradeStep,
+  type VersionStep,
 } from '../../workflows/policy/rook-version';
+
+/** A step that is a no-op, a change, or refused blaming `field` with a reason matching the RegExp. */
+function assertStep(step: VersionStep, want: RegExp | 'noop' | 'change', field: string): void {
+  if (want === 'noop' || want === 'change') {
+    assert.deepEqual(step, { ok: true, noop: want === 'noop' });
+    return;
+  }
+  assert.equal(step.ok, false);
+  if (!step.ok) {
+    assert.equal(step.field, field);
+    assert.match(step.reason, want);
+  }
+}
 
 describe('rookUpgradeStep', () => {
   const cases: [string, string, string, RegExp | 'noop' | 'change'][] = [
@@ -19,18 +33,7 @@ describe('rookUpgradeStep', () => {
     ['garbage', 'v1.15.9', 'latest', /not a Rook version/],
   ];
   for (const [name, current, target, want] of cases) {
-    it(name, () => {
-      const step = rookUpgradeStep(current, target);
-      if (want === 'noop' || want === 'change') {
-        assert.deepEqual(step, { ok: true, noop: want === 'noop' });
-      } else {
-        assert.equal(step.ok, false);
-        if (!step.ok) {
-          assert.equal(step.field, 'rook');
-          assert.match(step.reason, want);
-        }
-      }
-    });
+    it(name, () => assertStep(rookUpgradeStep(current, target), want, 'rook'));
   }
   it('blames the cluster, not the input, for a running version it cannot read', () => {
     assert.deepEqual(rookUpgradeStep('master', 'v1.15.9'), {
@@ -97,17 +100,6 @@ describe('cephImageStep', () => {
     ],
   ];
   for (const [name, current, target, want] of cases) {
-    it(name, () => {
-      const step = cephImageStep(current, target);
-      if (want === 'noop' || want === 'change') {
-        assert.deepEqual(step, { ok: true, noop: want === 'noop' });
-      } else {
-        assert.equal(step.ok, false);
-        if (!step.ok) {
-          assert.equal(step.field, 'ceph');
-          assert.match(step.reason, want);
-        }
-      }
-    });
+    it(name, () => assertStep(cephImageStep(current, target), want, 'ceph'));
   }
 });
