@@ -30,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(`kubeconfig: ${c.kubeconfigPath}`);
       console.log(`connection: ${c.connectionPath}`);
       console.log(`try: kubectl --kubeconfig ${c.kubeconfigPath} get nodes`);
+      if (c.ceph)
+        console.log(
+          `ceph: ceph --conf ${c.ceph.conf} status (chart repository ${c.ceph.chartRepo})`,
+        );
       return 0;
     }
     case 'down':

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       clusters: config.clusters,
       evictionPollMs: config.drain.evictionPollMs,
       addonManifests: config.addons.manifests,
+      helm: config.helm,
     }),
     shutdownGraceTime: '20 seconds',
   });
