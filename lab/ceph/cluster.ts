@@ -3,7 +3,7 @@
 // its own pid file and log. memstore keeps objects in memory: an OSD restarted alone recovers
 // them from its peers, but a cluster stopped whole has lost them, so every start creates it anew.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRunning, startDaemon, stopDaemons } from '../daemon';
 import { freeLoopbackPorts } from '../ports';
@@ -21,7 +21,7 @@ import {
 } from './layout';
 
 /** The pool the lab writes objects to, so PGs hold data and a stopped OSD degrades them. */
-export const DATA_POOL = 'lab-data';
+const DATA_POOL = 'lab-data';
 const DATA_PGS = 8;
 const DATA_OBJECTS = 8;
 
@@ -223,9 +223,4 @@ export async function waitForHealthOk(layout: CephLayout, timeoutMs: number): Pr
     },
     { timeoutMs, intervalMs: 500 },
   );
-}
-
-/** The cluster's fsid, from its conf. */
-export function cephFsid(layout: CephLayout): string {
-  return /^fsid = (\S+)$/m.exec(readFileSync(layout.conf, 'utf8'))?.[1] ?? '';
 }

@@ -36,7 +36,7 @@ export async function setCephDaemonFault(
 }
 
 /** The pool holding the PG that stays degraded. */
-export const DEGRADED_POOL = 'lab-degraded';
+const DEGRADED_POOL = 'lab-degraded';
 
 /**
  * Makes one PG stay active+undersized+degraded, or lets it recover: a one-PG pool holding an

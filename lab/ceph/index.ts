@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
-import { isRunning, startDaemon, stopDaemons } from '../daemon';
+import { startDaemon, stopDaemons } from '../daemon';
 import { freeLoopbackPorts } from '../ports';
 import { waitFor } from '../wait';
 import { CHART_REPO_DAEMON, startChartRepo } from './chart-repo';
@@ -153,8 +153,6 @@ async function waitForCrd(kc: KubeConfig, name: string): Promise<void> {
     );
   });
 }
-
-export const cephLabRunning = (stateDir: string) => isRunning(stateDir, OPERATOR_DAEMON);
 
 /** Stops the operator first (so it restarts nothing), then Ceph, then the host and the repo. */
 export async function stopCephLab(stateDir: string): Promise<void> {

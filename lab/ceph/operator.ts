@@ -126,7 +126,12 @@ export class LabRookOperator {
       ...(await this.cephHealth()),
       versions: reportedVersions(await this.daemonDeployments()),
     };
-    const base = { observedGeneration: cluster.metadata.generation, ceph };
+    // status.version stays at what the last finished roll reached until the next one finishes.
+    const base = {
+      observedGeneration: cluster.metadata.generation,
+      ceph,
+      version: cluster.status?.version,
+    };
     if (!cephVersion) {
       await this.writeStatus(cluster, {
         ...base,
