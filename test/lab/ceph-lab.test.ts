@@ -171,7 +171,10 @@ describe('the Rook/Ceph lab', () => {
       // osd.2 is not touched while osd.1 is down: it keeps its old version.
       await new Promise((r) => setTimeout(r, 5_000));
       assert.equal((await labels('ceph-version'))['rook-ceph-osd-2'], '18.2.6-0');
-      assert.equal((await cephCluster()).status.phase, 'Progressing');
+      const stuck = (await cephCluster()).status;
+      assert.equal(stuck.phase, 'Progressing');
+      // Rook's status.version is the last image it finished rolling.
+      assert.deepEqual(stuck.version, { image: 'quay.io/ceph/ceph:v18.2.6', version: '18.2.6-0' });
     } finally {
       await setCephDaemonFault(lab.kubeconfigPath, 'osd.1', undefined);
     }
