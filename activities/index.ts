@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { bmcActivities } from './bmc/activities';
 import type { BmcClientOptions } from './bmc/bmc-client';
+import { cephActivities } from './ceph/activities';
+import { rookActivities } from './ceph/rook';
 import type { SecretResolver } from './common/secrets';
 import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
@@ -38,6 +40,10 @@ export interface ActivityDeps {
   dns?: DnsDeps;
   netbox?: NetboxConfig;
   vault?: VaultConfig;
+  /** The helm binary that upgrades Rook's operator (default: helm on PATH). */
+  helm?: string;
+  /** How long one ceph command (CLI or toolbox exec) may take (default 30 s). */
+  cephTimeoutMs?: number;
 }
 
 /** The clients activities share; the worker keeps them to close them on shutdown. */
@@ -75,6 +81,8 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...dnsActivities(deps.dns),
     ...deviceActivities(() => configured(clients.netbox, 'NetBox', 'netbox.url')),
     ...secretActivities(vault),
+    ...cephActivities(clusters, deps.cephTimeoutMs ?? 30_000),
+    ...rookActivities(clusters, deps.helm ?? 'helm', 120_000),
   };
 }
 

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { applyScenario } from './apply';
 import { startBareMetal, stopBareMetal, type BareMetalConnection } from './bare-metal';
 import { repoRoot } from './binaries';
+import { startCephLab, stopCephLab } from './ceph';
 import { startHostServices, stopHostServices } from './host-services';
-import { addToConnection, type Connection } from './kubeconfig';
+import { addToConnection, writeConnection, type Connection } from './kubeconfig';
 import { startKubernetes, stopKubernetes } from './kubernetes';
 import type { NetboxConnection } from './netbox';
 import { DEFAULT_PORTS, LabPorts } from './ports';
@@ -31,6 +32,9 @@ export { vaultAdminTokenFile, WORKER_ROLE } from './vault';
 export type { VaultConnection } from './vault';
 
 export { DEFAULT_PORTS, freePorts } from './ports';
+export { setCephDaemonFault, setPgStaysDegraded } from './ceph/faults';
+export type { DaemonFault } from './ceph/faults';
+export type { CephConnection } from './ceph';
 export type { LabPorts } from './ports';
 export { loadScenario, parseScenario } from './scenario';
 export type { Scenario, ScenarioHost, ScenarioInput } from './scenario';
@@ -62,9 +66,9 @@ export interface LabConnection extends Connection {
 
 /**
  * Starts the lab's Kubernetes detached (it outlives the caller), applies the scenario and
- * waits until it is Ready; then the bare metal of the scenario's hosts. For a scenario with
- * `hosts`, NetBox and OpenBao start beside Kubernetes. Refuses when a lab already runs in
- * `stateDir`.
+ * waits until it is Ready; then Rook/Ceph (a `ceph:` section) and the bare metal of the
+ * scenario's hosts. For a scenario with `hosts`, NetBox and OpenBao start beside Kubernetes.
+ * Refuses when a lab already runs in `stateDir`.
  */
 export async function startLab({
   stateDir,
@@ -92,7 +96,14 @@ export async function startLab({
     throw err;
   }
   await applyScenario(connection.kubeconfigPath, scenario);
-  if (scenario.hosts.length === 0) return connection;
+  const lab: LabConnection = { ...connection };
+  if (scenario.ceph) {
+    lab.ceph = await startCephLab(stateDir, connection.kubeconfigPath, scenario.ceph);
+    writeConnection(lab);
+    // writeConnection starts the file anew: the host services' facts go back in.
+    if (lab.netbox) addToConnection(lab.connectionPath, { netbox: lab.netbox, vault: lab.vault });
+  }
+  if (scenario.hosts.length === 0) return lab;
   const bareMetal = await startBareMetal(stateDir, scenario.hosts, {
     ports: allPorts,
     ddnsPattern,
@@ -101,12 +112,13 @@ export async function startLab({
     nodes: scenarioNodes(scenario).map((n) => n.name),
     bootMs: physics.bootMs,
   });
-  return { ...connection, bareMetal };
+  return { ...lab, bareMetal };
 }
 
 /** Stops every lab process of `stateDir`; its data stays for the next start. */
 export async function stopLab(stateDir: string): Promise<void> {
   await stopBareMetal(stateDir);
   await stopHostServices(stateDir);
+  await stopCephLab(stateDir);
   await stopKubernetes(stateDir);
 }

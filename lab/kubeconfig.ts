@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
+import type { CephConnection } from './ceph';
 import type { Pki } from './pki';
 
 export const LAB_CONTEXT = 'lab';
@@ -9,6 +10,8 @@ export interface Connection {
   connectionPath: string;
   server: string;
   context: string;
+  /** The lab's Ceph and Rook, when the scenario has a `ceph:` section. */
+  ceph?: CephConnection;
 }
 
 /** Writes a self-contained admin kubeconfig (certs inlined) with cluster, user and context `lab`. */
@@ -40,8 +43,10 @@ export function writeKubeconfig(path: string, pki: Pki, server: string): void {
 
 /** Writes `{ clusters: { lab: { kubeconfig, context, server } } }`, the file activities read. */
 export function writeConnection(connection: Connection): void {
-  const { kubeconfigPath, connectionPath, server, context } = connection;
-  const body = { clusters: { [LAB_CONTEXT]: { kubeconfig: kubeconfigPath, context, server } } };
+  const { kubeconfigPath, connectionPath, server, context, ceph } = connection;
+  const body = {
+    clusters: { [LAB_CONTEXT]: { kubeconfig: kubeconfigPath, context, server, ceph } },
+  };
   writeFileSync(connectionPath, JSON.stringify(body, null, 2) + '\n');
 }
 

@@ -33,6 +33,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(`try: kubectl --kubeconfig ${c.kubeconfigPath} get nodes`);
       if (c.netbox) console.log(`netbox: ${c.netbox.url} (API token in ${c.netbox.tokenFile})`);
       if (c.vault) console.log(`vault: ${c.vault.address} (AppRole steward-worker)`);
+      if (c.ceph)
+        console.log(
+          `ceph: ceph --conf ${c.ceph.conf} status (chart repository ${c.ceph.chartRepo})`,
+        );
       return 0;
     }
     case 'down':

@@ -68,6 +68,13 @@ export async function freePorts(): Promise<LabPorts> {
   return ports;
 }
 
+/** `count` distinct TCP ports that were free on 127.0.0.1 a moment ago. */
+export async function freeLoopbackPorts(count: number): Promise<number[]> {
+  const held = await Promise.all(Array.from({ length: count }, () => holdTcpPort()));
+  await Promise.all(held.map((h) => h.release()));
+  return held.map((h) => h.port);
+}
+
 interface HeldPort {
   port: number;
   release(): Promise<void>;

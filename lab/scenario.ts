@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { cephScenarioSchema } from './ceph/scenario';
 
 const dnsName = z
   .string()
@@ -138,6 +139,8 @@ export const scenarioSchema = z
     addons: addons.default({}),
     /** Bare-metal hosts: a NetBox device and an IPMI BMC each (the reinstall and eviction labs). */
     hosts: z.array(host).default([]),
+    /** A real Ceph cluster under a lab Rook operator; started only when present (lab/ceph/). */
+    ceph: cephScenarioSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -9,6 +9,31 @@ import { parseSecretRef } from '../workflows/policy/secret-ref';
 
 const path = z.string().min(1);
 
+/** How Steward reaches a cluster's Ceph: the ceph CLI with a conf and keyring, or Rook's toolbox. */
+const cephAccess = z.union([
+  z.strictObject({
+    cli: z.strictObject({ conf: path, keyring: path, id: z.string().optional() }),
+  }),
+  z.strictObject({
+    toolbox: z.strictObject({
+      namespace: z.string(),
+      selector: z.string().optional(),
+      container: z.string().optional(),
+    }),
+  }),
+]);
+
+const rook = z.strictObject({
+  namespace: z.string().optional(),
+  cephCluster: z.string().optional(),
+  operator: z.string().optional(),
+  helm: z.strictObject({
+    repo: z.url(),
+    release: z.string().optional(),
+    chart: z.string().optional(),
+  }),
+});
+
 const schema = z.strictObject({
   temporal: z
     .strictObject({
@@ -30,8 +55,18 @@ const schema = z.strictObject({
     .prefault({}),
   taskQueue: z.string().default(TASK_QUEUE),
   clusters: z
-    .record(z.string(), z.strictObject({ kubeconfig: path, context: z.string().optional() }))
+    .record(
+      z.string(),
+      z.strictObject({
+        kubeconfig: path,
+        context: z.string().optional(),
+        ceph: cephAccess.optional(),
+        rook: rook.optional(),
+      }),
+    )
     .default({}),
+  /** The helm binary that upgrades Rook's operator; `helm` on PATH if unset. */
+  helm: path.optional(),
   metrics: z.strictObject({ port: z.number().int().min(0).max(65535).default(9464) }).prefault({}),
   log: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
@@ -146,8 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   const config = result.data;
   const base = file ? dirname(resolve(file)) : process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  for (const cluster of Object.values(config.clusters))
+  for (const cluster of Object.values(config.clusters)) {
     cluster.kubeconfig = abs(cluster.kubeconfig);
+    const cli = cluster.ceph && 'cli' in cluster.ceph ? cluster.ceph.cli : undefined;
+    if (cli) Object.assign(cli, { conf: abs(cli.conf), keyring: abs(cli.keyring) });
+  }
+  if (config.helm) config.helm = abs(config.helm);
   if (config.addons.manifests) config.addons.manifests = abs(config.addons.manifests);
   if (config.netbox?.tokenFile) config.netbox.tokenFile = abs(config.netbox.tokenFile);
   if (config.vault) {

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     bmc: config.bmc,
     dns: config.dns,
     provisioningUrl: config.provisioning.url,
+    helm: config.helm,
   };
   const clients = createClients(deps);
   const worker = await Worker.create({

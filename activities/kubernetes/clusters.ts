@@ -1,11 +1,24 @@
 // Kubernetes API clients per configured cluster, built lazily from each cluster's kubeconfig.
-import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, PolicyV1Api } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PolicyV1Api,
+} from '@kubernetes/client-node';
 import { invalidInput } from '../../workflows/api';
+import type { RookConfig } from '../ceph/rook';
+import type { CephAccess } from '../ceph/transport';
 
 export interface ClusterConfig {
   kubeconfig: string;
   /** The kubeconfig context; its current context when absent. */
   context?: string;
+  /** How to reach the cluster's Ceph (the ceph CLI here, or the Rook toolbox). */
+  ceph?: CephAccess;
+  /** Where Rook runs in the cluster and where its chart comes from. */
+  rook?: RookConfig;
 }
 
 export interface ClusterApis {
@@ -14,25 +27,32 @@ export interface ClusterApis {
   apps: AppsV1Api;
   batch: BatchV1Api;
   policy: PolicyV1Api;
+  custom: CustomObjectsApi;
 }
 
 export class Clusters {
   private readonly built = new Map<string, ClusterApis>();
 
-  constructor(private readonly config: Record<string, ClusterConfig>) {}
+  constructor(private readonly configs: Record<string, ClusterConfig>) {}
 
   names(): string[] {
-    return Object.keys(this.config);
+    return Object.keys(this.configs);
+  }
+
+  /** The cluster's configuration; an unknown cluster is bad input naming the field `cluster`. */
+  config(cluster: string): ClusterConfig {
+    const config = this.configs[cluster];
+    if (!config) {
+      const known = this.names().join(', ') || 'none';
+      throw invalidInput('cluster', `unknown cluster "${cluster}" (configured: ${known})`);
+    }
+    return config;
   }
 
   apis(cluster: string): ClusterApis {
     const cached = this.built.get(cluster);
     if (cached) return cached;
-    const config = this.config[cluster];
-    if (!config) {
-      const known = this.names().join(', ') || 'none';
-      throw invalidInput('cluster', `unknown cluster "${cluster}" (configured: ${known})`);
-    }
+    const config = this.config(cluster);
     const kc = new KubeConfig();
     kc.loadFromFile(config.kubeconfig);
     if (config.context) kc.setCurrentContext(config.context);
@@ -42,6 +62,7 @@ export class Clusters {
       apps: kc.makeApiClient(AppsV1Api),
       batch: kc.makeApiClient(BatchV1Api),
       policy: kc.makeApiClient(PolicyV1Api),
+      custom: kc.makeApiClient(CustomObjectsApi),
     };
     this.built.set(cluster, apis);
     return apis;

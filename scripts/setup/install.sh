@@ -33,4 +33,6 @@ scripts/setup/addon-manifests.sh
 scripts/setup/bmc-lab.sh
 scripts/setup/netbox.sh
 scripts/setup/openbao.sh
+scripts/setup/ceph.sh
+scripts/setup/helm.sh
 echo "setup done in $((SECONDS - t0)) s"

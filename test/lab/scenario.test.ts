@@ -118,3 +118,29 @@ test('hosts: duplicate names and a custom deployment without a base script are r
     deployment: 'standard',
   });
 });
+
+test('a ceph section is validated field by field', () => {
+  const base = { kubernetesVersion: 'v1.31.14', nodes: [{ name: 'worker' }] };
+  assert.equal(parseScenario(base).ceph, undefined);
+  const ceph = parseScenario({
+    ...base,
+    ceph: { rook: 'v1.15.9', image: 'quay.io/ceph/ceph:v18.2.2-20240311' },
+  }).ceph;
+  assert.equal(ceph?.chartVersions.includes('v1.15.9'), true);
+  assert.throws(
+    () =>
+      parseScenario({
+        ...base,
+        ceph: { rook: 'v1.99.0', image: 'quay.io/ceph/ceph:latest', extra: 1 },
+      }),
+    (err: Error) => {
+      assert.match(err.message, /ceph\.image: must be a Ceph image tagged with its version/);
+      assert.match(err.message, /ceph: Unrecognized key: "extra"/);
+      return true;
+    },
+  );
+  assert.throws(
+    () => parseScenario({ ...base, ceph: { rook: 'v1.99.0', image: 'quay.io/ceph/ceph:v18.2.4' } }),
+    /ceph\.rook: must be one of chartVersions/,
+  );
+});

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
+import type { ClusterConfig } from '../../activities/kubernetes/clusters';
 import { freePorts, startLab, stopLab, type LabConnection } from '../../lab';
+import { helmBinary } from '../../lab/ceph/helm';
 
 export const FIXTURES = join(__dirname, '../fixtures');
 
@@ -40,10 +42,23 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
   };
 }
 
+/** Steward's configuration of the lab cluster: Kubernetes, and Ceph and Rook when it has them. */
+export function labClusterConfig(lab: LabConnection): ClusterConfig {
+  const { kubeconfigPath: kubeconfig, context, ceph } = lab;
+  if (!ceph) return { kubeconfig, context };
+  return {
+    kubeconfig,
+    context,
+    ceph: { cli: { conf: ceph.conf, keyring: ceph.keyring } },
+    rook: { helm: { repo: ceph.chartRepo } },
+  };
+}
+
 /**
  * A lab for the test file, started before its tests and stopped after, with activities bound to
  * it (with hosts in the scenario, the BMC and DNS activities use the lab's BMC port and DNS, the
- * NetBox and Vault activities the lab's NetBox and OpenBao).
+ * NetBox and Vault activities the lab's NetBox and OpenBao; with Ceph, the Ceph and Rook
+ * activities its ceph conf, keyring, chart repository and helm).
  */
 export function useLabActivities(
   scenario: string,
@@ -53,13 +68,14 @@ export function useLabActivities(
   before(
     async () => {
       ctx.lab = await startTestLab(scenario);
-      const clusters = { lab: { kubeconfig: ctx.lab.kubeconfigPath, context: ctx.lab.context } };
+      const clusters = { lab: labClusterConfig(ctx.lab) };
       const bm = ctx.lab.bareMetal;
       const { netbox, vault } = ctx.lab;
       ctx.act = createActivities({
         clusters,
         netbox,
         vault,
+        ...(ctx.lab.ceph && { helm: helmBinary() }),
         ...deps,
         ...(bm && {
           provisioningUrl: bm.provisioning.url,

@@ -50,6 +50,36 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads Ceph and Rook access per cluster, resolving the CLI paths from the file', () => {
+    const file = configFile(
+      [
+        'helm: bin/helm',
+        'clusters:',
+        '  a:',
+        '    kubeconfig: a.kubeconfig',
+        '    ceph: { cli: { conf: ceph/ceph.conf, keyring: ceph/admin.keyring } }',
+        '    rook: { helm: { repo: https://charts.rook.io/release } }',
+        '  b:',
+        '    kubeconfig: b.kubeconfig',
+        '    ceph: { toolbox: { namespace: rook-ceph } }',
+      ].join('\n'),
+    );
+    const config = loadConfig({ STEWARD_CONFIG: file });
+    assert.equal(config.helm, join(dir, 'bin/helm'));
+    assert.deepEqual(config.clusters.a.ceph, {
+      cli: { conf: join(dir, 'ceph/ceph.conf'), keyring: join(dir, 'ceph/admin.keyring') },
+    });
+    assert.deepEqual(config.clusters.a.rook, { helm: { repo: 'https://charts.rook.io/release' } });
+    assert.deepEqual(config.clusters.b.ceph, { toolbox: { namespace: 'rook-ceph' } });
+  });
+
+  it('refuses Ceph access that is neither the CLI nor the toolbox, naming the cluster', () => {
+    const file = configFile(
+      ['clusters:', '  a:', '    kubeconfig: a.kubeconfig', '    ceph: { keyring: x }'].join('\n'),
+    );
+    rejects({ STEWARD_CONFIG: file }, 'clusters.a.ceph');
+  });
+
   it('reads the YAML file named by STEWARD_CONFIG', () => {
     const file = configFile(
       [

@@ -1,0 +1,140 @@
+// The Ceph health gate of a storage upgrade: pure, so the workflow and unit tests share it.
+// Stricter than Rook's own check (which refuses only HEALTH_ERR): it passes only when Ceph is
+// HEALTH_OK (but for warnings the operator allows), every PG is active+clean, every mon is in
+// quorum and every OSD is up and in; each failure names its check and quotes Ceph.
+
+/** One check of `ceph health detail`. */
+export interface CephHealthCheck {
+  /** Ceph's code, e.g. OSD_DOWN, PG_DEGRADED, MON_DOWN. */
+  code: string;
+  severity: string;
+  /** Ceph's summary message, e.g. "1 osds down". */
+  summary: string;
+  /** Ceph's detail messages, e.g. "osd.1 (root=default,host=vm) is down". */
+  details: string[];
+  muted: boolean;
+}
+
+export interface CephHealth {
+  /** HEALTH_OK, HEALTH_WARN or HEALTH_ERR. */
+  status: string;
+  checks: CephHealthCheck[];
+}
+
+export interface CephPg {
+  pgid: string;
+  state: string;
+  acting: number[];
+}
+
+export interface CephPgStates {
+  total: number;
+  byState: { state: string; count: number }[];
+  /** Every PG not exactly active+clean. */
+  notClean: CephPg[];
+}
+
+export interface CephMonQuorum {
+  /** Every mon in the monmap, by name. */
+  mons: string[];
+  /** The mons in quorum. */
+  quorum: string[];
+  leader: string;
+}
+
+export interface CephOsd {
+  id: number;
+  up: boolean;
+  in: boolean;
+}
+
+/** What the gate judges, as the Ceph activities report it. */
+export interface CephHealthFacts {
+  health: CephHealth;
+  pgs: CephPgStates;
+  quorum: CephMonQuorum;
+  osds: CephOsd[];
+}
+
+export type CephGateCheck = 'health' | 'pgs' | 'quorum' | 'osds';
+
+export interface CephGateFailure {
+  check: CephGateCheck;
+  /** What failed, in Ceph's own words where Ceph said it. */
+  message: string;
+}
+
+export interface CephGateVerdict {
+  pass: boolean;
+  failures: CephGateFailure[];
+  /** Warnings that the allow-list let pass, by code. */
+  allowed: string[];
+}
+
+export interface CephGateOptions {
+  /** Health check codes that do not fail the gate (e.g. ["OSDMAP_FLAGS"] while noout is set). */
+  allowedWarnings?: readonly string[];
+}
+
+/** At most this many of Ceph's detail lines (or PGs) are quoted per failure. */
+const QUOTED = 5;
+
+export function cephHealthGate(
+  facts: CephHealthFacts,
+  { allowedWarnings = [] }: CephGateOptions = {},
+): CephGateVerdict {
+  const failures: CephGateFailure[] = [];
+  const allowed: string[] = [];
+  for (const c of facts.health.checks) {
+    if (c.severity === 'HEALTH_WARN' && (c.muted || allowedWarnings.includes(c.code))) {
+      allowed.push(c.code);
+      continue;
+    }
+    failures.push({ check: 'health', message: checkMessage(c) });
+  }
+  if (facts.health.status !== 'HEALTH_OK' && failures.length === 0 && allowed.length === 0) {
+    failures.push({ check: 'health', message: `${facts.health.status} with no health checks` });
+  }
+
+  const { pgs } = facts;
+  if (pgs.total === 0) {
+    failures.push({ check: 'pgs', message: 'no PGs reported (is the mgr running?)' });
+  } else if (pgs.notClean.length > 0) {
+    const states = pgs.byState
+      .filter((s) => s.state !== 'active+clean')
+      .map((s) => `${s.count} ${s.state}`)
+      .join(', ');
+    const listed = pgs.notClean.slice(0, QUOTED).map((p) => `pg ${p.pgid} is ${p.state}`);
+    failures.push({
+      check: 'pgs',
+      message: `${pgs.notClean.length} of ${pgs.total} PGs not active+clean (${states}): ${more(listed, pgs.notClean.length)}`,
+    });
+  }
+
+  const outOfQuorum = facts.quorum.mons.filter((m) => !facts.quorum.quorum.includes(m));
+  if (outOfQuorum.length > 0) {
+    failures.push({
+      check: 'quorum',
+      message: `${outOfQuorum.map((m) => `mon.${m}`).join(', ')} out of quorum (quorum ${facts.quorum.quorum.join(',') || 'none'})`,
+    });
+  }
+
+  const down = facts.osds.filter((o) => !o.up).map((o) => `osd.${o.id}`);
+  const out = facts.osds.filter((o) => !o.in).map((o) => `osd.${o.id}`);
+  if (facts.osds.length === 0) failures.push({ check: 'osds', message: 'no OSDs in the OSD map' });
+  if (down.length > 0) failures.push({ check: 'osds', message: `${down.join(', ')} down` });
+  if (out.length > 0) failures.push({ check: 'osds', message: `${out.join(', ')} out` });
+
+  return { pass: failures.length === 0, failures, allowed };
+}
+
+/** "OSD_DOWN: 1 osds down (osd.1 (root=default,host=vm) is down)". */
+function checkMessage(c: CephHealthCheck): string {
+  const details =
+    c.details.length > 0 ? ` (${more(c.details.slice(0, QUOTED), c.details.length)})` : '';
+  return `${c.code} [${c.severity}]: ${c.summary}${details}`;
+}
+
+function more(quoted: string[], total: number): string {
+  return quoted.join('; ') + (total > quoted.length ? `; and ${total - quoted.length} more` : '');
+}
