@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pointDnsName, readBmcLog, readInstallLog } from '../../lab';
+import { bmcCredentials, pointDnsName, readBmcLog, readInstallLog, setBmcFault } from '../../lab';
 import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
 import { FIXTURES } from '../support/lab';
 import { LabCluster } from '../support/lab-cluster';
@@ -16,6 +16,14 @@ import { startTestStack, type TestStack } from '../support/stack';
 const CUSTOM_SCRIPT = join(FIXTURES, 'reinstall-custom-base.sh');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const output = (run: { stdout: string; stderr: string }) => `${run.stdout}${run.stderr}`;
+
+/** Every string and payload (bytes read as UTF-8) in a history, joined. */
+function text(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') return Object.values(value).map(text).join('\n');
+  return '';
+}
 
 let stack: TestStack;
 let cluster: LabCluster;
@@ -144,5 +152,64 @@ describe('steward reinstall', () => {
       .getHandle(workflowIds.reinstall('worker-2'))
       .result();
     assert.equal(result.outcome, 'aborted');
+  });
+
+  it('a BMC that refuses the boot device: the step waits with its message; retry after the fix', async () => {
+    const installs = readInstallLog(stack.lab.stateDir, 'worker-3').length;
+    setBmcFault(stack.lab.stateDir, 'worker-3', 'refuse-boot', true);
+    const id = workflowIds.reinstall('worker-3');
+    await stack.steward('reinstall', 'worker-3', '--deploy', 'none', '--detach');
+    const waiting = await stack.steward('watch', id, '--until-wait');
+    assert.equal(waiting.code, 3, output(waiting));
+    assert.match(waiting.stdout, /waiting for an operator: pxe: .*/);
+    assert.equal((await device('worker-3')).status, 'failed');
+    setBmcFault(stack.lab.stateDir, 'worker-3', 'refuse-boot', false);
+    assert.equal((await stack.steward('decide', id, 'retry')).code, 0);
+    const result: NodeReinstallResult = await stack.client.workflow.getHandle(id).result();
+    assert.equal(result.outcome, 'reinstalled', result.message);
+    assert.equal((await device('worker-3')).status, 'active');
+    assert.equal(readInstallLog(stack.lab.stateDir, 'worker-3').length, installs + 1);
+  });
+});
+
+describe('steward reconcile', () => {
+  it('a second run on an unchanged lab writes nothing (NetBox changelog)', async () => {
+    const changes = async () =>
+      (await netbox<{ count: number }>('core/object-changes/?changed_object_type=dcim.device'))
+        .count;
+    const first = await stack.steward('reconcile', 'run');
+    assert.equal(first.code, 0, output(first));
+    const before = await changes();
+    const second = await stack.steward('reconcile', 'run');
+    assert.equal(second.code, 0, output(second));
+    assert.match(second.stdout, /devices checked, 0 updated/);
+    assert.equal(await changes(), before);
+    const { results } = await netbox<{ results: { custom_fields: { kubelet_version: string } }[] }>(
+      'dcim/devices/?name=worker-1',
+    );
+    assert.equal(
+      results[0].custom_fields.kubelet_version,
+      (await cluster.node('worker-1')).kubeletVersion,
+    );
+  });
+});
+
+describe('secrets', () => {
+  it('appear in no workflow history of the run', async () => {
+    const secrets = [
+      bmcCredentials('worker-1').password,
+      readFileSync(stack.lab.netbox!.tokenFile, 'utf8').trim(),
+      readFileSync(stack.lab.vault!.secretIdFile, 'utf8').trim(),
+    ];
+    let histories = 0;
+    for await (const wf of stack.client.workflow.list()) {
+      const history = text(
+        await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+      );
+      for (const secret of secrets)
+        assert.ok(!history.includes(secret), `a secret in ${wf.workflowId}`);
+      histories++;
+    }
+    assert.ok(histories >= 8, `${histories} histories scanned`);
   });
 });
