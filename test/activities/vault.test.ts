@@ -2,64 +2,27 @@
 // references, revoke-self. The test looks at the worker's tokens through OpenBao's own token
 // accessors, with the lab's admin token.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { VaultClient } from '../../activities/vault/client';
-import { bmcCredentials, freePorts, vaultAdminTokenFile, WORKER_ROLE } from '../../lab';
+import { bmcCredentials, freePorts, WORKER_ROLE } from '../../lab';
 import { INVALID_INPUT, VAULT_FAILURES } from '../../workflows/api';
 import { useLabActivities } from '../support/lab';
+import { vaultAdmin, workerTokens, type TokenFacts } from '../support/vault';
 
 const ctx = useLabActivities('reinstall-lab.yaml');
 const PASSWORD_REF = 'vault:secret/data/bmc/worker-1#password';
 const PASSWORD = bmcCredentials('worker-1').password;
 
-/** OpenBao's HTTP API with the lab's admin token. */
-async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${ctx.lab.vault!.address}/v1/${path}`, {
-    method,
-    headers: {
-      'X-Vault-Token': readFileSync(vaultAdminTokenFile(ctx.lab.stateDir), 'utf8').trim(),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`HTTP ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
-}
-
-interface TokenFacts {
-  accessor: string;
-  /** Unix seconds. */
-  creation_time: number;
-  last_renewal_time?: number;
-}
-
-/** The live tokens issued by an AppRole login. */
-async function workerTokens(): Promise<TokenFacts[]> {
-  const { data } = await admin<{ data: { keys: string[] } }>('LIST', 'auth/token/accessors');
-  const tokens = await Promise.all(
-    data.keys.map(
-      async (accessor) =>
-        (
-          await admin<{ data: TokenFacts & { path: string } }>(
-            'POST',
-            'auth/token/lookup-accessor',
-            {
-              accessor,
-            },
-          )
-        ).data,
-    ),
-  );
-  return tokens.filter((t) => t.path === `auth/approle/login`);
-}
+const admin = <T>(method: string, path: string, body?: unknown) =>
+  vaultAdmin(ctx.lab)<T>(method, path, body);
 
 async function newTokens(before: TokenFacts[]): Promise<TokenFacts[]> {
   const known = new Set(before.map((t) => t.accessor));
-  return (await workerTokens()).filter((t) => !known.has(t.accessor));
+  return (await workerTokens(ctx.lab)).filter((t) => !known.has(t.accessor));
 }
 
 async function rejectsWith(call: Promise<unknown>, type: string, retryable: boolean, text: RegExp) {
@@ -115,7 +78,7 @@ describe('VaultClient', () => {
   it('renews its token before it expires and keeps using that one token', async () => {
     // Logins of this test get 3 s tokens, renewable for an hour.
     await admin('POST', `auth/approle/role/${WORKER_ROLE}`, { token_ttl: '3s' });
-    const before = await workerTokens();
+    const before = await workerTokens(ctx.lab);
     const client = new VaultClient(ctx.lab.vault!);
     try {
       await client.readSecret(PASSWORD_REF);
@@ -135,7 +98,7 @@ describe('VaultClient', () => {
   it('revokeSelf revokes its token, a lookup of it then fails; the next use logs in again', async () => {
     const client = new VaultClient(ctx.lab.vault!);
     assert.equal(await client.revokeSelf(), false, 'nothing to revoke before the first use');
-    const before = await workerTokens();
+    const before = await workerTokens(ctx.lab);
     await client.readSecret(PASSWORD_REF);
     const [token] = await newTokens(before);
     assert.equal(await client.revokeSelf(), true);
@@ -150,7 +113,7 @@ describe('VaultClient', () => {
 
   it('logs in again when its token was revoked behind its back', async () => {
     const client = new VaultClient(ctx.lab.vault!);
-    const before = await workerTokens();
+    const before = await workerTokens(ctx.lab);
     await client.readSecret(PASSWORD_REF);
     const [token] = await newTokens(before);
     await admin('POST', 'auth/token/revoke-accessor', { accessor: token.accessor });
