@@ -28,11 +28,20 @@ else
 fi
 
 scripts/setup/temporal.sh
+scripts/setup/bmc-lab.sh
+scripts/setup/ceph.sh
+scripts/setup/openbao.sh
+# A cold NetBox database migrates for 15-25 min on one core, while the Go builds below use both:
+# side by side (after the other apt installs, so no two apt-gets meet).
+netbox_log="$(mktemp)"
+scripts/setup/netbox.sh >"$netbox_log" 2>&1 &
+netbox_pid=$!
 scripts/setup/lab-binaries.sh
 scripts/setup/addon-manifests.sh
-scripts/setup/bmc-lab.sh
-scripts/setup/netbox.sh
-scripts/setup/openbao.sh
-scripts/setup/ceph.sh
 scripts/setup/helm.sh
+netbox_status=0
+wait "$netbox_pid" || netbox_status=$?
+cat "$netbox_log"
+rm -f "$netbox_log"
+[ "$netbox_status" -eq 0 ] || { echo "steward setup: netbox.sh failed" >&2; exit "$netbox_status"; }
 echo "setup done in $((SECONDS - t0)) s"
