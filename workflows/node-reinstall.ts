@@ -4,13 +4,7 @@
 // power off → boot device PXE (read back) → power on (each driven to a state and verified, so a
 // retry never sends a command twice) → the node back with a new boot ID and Ready → uncordon (only if Steward cordoned) → NetBox active. A failed step marks the
 // device failed in NetBox, leaves the host as it is and waits for an operator (retry / abort).
-import {
-  ActivityFailure,
-  executeChild,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   invalidInput,
@@ -24,7 +18,7 @@ import {
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { k8s } from './kubernetes-activities';
-import { drainNode } from './node-drain';
+import { drainForMaintenance } from './maintenance-drain';
 import { OperatorGate } from './operator-gate';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 import { announce, showPhase } from './visibility';
@@ -156,18 +150,8 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
       async () => {
         if (!status.kubernetesNode)
           return done(`no Kubernetes node ${node} in ${cluster}: no drain`);
-        const drained = await executeChild(drainNode, {
-          workflowId: workflowIds.drain(cluster, node),
-          args: [
-            {
-              cluster,
-              node,
-              timeoutSeconds: input.drainTimeoutSeconds,
-              deleteEmptyDirData: true,
-              force: false,
-            },
-          ],
-        });
+        const drained = await drainForMaintenance(cluster, node, input.drainTimeoutSeconds);
+        if ('failed' in drained) return drained.failed;
         status.cordonedBySteward = drained.cordonedBySteward;
         if (drained.outcome === 'aborted') return `drain aborted: ${drained.message}`;
         return done(drained.message);

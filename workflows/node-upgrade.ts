@@ -2,15 +2,7 @@
 // so no history grows with the cluster. Drain (child) → upgrade Job pinned to the node → Ready at
 // the new kubelet version → GPU device plugin restarted and GPUs back → pause and checks →
 // uncordon (only if Steward cordoned). Any failure stops here and waits for an operator.
-import {
-  ChildWorkflowFailure,
-  executeChild,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { WaitResult } from '../activities/kubernetes/step-waits';
 import { k8s } from './kubernetes-activities';
@@ -23,7 +15,7 @@ import {
   type UpgradeNodeStatus,
   type UpgradeNodeStep,
 } from './api';
-import { drainNode } from './node-drain';
+import { drainForMaintenance } from './maintenance-drain';
 import { OperatorGate } from './operator-gate';
 import { gpusBack } from './policy/gpus-back';
 import { nodeCheckProblems } from './policy/node-checks';
@@ -126,27 +118,12 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
     [
       'drain',
       async () => {
-        try {
-          const drained = await executeChild(drainNode, {
-            workflowId: workflowIds.drain(cluster, node),
-            args: [
-              {
-                cluster,
-                node,
-                timeoutSeconds: input.drainTimeoutSeconds,
-                deleteEmptyDirData: true,
-                force: false,
-              },
-            ],
-          });
-          status.cordonedBySteward = drained.cordonedBySteward;
-          return drained.outcome === 'drained'
-            ? undefined
-            : `drain ${drained.outcome}: ${drained.message}`;
-        } catch (err) {
-          if (!(err instanceof ChildWorkflowFailure)) throw err;
-          return `drain failed: ${err.cause?.message ?? err.message}`;
-        }
+        const drained = await drainForMaintenance(cluster, node, input.drainTimeoutSeconds);
+        if ('failed' in drained) return drained.failed;
+        status.cordonedBySteward = drained.cordonedBySteward;
+        return drained.outcome === 'drained'
+          ? undefined
+          : `drain ${drained.outcome}: ${drained.message}`;
       },
     ],
     [

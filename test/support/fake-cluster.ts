@@ -7,6 +7,16 @@ import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
 import { invalidInput, type PodRef } from '../../workflows/api';
 import type { PodFacts } from '../../workflows/policy/pod-filters';
 
+type UpgradeReads = Pick<
+  Activities,
+  | 'ensureUpgradeJob'
+  | 'upgradeJobState'
+  | 'deleteUpgradeJob'
+  | 'gpuFacts'
+  | 'deletePodOnce'
+  | 'readNodeCheckFacts'
+>;
+
 let uidCounter = 0;
 
 export function pod(name: string, facts: Partial<Omit<PodFacts, 'pod'>> = {}): PodFacts {
@@ -66,18 +76,8 @@ export class FakeCluster {
    * Upgrade activities: a Job ends at its first read (setting the kubelet version and, on a GPU
    * node, leaving the GPUs unhealthy until the plugin pod is deleted), or fails while jobFails.
    */
-  upgradeActivities(): Pick<
-    Activities,
-    | 'ensureUpgradeJob'
-    | 'upgradeJobState'
-    | 'deleteUpgradeJob'
-    | 'gpuFacts'
-    | 'deletePodOnce'
-    | 'readNodeCheckFacts'
-    | 'awaitUpgradeJob'
-    | 'awaitNodeReady'
-    | 'awaitGpusBack'
-  > {
+  upgradeActivities(): UpgradeReads &
+    Pick<Activities, 'awaitUpgradeJob' | 'awaitNodeReady' | 'awaitGpusBack'> {
     const upgrade = this.upgradeReads();
     return {
       ...upgrade,
@@ -85,15 +85,7 @@ export class FakeCluster {
     };
   }
 
-  private upgradeReads(): Pick<
-    Activities,
-    | 'ensureUpgradeJob'
-    | 'upgradeJobState'
-    | 'deleteUpgradeJob'
-    | 'gpuFacts'
-    | 'deletePodOnce'
-    | 'readNodeCheckFacts'
-  > {
+  private upgradeReads(): UpgradeReads {
     return {
       ensureUpgradeJob: async ({ node, version }) => {
         const name = `upgrade-${node}-${version}`;

@@ -1,0 +1,22 @@
+// The drain before a node's maintenance (an upgrade, a reinstall): a child drainNode under the
+// node's drain ID, evicting emptyDir pods (the node is going down anyway) and forcing nothing.
+import { ChildWorkflowFailure, executeChild } from '@temporalio/workflow';
+import { workflowIds, type DrainNodeResult } from './api';
+import { drainNode } from './node-drain';
+
+/** The drain's result, or what went wrong when the child failed outright. */
+export async function drainForMaintenance(
+  cluster: string,
+  node: string,
+  timeoutSeconds: number,
+): Promise<DrainNodeResult | { failed: string }> {
+  try {
+    return await executeChild(drainNode, {
+      workflowId: workflowIds.drain(cluster, node),
+      args: [{ cluster, node, timeoutSeconds, deleteEmptyDirData: true, force: false }],
+    });
+  } catch (err) {
+    if (!(err instanceof ChildWorkflowFailure)) throw err;
+    return { failed: `drain failed: ${err.cause?.message ?? err.message}` };
+  }
+}
