@@ -1,5 +1,6 @@
-// The Ceph health gate on outputs captured from real Ceph 16.2.15 clusters: the shared fixtures
-// (../shared/fixtures/ceph-16.2.15, one mon) and the lab's (test/fixtures/ceph, three mons).
+// The Ceph health gate on outputs captured from real Ceph 16.2.15 clusters: the project's shared
+// captures (copied from ../shared/fixtures/ceph-16.2.15 into test/fixtures/ceph/one-mon, one mon)
+// and the lab's (test/fixtures/ceph, three mons).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import {
 import { FIXTURES } from '../support/lab';
 
 const LAB = join(FIXTURES, 'ceph');
-const SHARED = join(__dirname, '../../../shared/fixtures/ceph-16.2.15');
+const SHARED = join(__dirname, '../fixtures/ceph/one-mon');
 const lab = (name: string) => JSON.parse(readFileSync(join(LAB, `${name}.json`), 'utf8'));
 const text = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
