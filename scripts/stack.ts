@@ -114,7 +114,8 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     ...(c.netbox && { netbox: c.netbox }),
     ...(c.vault && { vault: c.vault }),
     ...(c.bareMetal && {
-      bmc: { port: c.bareMetal.bmc.port },
+      // Loopback BMCs answer in milliseconds: one try of a second, so a hung one shows quickly.
+      bmc: { port: c.bareMetal.bmc.port, retries: 1, timeoutSeconds: 1 },
       dns: { servers: [c.bareMetal.dns.server], ddnsPattern: c.bareMetal.bmc.ddnsPattern },
       provisioning: { url: c.bareMetal.provisioning.url },
     }),

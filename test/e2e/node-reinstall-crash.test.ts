@@ -1,0 +1,77 @@
+// The worker killed with SIGKILL while three reinstalls run, each kill timed by watching the lab:
+// once a node is cordoned for its drain, right after a host's power-off (its PXE and power-on may
+// or may not have been sent), and right after a power-on (the rejoin wait may or may not have
+// begun). New workers finish every reinstall,
+// and each BMC's own log shows exactly one power-off, one PXE setting and one power-on.
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { readBmcLog, readInstallLog } from '../../lab';
+import { isRunning, readDaemon } from '../../lab/daemon';
+import { waitFor } from '../../lab/wait';
+import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
+import { LabCluster } from '../support/lab-cluster';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const HOSTS = ['worker-1', 'worker-2', 'worker-3'];
+
+let stack: TestStack;
+let cluster: LabCluster;
+
+before(
+  async () => {
+    stack = await startTestStack('reinstall-lab.yaml');
+    cluster = new LabCluster(stack.lab.kubeconfigPath);
+  },
+  { timeout: 300_000 },
+);
+after(async () => stack?.stop());
+
+const powerCommands = (host: string) =>
+  readBmcLog(stack.lab.stateDir, host)
+    .map((c) => c.command)
+    .filter((c) => c.startsWith('set power') || c.startsWith('set boot'));
+
+async function killWorkerAndStartAnother(): Promise<void> {
+  const worker = readDaemon(stack.lab.stateDir, 'worker');
+  assert.ok(worker, 'the worker is recorded');
+  process.kill(worker.pid, 'SIGKILL');
+  await waitFor('the killed worker gone', async () => !isRunning(stack.lab.stateDir, 'worker'));
+  await stack.startWorker();
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
+  await waitFor(what, async () => (await check()) || what, { timeoutMs: 300_000, intervalMs: 50 });
+}
+
+it(
+  'reinstalls survive SIGKILL of their worker at a drain, a power-off and a power-on: one power cycle per host',
+  { timeout: 1_200_000 },
+  async () => {
+    const bootIds = new Map<string, string>();
+    for (const host of HOSTS) bootIds.set(host, (await cluster.node(host)).bootId);
+    for (const host of HOSTS) {
+      const run = await stack.steward('reinstall', host, '--deploy', 'none', '--detach');
+      assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
+    }
+
+    await until('worker-1 cordoned', async () => (await cluster.node('worker-1')).cordoned);
+    await killWorkerAndStartAnother();
+    await until('worker-2 powered off', () => powerCommands('worker-2').includes('set power 0'));
+    await killWorkerAndStartAnother();
+    // Its rejoin wait may or may not have begun: either way it must end once.
+    await until('worker-3 powered on', () => powerCommands('worker-3').includes('set power 1'));
+    await killWorkerAndStartAnother();
+
+    for (const host of HOSTS) {
+      const result: NodeReinstallResult = await stack.client.workflow
+        .getHandle(workflowIds.reinstall(host))
+        .result();
+      assert.equal(result.outcome, 'reinstalled', `${host}: ${result.message}`);
+      assert.deepEqual(powerCommands(host), ['set power 0', 'set boot pxe', 'set power 1'], host);
+      assert.equal(readInstallLog(stack.lab.stateDir, host).length, 1, `${host} installed once`);
+      const node = await cluster.node(host);
+      assert.ok(node.ready && !node.cordoned, `${host} Ready and uncordoned`);
+      assert.notEqual(node.bootId, bootIds.get(host));
+    }
+  },
+);
