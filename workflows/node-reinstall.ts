@@ -91,11 +91,15 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
   /** The node's boot ID before Steward's power-off; the rejoined node reports another. */
   let bootId: string | undefined;
 
-  /** Marks the device failed in NetBox (best effort: NetBox may be what failed). */
-  async function markFailed(step: ReinstallStep, problem: string): Promise<string> {
+  /** Sets the device's status with a journal entry, best effort (NetBox may be what failed). */
+  async function tellNetbox(
+    netboxStatus: string,
+    kind: 'info' | 'danger',
+    comments: string,
+  ): Promise<string> {
     try {
-      await act.updateDevice({ device: node, status: 'failed' });
-      await journal('danger', `Reinstall failed at ${step}: ${problem}`);
+      await act.updateDevice({ device: node, status: netboxStatus });
+      await journal(kind, comments);
       return '';
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
@@ -119,12 +123,21 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
         problem = err.cause?.message ?? err.message;
       }
       if (problem === undefined) return true;
-      const netbox = await markFailed(name, problem);
+      const netbox = await tellNetbox(
+        'failed',
+        'danger',
+        `Reinstall failed at ${name}: ${problem}`,
+      );
       const cordoned = status.cordonedBySteward ? `; cordoned: ${node}` : '';
       const waiting = gate.wait(`${name}: ${problem}${cordoned}${netbox}`, ['retry', 'abort']);
       show();
-      const { decision } = await waiting;
+      const { decision, note } = await waiting;
       if (decision === 'abort') return false;
+      await tellNetbox(
+        REINSTALLING_STATUS,
+        'info',
+        `Operator decided ${decision} at ${name}${note ? `: ${note}` : ''}`,
+      );
     }
   }
 

@@ -83,6 +83,11 @@ describe('nodeReinstall workflow', () => {
       assert.equal(result.outcome, 'reinstalled');
     });
     assert.equal(host.status, 'active');
+    assert.match(
+      host.log.join(','),
+      /netbox failed,journal danger,netbox staged,journal info,publish none/,
+      'NetBox says failed while it waits and staged again on retry',
+    );
   });
 
   it('a node that never rejoins waits; abort leaves it cordoned and NetBox failed', async () => {
