@@ -5,13 +5,12 @@
 // created once and every pod evicted once.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { isRunning, readDaemon } from '../../lab/daemon';
 import { waitFor } from '../../lab/wait';
 import { workflowIds, type KubernetesUpgradeResult } from '../../workflows/api';
 import { auditEvents, evictionsByPod, jobCreationsByName } from '../support/audit';
 import { LabCluster } from '../support/lab-cluster';
 import { LAB_TARGET, startLabUpgrade } from '../support/lab-upgrade';
-import { startTestStack, type TestStack } from '../support/stack';
+import { killWorkerAndStartAnother, startTestStack, type TestStack } from '../support/stack';
 
 const NODES = ['cp-1', 'worker-1', 'worker-2', 'worker-3'];
 
@@ -61,14 +60,6 @@ async function drainHalfDone(node: string): Promise<string> {
   return seen;
 }
 
-async function killWorkerAndStartAnother(): Promise<void> {
-  const worker = readDaemon(stack.lab.stateDir, 'worker');
-  assert.ok(worker, 'the worker is recorded');
-  process.kill(worker.pid, 'SIGKILL');
-  await waitFor('the killed worker gone', async () => !isRunning(stack.lab.stateDir, 'worker'));
-  await stack.startWorker();
-}
-
 it(
   'an upgrade survives SIGKILL of its worker during two upgrade Jobs and two drains: each Job created once, each pod evicted once',
   { timeout: 900_000 },
@@ -87,7 +78,7 @@ it(
       const seen = await moment();
       assert.equal((await handle.describe()).status.name, 'RUNNING', `at ${seen}`);
       killedAt.push(`${kind}: ${seen}`);
-      await killWorkerAndStartAnother();
+      await killWorkerAndStartAnother(stack);
     }
 
     const result: KubernetesUpgradeResult = await handle.result();

@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { readBmcLog, readInstallLog } from '../../lab';
-import { isRunning, readDaemon } from '../../lab/daemon';
 import { waitFor } from '../../lab/wait';
 import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
 import { LabCluster } from '../support/lab-cluster';
-import { startTestStack, type TestStack } from '../support/stack';
+import { killWorkerAndStartAnother, startTestStack, type TestStack } from '../support/stack';
 
 const HOSTS = ['worker-1', 'worker-2', 'worker-3'];
 
@@ -31,14 +30,6 @@ const powerCommands = (host: string) =>
     .map((c) => c.command)
     .filter((c) => c.startsWith('set power') || c.startsWith('set boot'));
 
-async function killWorkerAndStartAnother(): Promise<void> {
-  const worker = readDaemon(stack.lab.stateDir, 'worker');
-  assert.ok(worker, 'the worker is recorded');
-  process.kill(worker.pid, 'SIGKILL');
-  await waitFor('the killed worker gone', async () => !isRunning(stack.lab.stateDir, 'worker'));
-  await stack.startWorker();
-}
-
 async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
   await waitFor(what, async () => (await check()) || what, { timeoutMs: 300_000, intervalMs: 50 });
 }
@@ -55,12 +46,12 @@ it(
     }
 
     await until('worker-1 cordoned', async () => (await cluster.node('worker-1')).cordoned);
-    await killWorkerAndStartAnother();
+    await killWorkerAndStartAnother(stack);
     await until('worker-2 powered off', () => powerCommands('worker-2').includes('set power 0'));
-    await killWorkerAndStartAnother();
+    await killWorkerAndStartAnother(stack);
     // Its rejoin wait may or may not have begun: either way it must end once.
     await until('worker-3 powered on', () => powerCommands('worker-3').includes('set power 1'));
-    await killWorkerAndStartAnother();
+    await killWorkerAndStartAnother(stack);
 
     for (const host of HOSTS) {
       const result: NodeReinstallResult = await stack.client.workflow

@@ -4,7 +4,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { stopDaemons } from '../../lab/daemon';
+import assert from 'node:assert/strict';
+import { isRunning, readDaemon, stopDaemons } from '../../lab/daemon';
+import { waitFor } from '../../lab/wait';
 import {
   freeStackPorts,
   REPO_ROOT,
@@ -57,4 +59,13 @@ export async function startTestStack(scenario: string): Promise<TestStack> {
     },
   };
   return stack;
+}
+
+/** Kills the stack's worker with SIGKILL, as a crash would, and starts a new one. */
+export async function killWorkerAndStartAnother(stack: TestStack): Promise<void> {
+  const worker = readDaemon(stack.lab.stateDir, 'worker');
+  assert.ok(worker, 'the worker is recorded');
+  process.kill(worker.pid, 'SIGKILL');
+  await waitFor('the killed worker gone', async () => !isRunning(stack.lab.stateDir, 'worker'));
+  await stack.startWorker();
 }
