@@ -3,17 +3,16 @@
 # pinned, only when missing.
 set -euo pipefail
 source "$(dirname "$0")/versions.env"
+source "$(dirname "$0")/apt.sh"
 packages=(ceph-mon ceph-osd ceph-mgr ceph-common)
 installed() {
   for p in "${packages[@]}"; do
-    [ "$(dpkg-query -W -f '${Version}' "$p" 2>/dev/null)" = "$CEPH_DEB_VERSION" ] || return 1
+    deb_installed_at_least "$p" "$CEPH_DEB_VERSION" || return 1
   done
 }
 if installed; then
   printf '  %-34s %s\n' "ceph $CEPH_DEB_VERSION" "present"
 else
   printf '  %-34s %s\n' "ceph $CEPH_DEB_VERSION" "installing from Debian"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${packages[@]/%/=$CEPH_DEB_VERSION}" >/dev/null
+  apt_install "${packages[@]/%/=$CEPH_DEB_VERSION}"
 fi
