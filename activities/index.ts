@@ -5,6 +5,7 @@ import { bmcActivities } from './bmc/activities';
 import type { BmcClientOptions } from './bmc/bmc-client';
 import { cephActivities } from './ceph/activities';
 import { rookActivities } from './ceph/rook';
+import { rookWaitActivities } from './ceph/rook-waits';
 import type { SecretResolver } from './common/secrets';
 import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
@@ -66,6 +67,8 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
   const nodes = nodeActivities(clusters);
   const devicePlugin = devicePluginActivities(clusters);
   const upgradeJobs = upgradeJobActivities(clusters);
+  const ceph = cephActivities(clusters, deps.cephTimeoutMs ?? 30_000);
+  const rook = rookActivities(clusters, deps.helm ?? 'helm', 120_000);
   return {
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
     ...baseScriptActivities(deps.provisioningUrl),
@@ -81,8 +84,9 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...dnsActivities(deps.dns),
     ...deviceActivities(() => configured(clients.netbox, 'NetBox', 'netbox.url')),
     ...secretActivities(vault),
-    ...cephActivities(clusters, deps.cephTimeoutMs ?? 30_000),
-    ...rookActivities(clusters, deps.helm ?? 'helm', 120_000),
+    ...ceph,
+    ...rook,
+    ...rookWaitActivities({ ...ceph, ...rook }),
   };
 }
 

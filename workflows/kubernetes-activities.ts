@@ -1,5 +1,5 @@
-// The Kubernetes activities as workflows call them: an operation's steps retry until the cluster
-// answers; dry runs and add-on steps give up after a few attempts (the operator decides then).
+// The Kubernetes activities (and the Ceph and Rook reads) as workflows call them: an operation's
+// steps retry until the cluster answers; dry runs and add-on steps give up after a few attempts.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 

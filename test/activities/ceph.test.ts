@@ -15,7 +15,8 @@ import { helmBinary } from '../../lab/ceph/helm';
 import { waitFor } from '../../lab/wait';
 import { INVALID_INPUT } from '../../workflows/api';
 import { cephHealthGate } from '../../workflows/policy/ceph-health-gate';
-import { labClusterConfig, startTestLab, type TestLab } from '../support/lab';
+import { labClusterConfig } from '../../scripts/stack';
+import { startTestLab, type TestLab } from '../support/lab';
 import { cephClusterJson, daemonLabels } from '../support/lab-rook';
 
 let lab: TestLab;
