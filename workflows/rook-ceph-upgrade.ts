@@ -28,6 +28,7 @@ import type { CephGateFailure } from './policy/ceph-health-gate';
 import {
   DAEMON_GROUPS,
   describeTarget,
+  describeTargets,
   GROUP_NAMES,
   groupDone,
   groupProgress,
@@ -79,7 +80,7 @@ export async function rookCephUpgrade(
   };
   const snapshot = (): RookCephUpgradeStatus => ({ ...status, waitingReason: gate.reason });
   setHandler(rookCephUpgradeStatusQuery, snapshot);
-  const targets = [input.rook && `Rook ${input.rook}`, input.ceph].filter(Boolean).join(', ');
+  const targets = describeTargets(input);
   announce('rook-upgrade', cluster, targets);
   const show = () =>
     showPhase(

@@ -5,6 +5,7 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { invalidInput } from '../../workflows/api';
+import type { RookDaemon } from '../../workflows/policy/rook-upgrade';
 import { notCephImage, notRookVersion } from '../../workflows/policy/rook-version';
 import { statusMessage } from '../kubernetes/api-errors';
 import type { ClusterConfig, Clusters } from '../kubernetes/clusters';
@@ -18,20 +19,6 @@ export interface RookConfig {
   operator?: string;
   /** The operator's Helm release: `helm upgrade RELEASE CHART --repo REPO --version V`. */
   helm: { repo: string; release?: string; chart?: string };
-}
-
-export interface RookDaemon {
-  /** The Deployment, e.g. rook-ceph-osd-1. */
-  deployment: string;
-  /** mon, mgr, osd, ... (label ceph_daemon_type). */
-  type: string;
-  id: string;
-  /** Labels Rook sets once it rolled the daemon: rook-version v1.15.3, ceph-version 18.2.4-0. */
-  rookVersion?: string;
-  cephVersion?: string;
-  image?: string;
-  /** Its Deployment's rollout finished with every replica available. */
-  rolledOut: boolean;
 }
 
 export interface RookClusterFacts {

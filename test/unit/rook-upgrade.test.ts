@@ -9,7 +9,7 @@ import {
   groupProgress,
   parseRookCephUpgradeInput,
   rookCephPlan,
-  type RolledDaemon,
+  type RookDaemon,
   type RookUpgradeFacts,
 } from '../../workflows/policy/rook-upgrade';
 
@@ -30,7 +30,7 @@ const daemon = (
   rook = 'v1.15.9',
   image = 'quay.io/ceph/ceph:v18.2.4',
   cephVersion = '18.2.4-0',
-): RolledDaemon => ({
+): RookDaemon => ({
   deployment: `rook-ceph-${type}-${id}`,
   type,
   id,

@@ -55,19 +55,27 @@ export type DaemonGroup = (typeof DAEMON_GROUPS)[number];
 
 export const GROUP_NAMES: Record<DaemonGroup, string> = { mon: 'mons', mgr: 'mgr', osd: 'OSDs' };
 
-/** A daemon as Rook's Deployment shows it (activities/ceph/rook.ts reads them). */
-export interface RolledDaemon {
+/** A Ceph daemon as Rook's Deployment of it shows it (activities/ceph/rook.ts reads them). */
+export interface RookDaemon {
+  /** The Deployment, e.g. rook-ceph-osd-1. */
   deployment: string;
+  /** mon, mgr, osd, ... (label ceph_daemon_type). */
   type: string;
   id: string;
+  /** Labels Rook sets once it rolled the daemon: rook-version v1.15.3, ceph-version 18.2.4-0. */
   rookVersion?: string;
   cephVersion?: string;
   image?: string;
+  /** Its Deployment's rollout finished with every replica available. */
   rolledOut: boolean;
 }
 
 /** What a daemon must show once rolled: the operator's version label, or the image and its Ceph version. */
 export type RollTarget = { rook: string } | { ceph: string };
+
+/** The upgrade's targets in words: "Rook v1.16.7, quay.io/ceph/ceph:v18.2.6". */
+export const describeTargets = (input: { rook?: string; ceph?: string }) =>
+  [input.rook && `Rook ${input.rook}`, input.ceph].filter(Boolean).join(', ');
 
 export const describeTarget = (t: RollTarget) => ('rook' in t ? `Rook ${t.rook}` : t.ceph);
 
@@ -84,7 +92,7 @@ function runsImageVersion(label: string | undefined, image: string): boolean {
   );
 }
 
-export function daemonRolled(d: RolledDaemon, target: RollTarget): boolean {
+export function daemonRolled(d: RookDaemon, target: RollTarget): boolean {
   if (!d.rolledOut) return false;
   if ('rook' in target) return d.rookVersion === target.rook;
   return d.image === target.ceph && runsImageVersion(d.cephVersion, target.ceph);
@@ -100,12 +108,12 @@ export interface GroupProgress {
 
 /** Where the roll of `group` stands; a group with no daemons is refused (Rook would have some). */
 export function groupProgress(
-  daemons: RolledDaemon[],
+  daemons: RookDaemon[],
   group: DaemonGroup,
   target: RollTarget,
 ): GroupProgress {
   const members = daemons.filter((d) => d.type === group);
-  const shown = (d: RolledDaemon) =>
+  const shown = (d: RookDaemon) =>
     'rook' in target
       ? `${d.deployment} at Rook ${d.rookVersion ?? 'unknown'}`
       : `${d.deployment} at ${d.image ?? 'no image'} (ceph-version ${d.cephVersion ?? 'unknown'})`;
@@ -124,7 +132,7 @@ export const groupDone = (p: GroupProgress) => p.pending.length === 0 && p.rolle
 export interface RookUpgradeFacts {
   cephCluster: { image?: string };
   operator: { version?: string; replicas?: number };
-  daemons: RolledDaemon[];
+  daemons: RookDaemon[];
 }
 
 export interface RookCephChange {

@@ -1,7 +1,6 @@
 // steward rook-upgrade CLUSTER [--rook V] [--ceph IMAGE]: the storage upgrade, or with --dry-run
 // its plan; steward ceph-health CLUSTER: the health gate's verdict now.
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
 import {
   workflowIds,
@@ -9,19 +8,11 @@ import {
   type RookCephUpgradeInput,
   type RookCephUpgradePlan,
 } from '../../../workflows/api';
-import { parseRookCephUpgradeInput } from '../../../workflows/policy/rook-upgrade';
-import { CliError, EXIT } from '../exit-codes';
+import { describeTargets, parseRookCephUpgradeInput } from '../../../workflows/policy/rook-upgrade';
+import { EXIT } from '../exit-codes';
 import { renderCephHealth, renderRookUpgradePlan } from '../render';
-import { startOperation } from './start-operation';
-
-/** A read-only workflow under its derived ID, run again each time it is asked for. */
-const readOnly = (config: StewardConfig, workflowId: string, summary: string) => ({
-  taskQueue: config.taskQueue,
-  workflowId,
-  workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-  staticSummary: summary,
-});
+import { validated } from './node-operations';
+import { runReadOnly, startOperation } from './start-operation';
 
 export async function rookUpgrade(
   client: Client,
@@ -29,22 +20,15 @@ export async function rookUpgrade(
   input: RookCephUpgradeInput,
   options: { dryRun?: boolean; detach?: boolean },
 ): Promise<number> {
-  let parsed: RookCephUpgradeInput;
-  try {
-    parsed = parseRookCephUpgradeInput(input);
-  } catch (err) {
-    throw new CliError((err as Error).message, EXIT.usage);
-  }
+  const parsed = validated(parseRookCephUpgradeInput, input);
   const { cluster } = parsed;
-  const targets = [parsed.rook && `Rook ${parsed.rook}`, parsed.ceph].filter(Boolean).join(', ');
+  const targets = describeTargets(parsed);
   if (options.dryRun) {
-    const plan: RookCephUpgradePlan = await client.workflow.execute('planRookCephUpgrade', {
-      ...readOnly(
-        config,
-        workflowIds.rookUpgradePlan(cluster),
-        `Dry run: Rook/Ceph upgrade plan for ${cluster} to ${targets}`,
-      ),
-      args: [parsed],
+    const plan = await runReadOnly<RookCephUpgradePlan>(client, config, {
+      workflowType: 'planRookCephUpgrade',
+      workflowId: workflowIds.rookUpgradePlan(cluster),
+      input: parsed,
+      summary: `Dry run: Rook/Ceph upgrade plan for ${cluster} to ${targets}`,
     });
     process.stdout.write(`${renderRookUpgradePlan(plan)}\n`);
     return EXIT.ok;
@@ -70,9 +54,11 @@ export async function cephHealth(
   config: StewardConfig,
   cluster: string,
 ): Promise<number> {
-  const report: CephHealthReport = await client.workflow.execute('cephHealthCheck', {
-    ...readOnly(config, workflowIds.cephHealth(cluster), `Ceph health gate of ${cluster}`),
-    args: [{ cluster }],
+  const report = await runReadOnly<CephHealthReport>(client, config, {
+    workflowType: 'cephHealthCheck',
+    workflowId: workflowIds.cephHealth(cluster),
+    input: { cluster },
+    summary: `Ceph health gate of ${cluster}`,
   });
   process.stdout.write(`${renderCephHealth(report)}\n`);
   return report.verdict.pass ? EXIT.ok : EXIT.failed;
