@@ -39,7 +39,7 @@ import {
 } from './policy/rook-upgrade';
 import { announce, bulletList, showPhase } from './visibility';
 
-/** Consecutive passing reads (a second apart) a gate needs. */
+/** Consecutive passing reads (two seconds apart) a gate needs. */
 const GATE_PASSES = 3;
 
 const act = proxyActivities<Activities>({

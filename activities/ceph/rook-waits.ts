@@ -42,7 +42,8 @@ export interface GroupWait extends GroupProgress {
   ceph?: GateReading;
 }
 
-const GATE_READ_INTERVAL_MS = 1_000;
+// Each read runs four ceph commands (a Python process each): every two seconds is frugal enough.
+const GATE_READ_INTERVAL_MS = 2_000;
 
 export function rookWaitActivities(reads: RookReads) {
   /** One gate read; a Ceph that does not answer is a failing read, not a failed activity. */
@@ -98,7 +99,7 @@ export function rookWaitActivities(reads: RookReads) {
       return { ...result, last: { ...result.last, ceph: await readGate(a.cluster) } };
     },
 
-    /** The health gate passing `passes` reads in a row, a second apart. */
+    /** The health gate passing `passes` reads in a row, two seconds apart. */
     async awaitCephGate(a: {
       cluster: string;
       passes: number;
