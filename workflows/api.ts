@@ -438,7 +438,10 @@ export interface RookCephUpgradeInput {
   ceph?: string;
   /** Seconds the cluster settles after each change and daemon group before a gate reads it. Default 5. */
   pauseSeconds?: number;
-  /** Seconds a roll and its health gate may take before the upgrade stops and asks. Default 600. */
+  /**
+   * Seconds a health gate may fail before the upgrade stops and asks; in a roll, counted from
+   * Rook's last daemon restart. Default 600.
+   */
   gateTimeoutSeconds?: number;
 }
 

@@ -62,8 +62,10 @@ export async function rookCephUpgrade(
       `must be "${workflowId}" so that one storage upgrade runs per cluster`,
     );
   }
+  // A wait that follows a roll may last as long as Rook goes on rolling; the heartbeat tells a
+  // dead worker.
   const waits = proxyActivities<Activities>({
-    startToCloseTimeout: `${input.gateTimeoutSeconds + 120} seconds`,
+    startToCloseTimeout: '1 day',
     heartbeatTimeout: '15 seconds',
     retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
   });
@@ -161,21 +163,29 @@ export async function rookCephUpgrade(
     }
   }
 
-  /** The health gate: consecutive passing reads before `until`, after the pause if asked. */
+  const timeoutMs = input.gateTimeoutSeconds * 1000;
+  const within = (target?: RollTarget) =>
+    `within ${input.gateTimeoutSeconds}s${target ? " of Rook's last restart" : ''}`;
+
+  /**
+   * The health gate: consecutive passing reads before `until` (or, during a roll to `target`,
+   * until Rook has rolled no daemon for the gate timeout), after the pause if in a roll.
+   */
   async function passGate(
     name: string,
     until: number,
-    pause: boolean,
+    target?: RollTarget,
   ): Promise<string | undefined> {
-    if (pause && input.pauseSeconds > 0) await sleep(input.pauseSeconds * 1000);
+    if (target && input.pauseSeconds > 0) await sleep(input.pauseSeconds * 1000);
     const { reached, last } = await waits.awaitCephGate({
       cluster,
       passes: GATE_PASSES,
       deadlineMs: until,
+      roll: target && { target, timeoutMs },
     });
     if (!reached) {
       status.failing = last.last.verdict.failures;
-      return `the health gate did not pass within ${input.gateTimeoutSeconds}s: ${failureLines(status.failing).join('; ')}`;
+      return `the health gate did not pass ${within(target)}: ${failureLines(status.failing).join('; ')}`;
     }
     status.gates.push({
       gate: name,
@@ -201,11 +211,12 @@ export async function rookCephUpgrade(
         group,
         target,
         deadlineMs: until,
+        rollTimeoutMs: timeoutMs,
       });
       if (!reached) {
         status.failing = last.ceph?.verdict.failures ?? [];
         return [
-          `not every daemon rolled within ${input.gateTimeoutSeconds}s: ${last.pending.join('; ')}`,
+          `not every daemon rolled ${within(target)}: ${last.pending.join('; ')}`,
           last.rookMessage && `Rook says: ${last.rookMessage}`,
           status.failing.length > 0 && `Ceph: ${failureLines(status.failing).join('; ')}`,
         ]
@@ -213,7 +224,7 @@ export async function rookCephUpgrade(
           .join('; ');
       }
       done(`${name}: ${last.rolled.join(', ')} rolled`);
-      return passGate(`after the ${name}`, until, true);
+      return passGate(`after the ${name}`, until, target);
     });
   }
 
@@ -232,9 +243,7 @@ export async function rookCephUpgrade(
     };
   };
 
-  if (
-    !(await stage('gate-before', 'gate before', false, () => passGate('before', deadline(), false)))
-  ) {
+  if (!(await stage('gate-before', 'gate before', false, () => passGate('before', deadline())))) {
     return aborted();
   }
 
@@ -286,7 +295,7 @@ export async function rookCephUpgrade(
         .flatMap((p) => p.pending),
     );
     if (behind.length > 0) return `daemons not at the target any more: ${behind.join('; ')}`;
-    return passGate('after', deadline(), false);
+    return passGate('after', deadline());
   });
   if (!after) return aborted();
 

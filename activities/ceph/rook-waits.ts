@@ -2,6 +2,10 @@
 // from the workflow (a retry after a worker crash waits no longer than the first attempt would
 // have): the operator's rollout, a daemon group at its target, and the health gate's consecutive
 // passing reads (Ceph says HEALTH_OK while PGs still peer, so one passing read proves little).
+// During a roll Rook goes on through the later groups by itself, and the cluster is unhealthy
+// while it does; so there the deadline moves with Rook's progress: a wait ends unreached only once
+// Rook has rolled no daemon for the roll's timeout (kept in the heartbeat details across retries).
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { INVALID_INPUT } from '../../workflows/api';
 import type { CephGateVerdict, CephHealthFacts } from '../../workflows/policy/ceph-health-gate';
@@ -9,6 +13,7 @@ import { cephHealthGate, describeCephHealth } from '../../workflows/policy/ceph-
 import {
   groupDone,
   groupProgress,
+  rolledCount,
   type DaemonGroup,
   type GroupProgress,
   type RollTarget,
@@ -20,6 +25,12 @@ import type { RookClusterFacts } from './rook';
 export interface RookReads {
   readRookCluster(a: { cluster: string }): Promise<RookClusterFacts>;
   cephHealthFacts(a: { cluster: string }): Promise<CephHealthFacts>;
+}
+
+/** A roll the wait follows: its deadline is at least `timeoutMs` after Rook last rolled a daemon. */
+export interface RollFollowed {
+  target: RollTarget;
+  timeoutMs: number;
 }
 
 export interface GateReading {
@@ -44,6 +55,28 @@ export interface GroupWait extends GroupProgress {
 
 // Each read runs four ceph commands (a Python process each): every two seconds is frugal enough.
 const GATE_READ_INTERVAL_MS = 2_000;
+
+/** Rook's last progress on a roll: how many daemons were at the target, and since when. */
+interface Progress {
+  rolled: number;
+  at: number;
+}
+
+/** The deadline of a wait: fixed, or moving with Rook's progress on the roll it follows. */
+function deadlineOf(deadlineMs: number, roll: RollFollowed | undefined) {
+  const resumed = Context.current().info.heartbeatDetails as Progress | undefined;
+  let progress: Progress = resumed ?? { rolled: -1, at: Date.now() };
+  return {
+    /** Notes what the roll shows now. */
+    saw(facts: RookClusterFacts): void {
+      if (!roll) return;
+      const rolled = rolledCount(facts.daemons, roll.target);
+      if (rolled > progress.rolled) progress = { rolled, at: Date.now() };
+    },
+    deadline: () => (roll ? Math.max(deadlineMs, progress.at + roll.timeoutMs) : deadlineMs),
+    details: () => progress,
+  };
+}
 
 export function rookWaitActivities(reads: RookReads) {
   /** One gate read; a Ceph that does not answer is a failing read, not a failed activity. */
@@ -83,17 +116,23 @@ export function rookWaitActivities(reads: RookReads) {
       group: DaemonGroup;
       target: RollTarget;
       deadlineMs: number;
+      /** The roll's timeout without progress; default: none beyond the deadline. */
+      rollTimeoutMs?: number;
     }): Promise<WaitResult<GroupWait>> {
+      const roll = a.rollTimeoutMs ? { target: a.target, timeoutMs: a.rollTimeoutMs } : undefined;
+      const until = deadlineOf(a.deadlineMs, roll);
       const result = await readUntil(
         async (): Promise<GroupWait> => {
           const facts = await reads.readRookCluster(a);
+          until.saw(facts);
           return {
             ...groupProgress(facts.daemons, a.group, a.target),
             rookMessage: facts.cephCluster.message,
           };
         },
         groupDone,
-        a.deadlineMs,
+        until.deadline,
+        { details: until.details },
       );
       if (result.reached) return result;
       return { ...result, last: { ...result.last, ceph: await readGate(a.cluster) } };
@@ -104,19 +143,25 @@ export function rookWaitActivities(reads: RookReads) {
       cluster: string;
       passes: number;
       deadlineMs: number;
+      /** While Rook rolls to this target, the deadline moves with its progress. */
+      roll?: RollFollowed;
       intervalMs?: number;
     }): Promise<WaitResult<GateWait>> {
+      const until = deadlineOf(a.deadlineMs, a.roll);
       let passes = 0;
       let firstPassAt: string | undefined;
       const result = await readUntil(
-        () => readGate(a.cluster),
+        async () => {
+          if (a.roll) until.saw(await reads.readRookCluster(a));
+          return readGate(a.cluster);
+        },
         (r) => {
           passes = r.verdict.pass ? passes + 1 : 0;
           if (passes === 1) firstPassAt = r.at;
           return passes >= a.passes;
         },
-        a.deadlineMs,
-        a.intervalMs ?? GATE_READ_INTERVAL_MS,
+        until.deadline,
+        { intervalMs: a.intervalMs ?? GATE_READ_INTERVAL_MS, details: until.details },
       );
       return {
         reached: result.reached,

@@ -17,24 +17,32 @@ export interface WaitResult<T> {
   last: T;
 }
 
+export interface ReadOptions {
+  intervalMs?: number;
+  /** What a retry of the activity (after a worker crash) reads back as its heartbeat details. */
+  details?: () => unknown;
+}
+
 /**
- * Reads until `done` or the deadline, every `intervalMs`. It heartbeats on a timer too, so a read
- * that takes long (a Ceph command while the mgr restarts) does not look like a dead worker.
+ * Reads until `done` or the deadline (which may move, e.g. while a roll makes progress), every
+ * `intervalMs`. It heartbeats on a timer too, so a read that takes long (a Ceph command while the
+ * mgr restarts) does not look like a dead worker.
  */
 export async function readUntil<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
-  deadlineMs: number,
-  intervalMs = READ_INTERVAL_MS,
+  deadlineMs: number | (() => number),
+  { intervalMs = READ_INTERVAL_MS, details = () => undefined }: ReadOptions = {},
 ): Promise<WaitResult<T>> {
   const ctx = Context.current();
-  const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
+  const deadline = typeof deadlineMs === 'number' ? () => deadlineMs : deadlineMs;
+  const beat = setInterval(() => ctx.heartbeat(details()), HEARTBEAT_MS);
   try {
     for (;;) {
       const last = await read();
       if (done(last)) return { reached: true, last };
-      if (Date.now() >= deadlineMs) return { reached: false, last };
-      ctx.heartbeat();
+      if (Date.now() >= deadline()) return { reached: false, last };
+      ctx.heartbeat(details());
       await ctx.sleep(intervalMs);
     }
   } finally {

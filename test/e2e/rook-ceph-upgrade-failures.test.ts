@@ -56,7 +56,7 @@ async function upgradeUntilWaiting(...args: string[]): Promise<string> {
     '--pause',
     '1s',
     '--gate-timeout',
-    '45s',
+    '75s',
     '--detach',
   );
   assert.equal(started.code, 0, output(started));

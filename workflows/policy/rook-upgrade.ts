@@ -30,7 +30,7 @@ const rookCephUpgradeInput = z.strictObject({
   ceph: z.string().min(1, 'must not be empty').optional(),
   /** Seconds the cluster settles after a change or a daemon group before a gate reads it. */
   pauseSeconds: seconds(5),
-  /** Seconds a roll and its gate may take before the upgrade stops and asks an operator. */
+  /** Seconds a gate may fail (in a roll: since Rook's last restart) before the upgrade asks. */
   gateTimeoutSeconds: seconds(600).refine((s) => s > 0, 'must be greater than 0'),
 });
 
@@ -125,6 +125,10 @@ export function groupProgress(
       .map((d) => (d.rolledOut ? shown(d) : `${shown(d)}, rollout not finished`)),
   };
 }
+
+/** How many daemons (of every group) are at the target: Rook's roll progresses when it grows. */
+export const rolledCount = (daemons: RookDaemon[], target: RollTarget) =>
+  daemons.filter((d) => daemonRolled(d, target)).length;
 
 export const groupDone = (p: GroupProgress) => p.pending.length === 0 && p.rolled.length > 0;
 
