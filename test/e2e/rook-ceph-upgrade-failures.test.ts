@@ -56,7 +56,7 @@ async function upgradeUntilWaiting(...args: string[]): Promise<string> {
     '--pause',
     '1s',
     '--gate-timeout',
-    '75s',
+    '120s',
     '--detach',
   );
   assert.equal(started.code, 0, output(started));
@@ -73,7 +73,8 @@ it(
     const mark = rookRestarts(stack.lab).length;
     await setCephDaemonFault(stack.lab.kubeconfigPath, 'osd.1', 'stays-down');
     try {
-      await upgradeUntilWaiting('--ceph', image);
+      const waited = await upgradeUntilWaiting('--ceph', image);
+      assert.match(waited, /osds: osd\.1 down/, waited);
 
       // Ceph's own words on the OSD, quoted in every view of the wait.
       const detail = await cephJson('health', 'detail');
