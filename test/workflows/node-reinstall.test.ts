@@ -14,6 +14,7 @@ import {
 } from '../../workflows/api';
 import type { nodeReinstall } from '../../workflows';
 import { FakeBareMetal } from '../support/fake-bare-metal';
+import { recordHistory } from '../support/histories';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -81,6 +82,7 @@ describe('nodeReinstall workflow', () => {
       await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
       const result = await h.result();
       assert.equal(result.outcome, 'reinstalled');
+      recordHistory(testEnv().address, h.workflowId, 'node-reinstall-bmc-refused-retry');
     });
     assert.equal(host.status, 'active');
     assert.match(
