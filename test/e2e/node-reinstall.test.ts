@@ -38,12 +38,19 @@ before(
 );
 after(async () => stack?.stop());
 
+const resultOf = (node: string): Promise<NodeReinstallResult> =>
+  stack.client.workflow.getHandle(workflowIds.reinstall(node)).result();
+
+/** An operator's decision through the CLI, and the reinstall's result once it ends. */
+async function decide(node: string, decision: 'retry' | 'abort'): Promise<NodeReinstallResult> {
+  const run = await stack.steward('decide', workflowIds.reinstall(node), decision);
+  assert.equal(run.code, 0, output(run));
+  return resultOf(node);
+}
+
 async function reinstall(node: string, ...flags: string[]) {
   const run = await stack.steward('reinstall', node, ...flags);
-  const result: NodeReinstallResult = await stack.client.workflow
-    .getHandle(workflowIds.reinstall(node))
-    .result();
-  return { run, result };
+  return { run, result: await resultOf(node) };
 }
 
 describe('steward reinstall', () => {
@@ -132,12 +139,7 @@ describe('steward reinstall', () => {
       'no power command to the wrong BMC',
     );
     assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'failed');
-    const abort = await stack.steward('decide', workflowIds.reinstall('worker-2'), 'abort');
-    assert.equal(abort.code, 0, output(abort));
-    const result: NodeReinstallResult = await stack.client.workflow
-      .getHandle(workflowIds.reinstall('worker-2'))
-      .result();
-    assert.equal(result.outcome, 'aborted');
+    assert.equal((await decide('worker-2', 'abort')).outcome, 'aborted');
     await pointDnsName(stack.lab.stateDir, 'bmc-lab-w2.oob.lab.steward.dev', '127.0.1.2');
   });
 
@@ -151,8 +153,7 @@ describe('steward reinstall', () => {
     assert.match(waiting.stdout, /waiting for an operator: pxe: .*/);
     assert.equal((await netboxDevice(stack.lab, 'worker-3')).status, 'failed');
     setBmcFault(stack.lab.stateDir, 'worker-3', 'refuse-boot', false);
-    assert.equal((await stack.steward('decide', id, 'retry')).code, 0);
-    const result: NodeReinstallResult = await stack.client.workflow.getHandle(id).result();
+    const result = await decide('worker-3', 'retry');
     assert.equal(result.outcome, 'reinstalled', result.message);
     assert.equal((await netboxDevice(stack.lab, 'worker-3')).status, 'active');
     assert.equal(readInstallLog(stack.lab.stateDir, 'worker-3').length, installs + 1);
@@ -166,8 +167,7 @@ describe('steward reinstall', () => {
     assert.equal(waiting.code, 3, output(waiting));
     assert.match(waiting.stdout, /waiting for an operator: bmc: .*127\.0\.1\.1/);
     setBmcFault(stack.lab.stateDir, 'worker-1', 'hung', false);
-    assert.equal((await stack.steward('decide', id, 'retry')).code, 0);
-    const result: NodeReinstallResult = await stack.client.workflow.getHandle(id).result();
+    const result = await decide('worker-1', 'retry');
     assert.equal(result.outcome, 'reinstalled', result.message);
   });
 
@@ -177,9 +177,7 @@ describe('steward reinstall', () => {
     assert.equal(run.code, 0, output(run));
     await sleep(5_000);
     await setNetboxDatabaseRunning(stack.lab.stateDir, true);
-    const result: NodeReinstallResult = await stack.client.workflow
-      .getHandle(workflowIds.reinstall('worker-2'))
-      .result();
+    const result = await resultOf('worker-2');
     assert.equal(result.outcome, 'reinstalled', result.message);
     assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'active');
   });
@@ -232,11 +230,7 @@ describe('steward reinstall', () => {
       assert.equal(readInstallLog(stack.lab.stateDir, host).length, installs[i] + 1);
     }
 
-    const abort = await stack.steward('decide', workflowIds.reinstall('worker-1'), 'abort');
-    assert.equal(abort.code, 0, output(abort));
-    const aborted: NodeReinstallResult = await stack.client.workflow
-      .getHandle(workflowIds.reinstall('worker-1'))
-      .result();
+    const aborted = await decide('worker-1', 'abort');
     assert.equal(aborted.outcome, 'aborted');
     assert.equal(
       aborted.message,
@@ -245,11 +239,7 @@ describe('steward reinstall', () => {
     assert.equal((await netboxDevice(stack.lab, 'worker-1')).status, 'failed');
 
     setBmcFault(stack.lab.stateDir, 'worker-2', 'installer-stuck', false);
-    const retry = await stack.steward('decide', workflowIds.reinstall('worker-2'), 'retry');
-    assert.equal(retry.code, 0, output(retry));
-    const retried: NodeReinstallResult = await stack.client.workflow
-      .getHandle(workflowIds.reinstall('worker-2'))
-      .result();
+    const retried = await decide('worker-2', 'retry');
     assert.equal(retried.outcome, 'reinstalled', retried.message);
     assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'active');
     const w2 = await cluster.node('worker-2');
