@@ -67,7 +67,8 @@ describe('steward reinstall', () => {
     for (const [args, message] of cases) {
       const run = await stack.steward('reinstall', ...args);
       assert.equal(run.code, 2, output(run));
-      assert.match(output(run), message);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stdout, message, 'a refusal only on stderr');
     }
     assert.deepEqual(await netboxDevice(stack.lab, 'worker-1'), before);
     assert.deepEqual(powerCommands(stack.lab, 'worker-1'), []);
