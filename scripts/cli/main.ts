@@ -12,6 +12,7 @@ import { watch } from './commands/watch';
 import { kubernetesUpgrade } from './commands/kubernetes-upgrade';
 import { parseDeployFlag, reinstall } from './commands/reinstall';
 import { reconcileNow, scheduleReconcile } from './commands/reconcile';
+import { OPERATION_EXAMPLES, renderExample } from './examples';
 
 const seconds = (value: string) => {
   try {
@@ -256,6 +257,26 @@ program
   .action((id: string, decision: string, o) =>
     withClient((client) => decide(client, id, decision, o.note)),
   );
+
+program
+  .command('examples')
+  .description(
+    'how to start each operation from the Temporal UI: workflow type, task queue, ID and input',
+  )
+  .argument('[operation]', `one of ${Object.keys(OPERATION_EXAMPLES).join(', ')}`)
+  .action((operation?: string) => {
+    const names = operation === undefined ? Object.keys(OPERATION_EXAMPLES) : [operation];
+    const unknown = names.find((name) => !(name in OPERATION_EXAMPLES));
+    if (unknown !== undefined) {
+      throw new CliError(
+        `OPERATION: "${unknown}" must be one of ${Object.keys(OPERATION_EXAMPLES).join(', ')}`,
+        EXIT.usage,
+      );
+    }
+    process.stdout.write(
+      names.map((name) => renderExample(name, OPERATION_EXAMPLES[name])).join('\n\n') + '\n',
+    );
+  });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof CliError) {
