@@ -43,8 +43,7 @@ export async function startTemporalAndWorker(
     vault: lab.vault,
     bareMetal: lab.bareMetal,
   });
-  startWorker(stateDir, configPath);
-  await waitForWorker(client);
+  await waitForWorker(client, startWorker(stateDir, configPath));
   return { client, configPath };
 }
 
@@ -127,18 +126,26 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
   return path;
 }
 
-export function startWorker(stateDir: string, configPath: string, name = 'worker'): void {
-  startDaemon(stateDir, {
+/** Starts a worker detached; returns its pid. */
+export function startWorker(stateDir: string, configPath: string, name = 'worker'): number {
+  return startDaemon(stateDir, {
     name,
     command: process.execPath,
     args: ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')],
     cwd: REPO_ROOT,
     env: { ...process.env, STEWARD_CONFIG: configPath },
-  });
+  }).pid;
 }
 
-/** Waits until a worker polls the task queue for workflow tasks. */
-export async function waitForWorker(client: Client, timeoutMs = 120_000): Promise<void> {
+/**
+ * Waits until the worker process `pid` polls the task queue for workflow tasks. Its pid, because
+ * the server lists a stopped worker's pollers for minutes after it stopped.
+ */
+export async function waitForWorker(
+  client: Client,
+  pid: number,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { pollers } = await client.workflowService.describeTaskQueue({
@@ -146,8 +153,11 @@ export async function waitForWorker(client: Client, timeoutMs = 120_000): Promis
       taskQueue: { name: TASK_QUEUE },
       taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
     });
-    if ((pollers ?? []).length > 0) return;
+    // The SDK's default worker identity is `<pid>@<hostname>`.
+    if ((pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`))) return;
     await sleep(500);
   }
-  throw new Error(`no worker polled task queue ${TASK_QUEUE} within ${timeoutMs / 1000}s`);
+  throw new Error(
+    `worker ${pid} did not poll task queue ${TASK_QUEUE} within ${timeoutMs / 1000}s`,
+  );
 }

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { logFile, stopDaemons } from '../../lab/daemon';
-import { startWorker, waitForWorker } from '../../scripts/stack';
 import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
 import {
   assertNoSecretInHistories,
@@ -57,8 +56,7 @@ it('a worker with a wrong AppRole secret ID: the reinstall waits before any chan
   const wrongConfig = join(stateDir, 'config-wrong-secret-id.yaml');
   writeFileSync(wrongConfig, stringify(config));
   await stopDaemons(stateDir, ['worker']); // in case the first test did not get that far
-  startWorker(stateDir, wrongConfig);
-  await waitForWorker(stack.client);
+  await stack.startWorker(wrongConfig);
 
   const cluster = new LabCluster(stack.lab.kubeconfigPath);
   const id = workflowIds.reinstall('worker-2');
