@@ -172,6 +172,8 @@ describe('steward schedule', () => {
       const run = action.action.type === 'startWorkflow' ? action.action.workflow : undefined;
       assert.ok(run && run.workflowId.startsWith(`${ID}-`), run?.workflowId);
       await stack.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result();
+      const shown = await stack.steward('status', run.workflowId);
+      assert.equal(shown.code, 0, shown.stderr);
     }
     assert.match(
       (await stack.steward('schedule', 'list')).stdout,

@@ -25,6 +25,11 @@ describe('operation examples', () => {
     });
   }
 
+  it("a scheduled run's ID is a Steward ID too (the Schedule appends the run's time)", () => {
+    assert.match('k8s-upgrade-plan/lab-2026-12-06T03:00:00Z', WORKFLOW_ID_PATTERN);
+    assert.doesNotMatch('k8s-upgrade-plan/lab-2026-12-06T03:00:00', WORKFLOW_ID_PATTERN);
+  });
+
   it('fills in the defaults the workflow would use', () => {
     assert.deepEqual(printedInput(renderExample('drain', OPERATIONS.drain)), {
       cluster: 'lab',
