@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { bmcDir, readChassis } from './bmc-state';
+import { bmcDir, bmcFaultSet, readChassis } from './bmc-state';
 import { runDaemon } from './daemon';
 import { install } from './installer';
 import { setKubeletRunning } from './kubelet';
@@ -80,6 +80,12 @@ export class HostPhysics {
         log(`${host}: install failed (${record.error}); the host stays in the installer`);
         this.setPlayed(host, boot);
         return;
+      }
+      if (bmcFaultSet(this.options.stateDir, host, 'installer-stuck')) {
+        log(`${host}: installer stuck (fault installer-stuck)`);
+        while (bmcFaultSet(this.options.stateDir, host, 'installer-stuck')) {
+          await sleep(this.options.pollMs);
+        }
       }
       log(`${host}: installed with base script sha256 ${record.sha256}`);
     }

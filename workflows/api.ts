@@ -326,6 +326,7 @@ export interface NodeReinstallInput {
 
 export type ReinstallStep =
   | 'validating'
+  | 'credentials'
   | 'netbox-reinstalling'
   | 'drain'
   | 'bmc'

@@ -5,7 +5,7 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { cliConfig, connect, pickCluster } from './context';
 import { parseSeconds } from './duration';
 import { CliError, EXIT } from './exit-codes';
-import { failureOutcome } from './workflow-outcome';
+import { failureOutcome, writeOutcome } from './workflow-outcome';
 import { drain, uncordon } from './commands/node-operations';
 import { decide, list, status, checkWorkflowId } from './commands/inspect';
 import { watch } from './commands/watch';
@@ -333,7 +333,7 @@ program.parseAsync().catch((err: unknown) => {
   }
   if (err instanceof WorkflowFailedError) {
     const outcome = failureOutcome(err);
-    process.stderr.write(`steward: ${outcome.text}\n`);
+    writeOutcome(outcome);
     process.exit(outcome.exitCode);
   }
   if (err instanceof WorkflowNotFoundError) {
