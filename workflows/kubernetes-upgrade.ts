@@ -14,7 +14,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { k8s, k8sFewAttempts } from './kubernetes-activities';
+import { k8s, k8sFewAttempts, k8sLocal } from './kubernetes-activities';
 import {
   invalidInput,
   kubernetesUpgradeStatusQuery,
@@ -294,7 +294,7 @@ export async function kubernetesUpgrade(
       const operatorAsked = inFlight > 0 && childWaits.length > 0;
       let waitingFor: string | undefined;
       if (!draining && !operatorAsked && inFlight < plan.maxUnavailable) {
-        const window = await k8s.readWorkerWindow({
+        const window = await k8sLocal.readWorkerWindow({
           cluster,
           nodes: input.nodes,
           version,
