@@ -1,6 +1,7 @@
 // The upgrade benchmark's printout: wall time next to the critical path (the shortest any
 // schedule within the bound could take with the fixed node times), where the time went along the
 // chain of nodes the upgrade waited for, the largest histories and the worker's memory.
+import { cpus } from 'node:os';
 import { parseMaxUnavailable } from '../../workflows/policy/worker-batches';
 import type { HistorySizes } from './history-sizes';
 import { seconds } from './measure';
@@ -24,6 +25,8 @@ export interface UpgradeFigures {
   histories: HistorySizes;
   /** The worker's peak and current resident memory, MiB. */
   worker: { peak: number; now: number };
+  /** The machine's 1, 5 and 15 minute load averages before and after the upgrade. */
+  load: { before: number[]; after: number[] };
 }
 
 const percent = (part: number, whole: number) => ((100 * part) / whole).toFixed(1);
@@ -48,6 +51,11 @@ export function printUpgradeReport(f: UpgradeFigures): void {
   );
   line('lab up (nodes and pods Ready)', `${seconds(f.labUpMs)} s`);
   line('Temporal + worker up', `${seconds(f.stackUpMs)} s`);
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
+  line(
+    'load average (1, 5, 15 min)',
+    `before the upgrade ${load(f.load.before)}; after it ${load(f.load.after)} (${cpus().length} cores)`,
+  );
   line(
     'wall time of the upgrade',
     `${seconds(f.wallMs)} s in ${f.timeline.runs} run(s) of the parent (${f.message})`,
