@@ -249,7 +249,10 @@ export interface UpgradePlan {
   steps: UpgradeStep[];
   /** Control-plane nodes, one at a time; the first runs `kubeadm upgrade apply`. */
   controlPlaneOrder: string[];
-  /** Worker batches as planned now; each step re-plans with the nodes' readiness then. */
+  /**
+   * The workers' order as planned now, cut into batches of maxUnavailable: the first starts
+   * together, then each worker as soon as one finishes. Each step re-plans with the readiness then.
+   */
   workerBatches: string[][];
   /** Why some workers cannot be batched now (e.g. NotReady ones), if so. */
   workersWaitFor?: string;
