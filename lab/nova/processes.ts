@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
-import { startDaemon, stopDaemons, type DaemonSpec } from '../daemon';
+import { isRunning, startDaemon, stopDaemons, type DaemonSpec } from '../daemon';
 import { waitFor } from '../wait';
 import { computeDaemon, novaLayout, PYTHON, type NovaLayout } from './layout';
 import type { NovaPorts } from './configs';
@@ -83,10 +83,11 @@ export function startNovaControl(stateDir: string, layout: NovaLayout): void {
 }
 
 /**
- * Starts the nova-compute of a hypervisor (its host booted). A power cut stops it with SIGKILL:
+ * Starts the nova-compute of a hypervisor (its host booted), unless it runs. A power cut stops it with SIGKILL:
  * no graceful shutdown, as on real hardware.
  */
 export function startCompute(stateDir: string, host: string): void {
+  if (isRunning(stateDir, computeDaemon(host))) return;
   const layout = novaLayout(stateDir);
   const spec = novaService(layout, 'compute', [layout.computeConf(host)]);
   startDaemon(stateDir, { ...spec, name: computeDaemon(host), stopSignal: 'SIGKILL' });
