@@ -423,6 +423,11 @@ export const OPENSTACK_FAILURES = {
   loginFailed: 'OpenStackLoginFailed',
   /** The service refused the request (4xx), with its own message: never retried. */
   refused: 'OpenStackRefused',
+  /**
+   * Nova refuses, for now, what a running process will soon allow (forcing a host up before its
+   * restarted compute has completed the evacuations from it): retried.
+   */
+  pending: 'OpenStackPending',
   /** The named object (host, server, service) does not exist: never retried. */
   notFound: 'OpenStackNotFound',
 } as const;

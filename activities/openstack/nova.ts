@@ -327,10 +327,24 @@ export function novaActivities(openstack: () => OpenStackClient) {
     }): Promise<{ changed: boolean; service: ComputeService }> {
       const service = await computeService(region, host);
       if (service.forcedDown === forcedDown) return { changed: false, service };
-      return {
-        changed: true,
-        service: await updateService(region, service.id, { forced_down: forcedDown }),
-      };
+      try {
+        return {
+          changed: true,
+          service: await updateService(region, service.id, { forced_down: forcedDown }),
+        };
+      } catch (err) {
+        // Zed keeps a host forced down while `done` evacuations from it remain; its restarted
+        // compute moves them to `completed` at start-up, then the same request succeeds.
+        if (
+          err instanceof ApplicationFailure &&
+          /evacuation migration records remain/.test(err.message)
+        )
+          throw ApplicationFailure.create({
+            type: OPENSTACK_FAILURES.pending,
+            message: err.message,
+          });
+        throw err;
+      }
     },
 
     /** Disables a host's compute service with a reason, or enables it; a same-reason disable is kept. */

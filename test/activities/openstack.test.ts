@@ -51,7 +51,15 @@ const waitForComputeState = (host: string, state: 'up' | 'down') =>
 
 async function restore(host: string) {
   await setComputeRunning(ctx.lab.stateDir, [host], true);
-  await ctx.act.setComputeServiceForcedDown({ region, host, forcedDown: false });
+  // Refused (OpenStackPending) until the restarted compute has completed the evacuations from it.
+  await waitFor(
+    `${host} forced up`,
+    async () => (
+      await ctx.act.setComputeServiceForcedDown({ region, host, forcedDown: false }),
+      true
+    ),
+    { timeoutMs: 120_000, intervalMs: 1_000 },
+  );
   await waitForComputeState(host, 'up');
 }
 

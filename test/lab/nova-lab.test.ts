@@ -93,7 +93,12 @@ const waitForEvacuation = (serverId: string, statuses: string[]) =>
   );
 async function restore(host: string) {
   await setComputeRunning(lab.stateDir, [host], true);
-  await forceDown(host, false);
+  // Zed refuses to force a host up while `done` evacuations from it remain; its restarted compute
+  // moves them to `completed` first.
+  await waitFor(`${host} forced up`, async () => (await forceDown(host, false), true), {
+    timeoutMs: 120_000,
+    intervalMs: 1_000,
+  });
   await waitForState([host], 'up', 90_000);
 }
 
