@@ -41,7 +41,7 @@ export async function waitForComputes(
       const missing = hypervisors.filter((h) => !up.has(h));
       return missing.length === 0 || `not up: ${missing.join(', ')}`;
     },
-    { timeoutMs: 240_000, intervalMs: 1_000 },
+    { timeoutMs: 480_000, intervalMs: 1_000 },
   );
   await novaManage(layout, 'cell_v2', 'discover_hosts');
   await waitFor(
