@@ -5,7 +5,13 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
-import { freePorts, type BareMetalConnection, type LabConnection } from '../lab';
+import {
+  freePorts,
+  type BareMetalConnection,
+  type LabConnection,
+  type NovaConnection,
+} from '../lab';
+import type { OpenStackRegionConfig } from '../activities/openstack/client';
 import { startDaemon } from '../lab/daemon';
 import { searchAttributes, TASK_QUEUE } from '../workflows/api';
 
@@ -42,6 +48,7 @@ export async function startTemporalAndWorker(
     netbox: lab.netbox,
     vault: lab.vault,
     bareMetal: lab.bareMetal,
+    openstack: lab.openstack,
   });
   startWorker(stateDir, configPath);
   await waitForWorker(client);
@@ -102,6 +109,22 @@ export interface WorkerConfigFile {
   vault?: { address: string; roleIdFile: string; secretIdFile: string };
   /** The lab's BMCs, DNS and provisioning endpoint, when it runs them. */
   bareMetal?: BareMetalConnection;
+  /** The lab's OpenStack, configured as region `lab` with Steward's user. */
+  openstack?: NovaConnection;
+}
+
+/** Steward's configuration of the lab's OpenStack as region `lab`: its own user, password in Vault. */
+export function labOpenStackConfig(openstack: NovaConnection): OpenStackRegionConfig {
+  const { authUrl, region, steward } = openstack;
+  return {
+    authUrl,
+    region,
+    username: steward.username,
+    passwordRef: steward.passwordRef,
+    project: steward.project,
+    userDomain: steward.userDomain,
+    projectDomain: steward.projectDomain,
+  };
 }
 
 export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
@@ -113,6 +136,7 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     metrics: { port: c.metricsPort },
     ...(c.netbox && { netbox: c.netbox }),
     ...(c.vault && { vault: c.vault }),
+    ...(c.openstack && { openstack: { lab: labOpenStackConfig(c.openstack) } }),
     ...(c.bareMetal && {
       // Loopback BMCs answer in milliseconds: one try of a second, so a hung one shows quickly.
       bmc: { port: c.bareMetal.bmc.port, retries: 1, timeoutSeconds: 1 },

@@ -420,6 +420,22 @@ export const NETBOX_FAILURES = {
 } as const;
 
 /** Failure types of the Vault client (a bad or missing secret reference is INVALID_INPUT). */
+export const OPENSTACK_FAILURES = {
+  /** Keystone or a service answered 5xx, or could not be reached: retried. */
+  unavailable: 'OpenStackUnavailable',
+  /** Keystone refused the login (wrong password, unknown user or project): never retried. */
+  loginFailed: 'OpenStackLoginFailed',
+  /** The service refused the request (4xx), with its own message: never retried. */
+  refused: 'OpenStackRefused',
+  /**
+   * Nova refuses, for now, what a running process will soon allow (forcing a host up before its
+   * restarted compute has completed the evacuations from it): retried.
+   */
+  pending: 'OpenStackPending',
+  /** The named object (host, server, service) does not exist: never retried. */
+  notFound: 'OpenStackNotFound',
+} as const;
+
 export const VAULT_FAILURES = {
   /** Vault answered 5xx, or could not be reached: retried. */
   unavailable: 'VaultUnavailable',

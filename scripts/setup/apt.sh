@@ -21,7 +21,8 @@ apt_install() {
 # replaced VERSION by a newer update; fails when the archive offers neither.
 apt_resolve_pin() {
   local package="${1%%=*}" pinned="${1#*=}" served
-  if apt-cache madison "$package" | awk -F' [|] ' '{print $2}' | grep -qxF "$pinned"; then
+  # madison right-aligns the version column: a short version comes with leading spaces.
+  if apt-cache madison "$package" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "$pinned"; then
     echo "$package=$pinned"
     return
   fi

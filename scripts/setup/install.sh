@@ -32,6 +32,7 @@ scripts/setup/bmc-lab.sh
 scripts/setup/ceph.sh
 scripts/setup/openbao.sh
 scripts/setup/chromium.sh
+scripts/setup/nova.sh
 # A cold NetBox database migrates for 15-25 min on one core, while the Go builds below use both:
 # side by side (after the other apt installs, so no two apt-gets meet).
 netbox_log="$(mktemp)"

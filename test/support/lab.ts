@@ -8,6 +8,7 @@ import { after, before } from 'node:test';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import type { ClusterConfig } from '../../activities/kubernetes/clusters';
 import { freePorts, startLab, stopLab, type LabConnection } from '../../lab';
+import { labOpenStackConfig } from '../../scripts/stack';
 import { helmBinary } from '../../lab/ceph/helm';
 
 export const FIXTURES = join(__dirname, '../fixtures');
@@ -76,6 +77,7 @@ export function useLabActivities(
         netbox,
         vault,
         ...(ctx.lab.ceph && { helm: helmBinary() }),
+        ...(ctx.lab.openstack && { openstack: { lab: labOpenStackConfig(ctx.lab.openstack) } }),
         ...deps,
         ...(bm && {
           provisioningUrl: bm.provisioning.url,
@@ -84,7 +86,8 @@ export function useLabActivities(
         }),
       });
     },
-    { timeout: 300_000 },
+    // A lab with OpenStack starts in minutes on a busy machine.
+    { timeout: 900_000 },
   );
   after(async () => ctx.lab?.stop());
   return ctx;
