@@ -5,6 +5,7 @@ import { bmcActivities } from './bmc/activities';
 import type { BmcClientOptions } from './bmc/bmc-client';
 import { cephActivities } from './ceph/activities';
 import { rookActivities } from './ceph/rook';
+import { rookWaitActivities } from './ceph/rook-waits';
 import type { SecretResolver } from './common/secrets';
 import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
@@ -73,6 +74,8 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
   const nodes = nodeActivities(clusters);
   const devicePlugin = devicePluginActivities(clusters);
   const upgradeJobs = upgradeJobActivities(clusters);
+  const ceph = cephActivities(clusters, deps.cephTimeoutMs ?? 30_000);
+  const rook = rookActivities(clusters, deps.helm ?? 'helm', 120_000);
   return {
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
     ...baseScriptActivities(deps.provisioningUrl),
@@ -89,8 +92,9 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...deviceActivities(() => configured(clients.netbox, 'NetBox', 'netbox.url')),
     ...secretActivities(vault),
     ...novaActivities(() => clients.openstack),
-    ...cephActivities(clusters, deps.cephTimeoutMs ?? 30_000),
-    ...rookActivities(clusters, deps.helm ?? 'helm', 120_000),
+    ...ceph,
+    ...rook,
+    ...rookWaitActivities({ ...ceph, ...rook }),
   };
 }
 

@@ -12,6 +12,8 @@ import {
   type NovaConnection,
 } from '../lab';
 import type { OpenStackRegionConfig } from '../activities/openstack/client';
+import type { ClusterConfig } from '../activities/kubernetes/clusters';
+import { helmBinary } from '../lab/ceph/helm';
 import { startDaemon } from '../lab/daemon';
 import { searchAttributes, TASK_QUEUE } from '../workflows/api';
 
@@ -44,7 +46,8 @@ export async function startTemporalAndWorker(
     temporalAddress: `127.0.0.1:${ports.temporal}`,
     uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
     metricsPort: ports.metrics,
-    clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+    clusters: { lab: labClusterConfig(lab) },
+    helm: lab.ceph && helmBinary(),
     netbox: lab.netbox,
     vault: lab.vault,
     bareMetal: lab.bareMetal,
@@ -103,7 +106,9 @@ export interface WorkerConfigFile {
   temporalAddress: string;
   uiUrl: string;
   metricsPort: number;
-  clusters: Record<string, { kubeconfig: string; context: string }>;
+  clusters: Record<string, ClusterConfig>;
+  /** The helm binary that upgrades Rook's operator, when the lab runs Rook. */
+  helm?: string;
   /** The lab's NetBox and Vault, when it runs them. */
   netbox?: { url: string; tokenFile: string };
   vault?: { address: string; roleIdFile: string; secretIdFile: string };
@@ -127,12 +132,25 @@ export function labOpenStackConfig(openstack: NovaConnection): OpenStackRegionCo
   };
 }
 
+/** Steward's configuration of the lab cluster: Kubernetes, and Ceph and Rook when it has them. */
+export function labClusterConfig(lab: LabConnection): ClusterConfig {
+  const { kubeconfigPath: kubeconfig, context, ceph } = lab;
+  if (!ceph) return { kubeconfig, context };
+  return {
+    kubeconfig,
+    context,
+    ceph: { cli: { conf: ceph.conf, keyring: ceph.keyring } },
+    rook: { helm: { repo: ceph.chartRepo } },
+  };
+}
+
 export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
   const path = join(stateDir, 'config.yaml');
   const config = {
     temporal: { address: c.temporalAddress, namespace: 'default', uiUrl: c.uiUrl },
     taskQueue: TASK_QUEUE,
     clusters: c.clusters,
+    ...(c.helm && { helm: c.helm }),
     metrics: { port: c.metricsPort },
     ...(c.netbox && { netbox: c.netbox }),
     ...(c.vault && { vault: c.vault }),

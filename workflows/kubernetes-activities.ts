@@ -1,5 +1,5 @@
-// The Kubernetes activities as workflows call them: an operation's steps retry until the cluster
-// answers; dry runs and add-on steps give up after a few attempts (the operator decides then).
+// The Kubernetes activities (and the Ceph and Rook reads) as workflows call them: an operation's
+// steps retry until the cluster answers; dry runs and add-on steps give up after a few attempts.
 // The short reads and writes on a node's critical path may run as local activities: in the
 // worker, within the workflow task, without a round trip through the server per call.
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';

@@ -14,6 +14,7 @@ import { parseDeployFlag, reinstall } from './commands/reinstall';
 import { reconcileNow } from './commands/reconcile';
 import { changeSchedule, createSchedule, listSchedules } from './commands/schedule';
 import { OPERATIONS, renderExample } from './operations';
+import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 
 const seconds = (value: string) => {
   try {
@@ -198,6 +199,52 @@ program
       ),
     ),
   );
+
+program
+  .command('rook-upgrade')
+  .description(
+    "upgrade Rook's operator and/or the Ceph image, Rook first, behind Ceph health gates",
+  )
+  .argument('<cluster>', 'the cluster whose Rook and Ceph to upgrade')
+  .option('--rook <version>', 'Rook chart version, one minor at a time (e.g. v1.15.3)')
+  .option('--ceph <image>', 'Ceph image tagged with its version (e.g. quay.io/ceph/ceph:v18.2.4)')
+  .option(
+    '--pause <duration>',
+    'settle time after each change before a gate reads (e.g. 5s)',
+    seconds,
+  )
+  .option(
+    '--gate-timeout <duration>',
+    'how long a roll and its gate may take before it stops Rook and asks (e.g. 10m)',
+    seconds,
+  )
+  .option(
+    '--dry-run',
+    'print the changes, the daemons Rook would roll and the gate now; change nothing',
+  )
+  .option('--detach', 'start and return without watching')
+  .action((cluster: string, o) =>
+    withClient((client, config) =>
+      rookUpgrade(
+        client,
+        config,
+        {
+          cluster,
+          rook: o.rook,
+          ceph: o.ceph,
+          pauseSeconds: o.pause,
+          gateTimeoutSeconds: o.gateTimeout,
+        },
+        { dryRun: o.dryRun, detach: o.detach },
+      ),
+    ),
+  );
+
+program
+  .command('ceph-health')
+  .description("the Ceph health gate's verdict now, with Ceph's own messages: exit 0 pass, 1 fail")
+  .argument('<cluster>', 'the cluster whose Ceph to judge')
+  .action((cluster: string) => withClient((client, config) => cephHealth(client, config, cluster)));
 
 const reconcile = program
   .command('reconcile')

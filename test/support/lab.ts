@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
-import type { ClusterConfig } from '../../activities/kubernetes/clusters';
 import { freePorts, startLab, stopLab, type LabConnection } from '../../lab';
 import { labOpenStackConfig } from '../../scripts/stack';
 import { helmBinary } from '../../lab/ceph/helm';
+import { labClusterConfig } from '../../scripts/stack';
 
 export const FIXTURES = join(__dirname, '../fixtures');
 
@@ -40,18 +40,6 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
     kubectl: async (...args) =>
       (await promisify(execFile)('kubectl', ['--kubeconfig', kubeconfig, ...args])).stdout,
     stop,
-  };
-}
-
-/** Steward's configuration of the lab cluster: Kubernetes, and Ceph and Rook when it has them. */
-export function labClusterConfig(lab: LabConnection): ClusterConfig {
-  const { kubeconfigPath: kubeconfig, context, ceph } = lab;
-  if (!ceph) return { kubeconfig, context };
-  return {
-    kubeconfig,
-    context,
-    ceph: { cli: { conf: ceph.conf, keyring: ceph.keyring } },
-    rook: { helm: { repo: ceph.chartRepo } },
   };
 }
 

@@ -1,0 +1,11 @@
+// cephHealthCheck: the health gate's verdict on a cluster's Ceph now, with Ceph's own messages
+// (`steward ceph-health`). Reads once, changes nothing.
+import type { CephHealthReport } from './api';
+import { surfaceInvalidInput } from './activity-errors';
+import { k8sFewAttempts as reads } from './kubernetes-activities';
+import { cephHealthGate, describeCephHealth } from './policy/ceph-health-gate';
+
+export async function cephHealthCheck({ cluster }: { cluster: string }): Promise<CephHealthReport> {
+  const facts = await surfaceInvalidInput(reads.cephHealthFacts({ cluster }));
+  return { cluster, verdict: cephHealthGate(facts), summary: describeCephHealth(facts) };
+}
