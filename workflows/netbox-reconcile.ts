@@ -10,7 +10,8 @@ import {
   type NetboxReconcileResult,
 } from './api';
 import { isInvalidInput } from './activity-errors';
-import { deviceGoal, parseReconcileInput } from './policy/netbox-reconcile';
+import { parseClusterInput } from './policy/drain-input';
+import { deviceGoal } from './policy/netbox-reconcile';
 import { announce, showPhase } from './visibility';
 
 const act = proxyActivities<Activities>({
@@ -21,7 +22,7 @@ const act = proxyActivities<Activities>({
 export async function netboxReconcile(
   rawInput: NetboxReconcileInput,
 ): Promise<NetboxReconcileResult> {
-  const { cluster } = parseReconcileInput(rawInput);
+  const { cluster } = parseClusterInput(rawInput);
   const expectedId = workflowIds.netboxReconcile(cluster);
   // A Schedule's runs carry its ID plus a timestamp.
   if (!workflowInfo().workflowId.startsWith(expectedId)) {

@@ -2,10 +2,14 @@
 // workflow type, the workflow ID derived from the input, and the workflow's own input parser, so
 // an example's defaults and a schedule's validation can never drift from what the workflow does.
 import { TASK_QUEUE, workflowIds } from '../../workflows/api';
-import { parseDrainInput, parseUncordonInput } from '../../workflows/policy/drain-input';
+import {
+  parseClusterInput,
+  parseDrainInput,
+  parseUncordonInput,
+} from '../../workflows/policy/drain-input';
 import { parseReinstallInput } from '../../workflows/policy/reinstall-input';
 import { parseUpgradeInput } from '../../workflows/policy/upgrade-plan';
-import { parseReconcileInput } from '../../workflows/policy/netbox-reconcile';
+import { parseRookCephUpgradeInput } from '../../workflows/policy/rook-upgrade';
 
 interface Operation<T extends object> {
   workflowType: string;
@@ -88,8 +92,30 @@ export const OPERATIONS: Record<string, Operation<object>> = {
   reconcile: operation({
     workflowType: 'netboxReconcile',
     summary: 'bring NetBox in line with the cluster (status, kubelet_version)',
-    parse: parseReconcileInput,
+    parse: parseClusterInput,
     workflowId: (i) => workflowIds.netboxReconcile(i.cluster),
+    example: { cluster: 'lab' },
+  }),
+  'rook-upgrade': operation({
+    workflowType: 'rookCephUpgrade',
+    summary: 'upgrade the Rook operator and/or the Ceph image behind Ceph health gates',
+    parse: parseRookCephUpgradeInput,
+    workflowId: (i) => workflowIds.rookUpgrade(i.cluster),
+    example: { cluster: 'lab', rook: 'v1.16.7', ceph: 'quay.io/ceph/ceph:v18.2.4' },
+    notSchedulable: CHANGES_THE_CLUSTER,
+  }),
+  'rook-upgrade-plan': operation({
+    workflowType: 'planRookCephUpgrade',
+    summary: "a Rook/Ceph upgrade's plan with the health gate's verdict now; changes nothing",
+    parse: parseRookCephUpgradeInput,
+    workflowId: (i) => workflowIds.rookUpgradePlan(i.cluster),
+    example: { cluster: 'lab', rook: 'v1.16.7', ceph: 'quay.io/ceph/ceph:v18.2.4' },
+  }),
+  'ceph-health': operation({
+    workflowType: 'cephHealthCheck',
+    summary: "the Ceph health gate's verdict now, with Ceph's own messages; changes nothing",
+    parse: parseClusterInput,
+    workflowId: (i) => workflowIds.cephHealth(i.cluster),
     example: { cluster: 'lab' },
   }),
 };

@@ -2,11 +2,6 @@
 // `offline` follow the node's readiness: any other status belongs to a person or an operation
 // (a reinstall's `staged`, a `failed` awaiting an operator, `planned`, `decommissioning`), so the
 // reconcile leaves it alone and only keeps the kubelet version current.
-import { z } from 'zod';
-import { clusterName, parseInput } from './drain-input';
-
-export const parseReconcileInput = (input: unknown): { cluster: string } =>
-  parseInput(z.strictObject({ cluster: clusterName }), input);
 
 /** NetBox's custom field holding the node's kubelet version. */
 export const KUBELET_VERSION_FIELD = 'kubelet_version';
