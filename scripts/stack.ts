@@ -5,7 +5,15 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
-import { freePorts, type BareMetalConnection, type LabConnection } from '../lab';
+import {
+  freePorts,
+  type BareMetalConnection,
+  type LabConnection,
+  type NovaConnection,
+} from '../lab';
+import type { OpenStackRegionConfig } from '../activities/openstack/client';
+import type { ClusterConfig } from '../activities/kubernetes/clusters';
+import { helmBinary } from '../lab/ceph/helm';
 import { startDaemon } from '../lab/daemon';
 import { searchAttributes, TASK_QUEUE } from '../workflows/api';
 
@@ -38,10 +46,12 @@ export async function startTemporalAndWorker(
     temporalAddress: `127.0.0.1:${ports.temporal}`,
     uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
     metricsPort: ports.metrics,
-    clusters: { lab: { kubeconfig: lab.kubeconfigPath, context: lab.context } },
+    clusters: { lab: labClusterConfig(lab) },
+    helm: lab.ceph && helmBinary(),
     netbox: lab.netbox,
     vault: lab.vault,
     bareMetal: lab.bareMetal,
+    openstack: lab.openstack,
   });
   await waitForWorker(client, startWorker(stateDir, configPath));
   return { client, configPath };
@@ -95,12 +105,42 @@ export interface WorkerConfigFile {
   temporalAddress: string;
   uiUrl: string;
   metricsPort: number;
-  clusters: Record<string, { kubeconfig: string; context: string }>;
+  clusters: Record<string, ClusterConfig>;
+  /** The helm binary that upgrades Rook's operator, when the lab runs Rook. */
+  helm?: string;
   /** The lab's NetBox and Vault, when it runs them. */
   netbox?: { url: string; tokenFile: string };
   vault?: { address: string; roleIdFile: string; secretIdFile: string };
   /** The lab's BMCs, DNS and provisioning endpoint, when it runs them. */
   bareMetal?: BareMetalConnection;
+  /** The lab's OpenStack, configured as region `lab` with Steward's user. */
+  openstack?: NovaConnection;
+}
+
+/** Steward's configuration of the lab's OpenStack as region `lab`: its own user, password in Vault. */
+export function labOpenStackConfig(openstack: NovaConnection): OpenStackRegionConfig {
+  const { authUrl, region, steward } = openstack;
+  return {
+    authUrl,
+    region,
+    username: steward.username,
+    passwordRef: steward.passwordRef,
+    project: steward.project,
+    userDomain: steward.userDomain,
+    projectDomain: steward.projectDomain,
+  };
+}
+
+/** Steward's configuration of the lab cluster: Kubernetes, and Ceph and Rook when it has them. */
+export function labClusterConfig(lab: LabConnection): ClusterConfig {
+  const { kubeconfigPath: kubeconfig, context, ceph } = lab;
+  if (!ceph) return { kubeconfig, context };
+  return {
+    kubeconfig,
+    context,
+    ceph: { cli: { conf: ceph.conf, keyring: ceph.keyring } },
+    rook: { helm: { repo: ceph.chartRepo } },
+  };
 }
 
 export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
@@ -109,9 +149,11 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     temporal: { address: c.temporalAddress, namespace: 'default', uiUrl: c.uiUrl },
     taskQueue: TASK_QUEUE,
     clusters: c.clusters,
+    ...(c.helm && { helm: c.helm }),
     metrics: { port: c.metricsPort },
     ...(c.netbox && { netbox: c.netbox }),
     ...(c.vault && { vault: c.vault }),
+    ...(c.openstack && { openstack: { lab: labOpenStackConfig(c.openstack) } }),
     ...(c.bareMetal && {
       // Loopback BMCs answer in milliseconds: one try of a second, so a hung one shows quickly.
       bmc: { port: c.bareMetal.bmc.port, retries: 1, timeoutSeconds: 1 },

@@ -6,6 +6,8 @@ import {
   SearchAttributeType,
 } from '@temporalio/common';
 import type { AddonStep } from './policy/addon-steps';
+import type { CephGateFailure, CephGateVerdict } from './policy/ceph-health-gate';
+import type { RookCephChange, RookCephPlan } from './policy/rook-upgrade';
 
 export const TASK_QUEUE = 'steward';
 
@@ -147,6 +149,9 @@ export const workflowIds = {
   reinstall: (node: string) => `reinstall/${node}`,
   netboxReconcile: (cluster: string) => `netbox-reconcile/${cluster}`,
   reinstallPlan: (node: string) => `reinstall-plan/${node}`,
+  rookUpgrade: (cluster: string) => `rook-upgrade/${cluster}`,
+  rookUpgradePlan: (cluster: string) => `rook-upgrade-plan/${cluster}`,
+  cephHealth: (cluster: string) => `ceph-health/${cluster}`,
 };
 
 /** The failure type of every input that Steward refuses; details carry `{ field, reason }`. */
@@ -161,9 +166,9 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
   });
 }
 
-/** Every workflow ID Steward derives from its target. */
+/** Every workflow ID Steward derives from its target, with the time a Schedule appends to its runs. */
 export const WORKFLOW_ID_PATTERN =
-  /^(reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(-\d{4}-\d\d-\d\dT[\d:]+Z)?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)$/;
+  /^((rook-upgrade(-plan)?|ceph-health)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)(-\d{4}-\d\d-\d\dT[\d:]+Z)?$/;
 
 export interface KubernetesUpgradeInput {
   cluster: string;
@@ -249,7 +254,10 @@ export interface UpgradePlan {
   steps: UpgradeStep[];
   /** Control-plane nodes, one at a time; the first runs `kubeadm upgrade apply`. */
   controlPlaneOrder: string[];
-  /** Worker batches as planned now; each step re-plans with the nodes' readiness then. */
+  /**
+   * The workers' order as planned now, cut into batches of maxUnavailable: the first starts
+   * together, then each worker as soon as one finishes. Each step re-plans with the readiness then.
+   */
   workerBatches: string[][];
   /** Why some workers cannot be batched now (e.g. NotReady ones), if so. */
   workersWaitFor?: string;
@@ -417,6 +425,22 @@ export const NETBOX_FAILURES = {
 } as const;
 
 /** Failure types of the Vault client (a bad or missing secret reference is INVALID_INPUT). */
+export const OPENSTACK_FAILURES = {
+  /** Keystone or a service answered 5xx, or could not be reached: retried. */
+  unavailable: 'OpenStackUnavailable',
+  /** Keystone refused the login (wrong password, unknown user or project): never retried. */
+  loginFailed: 'OpenStackLoginFailed',
+  /** The service refused the request (4xx), with its own message: never retried. */
+  refused: 'OpenStackRefused',
+  /**
+   * Nova refuses, for now, what a running process will soon allow (forcing a host up before its
+   * restarted compute has completed the evacuations from it): retried.
+   */
+  pending: 'OpenStackPending',
+  /** The named object (host, server, service) does not exist: never retried. */
+  notFound: 'OpenStackNotFound',
+} as const;
+
 export const VAULT_FAILURES = {
   /** Vault answered 5xx, or could not be reached: retried. */
   unavailable: 'VaultUnavailable',
@@ -425,3 +449,78 @@ export const VAULT_FAILURES = {
   /** Vault's policy denies the request: never retried. */
   denied: 'VaultDenied',
 } as const;
+
+export interface RookCephUpgradeInput {
+  cluster: string;
+  /** The Rook chart (and operator) version to upgrade to, e.g. v1.16.7: one minor at a time. */
+  rook?: string;
+  /** The Ceph image to run, tagged with its version, e.g. quay.io/ceph/ceph:v18.2.4. */
+  ceph?: string;
+  /** Seconds the cluster settles after each change and daemon group before a gate reads it. Default 5. */
+  pauseSeconds?: number;
+  /** Seconds a roll and its health gate may take before the upgrade stops and asks. Default 600. */
+  gateTimeoutSeconds?: number;
+}
+
+export type RookCephUpgradePhase =
+  | 'validating'
+  | 'gate-before'
+  | 'rook-operator'
+  | 'rook-roll'
+  | 'ceph-image'
+  | 'ceph-roll'
+  | 'gate-after'
+  | 'done'
+  | 'aborted';
+
+/** A health gate that passed: consecutive passing reads from `firstPassAt` to `passedAt`. */
+export interface CephGatePassed {
+  /** e.g. "before", "after the OSDs at Rook v1.16.7", "after". */
+  gate: string;
+  firstPassAt: string;
+  passedAt: string;
+  reads: number;
+  /** Ceph as the last read saw it, e.g. "HEALTH_OK; 9 PGs: 9 active+clean; …". */
+  summary: string;
+}
+
+export interface RookCephUpgradeStatus {
+  cluster: string;
+  phase: RookCephUpgradePhase;
+  rook?: RookCephChange;
+  ceph?: RookCephChange;
+  /** What the upgrade does or waits for now, e.g. "OSDs at quay.io/ceph/ceph:v18.2.6". */
+  current?: string;
+  /** One line per step done, in order. */
+  log: string[];
+  gates: CephGatePassed[];
+  /** The failing checks (check name and Ceph's own message) of the gate the upgrade waits at. */
+  failing: CephGateFailure[];
+  /** Steward scaled Rook's operator to 0 to stop its roll while an operator decides. */
+  rookStopped: boolean;
+  waitingReason?: string;
+  decisions: DecideRequest[];
+}
+
+export interface RookCephUpgradeResult extends RookCephUpgradeStatus {
+  outcome: 'upgraded' | 'aborted';
+  message: string;
+}
+
+export const rookCephUpgradeStatusQuery =
+  defineQuery<RookCephUpgradeStatus>('rookCephUpgradeStatus');
+
+/** The health gate's verdict on a cluster's Ceph now (`steward ceph-health`). */
+export interface CephHealthReport {
+  cluster: string;
+  verdict: CephGateVerdict;
+  /** e.g. "HEALTH_OK; 9 PGs: 9 active+clean; quorum a,b,c of 3 mons; 3 of 3 OSDs up and in". */
+  summary: string;
+}
+
+/** What an upgrade would do (`--dry-run`), with the gate's verdict now; nothing changed. */
+export interface RookCephUpgradePlan extends RookCephPlan {
+  health: CephHealthReport;
+  /** Rook's own words on the cluster (the CephCluster's status.message). */
+  rookMessage?: string;
+}

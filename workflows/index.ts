@@ -8,3 +8,6 @@ export { kubernetesUpgrade } from './kubernetes-upgrade';
 export { nodeReinstall } from './node-reinstall';
 export { planReinstall } from './reinstall-plan';
 export { netboxReconcile } from './netbox-reconcile';
+export { rookCephUpgrade } from './rook-ceph-upgrade';
+export { planRookCephUpgrade } from './rook-ceph-upgrade-plan';
+export { cephHealthCheck } from './ceph-health-check';

@@ -5,7 +5,8 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
 import { invalidInput } from '../../workflows/api';
-import { parseCephImage, parseRookVersion } from '../../workflows/policy/rook-version';
+import type { RookDaemon } from '../../workflows/policy/rook-upgrade';
+import { notCephImage, notRookVersion } from '../../workflows/policy/rook-version';
 import { statusMessage } from '../kubernetes/api-errors';
 import type { ClusterConfig, Clusters } from '../kubernetes/clusters';
 
@@ -18,20 +19,6 @@ export interface RookConfig {
   operator?: string;
   /** The operator's Helm release: `helm upgrade RELEASE CHART --repo REPO --version V`. */
   helm: { repo: string; release?: string; chart?: string };
-}
-
-export interface RookDaemon {
-  /** The Deployment, e.g. rook-ceph-osd-1. */
-  deployment: string;
-  /** mon, mgr, osd, ... (label ceph_daemon_type). */
-  type: string;
-  id: string;
-  /** Labels Rook sets once it rolled the daemon: rook-version v1.15.3, ceph-version 18.2.4-0. */
-  rookVersion?: string;
-  cephVersion?: string;
-  image?: string;
-  /** Its Deployment's rollout finished with every replica available. */
-  rolledOut: boolean;
 }
 
 export interface RookClusterFacts {
@@ -53,6 +40,8 @@ export interface RookClusterFacts {
     image?: string;
     /** The image tag, Rook's version (v1.15.3). */
     version?: string;
+    /** spec.replicas: 0 while an upgrade has stopped Rook's roll. */
+    replicas: number;
     /** The Deployment's rollout finished: every replica updated and available. */
     rolledOut: boolean;
   };
@@ -192,6 +181,7 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
         operator: {
           image: operatorImage,
           version: tagOf(operatorImage),
+          replicas: operator.spec?.replicas ?? 1,
           rolledOut: rolledOut(operator),
         },
         daemons: daemons.items
@@ -225,9 +215,8 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
       cluster: string;
       version: string;
     }): Promise<{ changed: boolean; from: string; to: string }> {
-      if (!parseRookVersion(version)) {
-        throw invalidInput('version', `"${version}" is not a Rook chart version like v1.15.3`);
-      }
+      const notVersion = notRookVersion(version);
+      if (notVersion) throw invalidInput('version', notVersion);
       const r = rook(cluster);
       const current = await release(cluster);
       if (!current) {
@@ -253,6 +242,37 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
       return { changed: true, from: current.chart, to: target };
     },
 
+    /**
+     * Scales the operator's Deployment to `replicas`: 0 stops Rook's roll where it is (a daemon
+     * being restarted comes back by itself), 1 lets it go on. Returns the replicas it had.
+     */
+    async scaleRookOperator({
+      cluster,
+      replicas,
+    }: {
+      cluster: string;
+      replicas: number;
+    }): Promise<{ changed: boolean; from: number }> {
+      const r = rook(cluster);
+      const { apps } = clusters.apis(cluster);
+      const where = `Deployment ${r.namespace}/${r.operator}`;
+      try {
+        const scale = await apps.readNamespacedDeploymentScale({
+          name: r.operator,
+          namespace: r.namespace,
+        });
+        const from = scale.spec?.replicas ?? 0;
+        if (from === replicas) return { changed: false, from };
+        await apps.patchNamespacedDeploymentScale(
+          { name: r.operator, namespace: r.namespace, body: { spec: { replicas } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+        return { changed: true, from };
+      } catch (err) {
+        throw new Error(`${where}: ${statusMessage(err)}`);
+      }
+    },
+
     /** Sets the CephCluster's spec.cephVersion.image; nothing when it already is `image`. */
     async setCephImage({
       cluster,
@@ -261,12 +281,8 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
       cluster: string;
       image: string;
     }): Promise<{ changed: boolean; from?: string }> {
-      if (!parseCephImage(image)) {
-        throw invalidInput(
-          'image',
-          `"${image}" is not a Ceph image tagged with its version, like quay.io/ceph/ceph:v18.2.4`,
-        );
-      }
+      const notImage = notCephImage(image);
+      if (notImage) throw invalidInput('image', notImage);
       const from = (await readCephCluster(cluster)).spec?.cephVersion?.image;
       if (from === image) return { changed: false, from };
       const r = rook(cluster);

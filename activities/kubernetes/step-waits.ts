@@ -9,6 +9,7 @@ import type { NodeFacts } from './nodes';
 import type { JobState } from './upgrade-jobs';
 
 const READ_INTERVAL_MS = 250;
+const HEARTBEAT_MS = 2_000;
 
 export interface WaitResult<T> {
   /** False when the deadline passed first. */
@@ -16,18 +17,28 @@ export interface WaitResult<T> {
   last: T;
 }
 
-async function readUntil<T>(
+/**
+ * Reads until `done` or the deadline, every `intervalMs`. It heartbeats on a timer too, so a read
+ * that takes long (a Ceph command while the mgr restarts) does not look like a dead worker.
+ */
+export async function readUntil<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   deadlineMs: number,
+  intervalMs = READ_INTERVAL_MS,
 ): Promise<WaitResult<T>> {
   const ctx = Context.current();
-  for (;;) {
-    const last = await read();
-    if (done(last)) return { reached: true, last };
-    if (Date.now() >= deadlineMs) return { reached: false, last };
-    ctx.heartbeat();
-    await ctx.sleep(READ_INTERVAL_MS);
+  const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_MS);
+  try {
+    for (;;) {
+      const last = await read();
+      if (done(last)) return { reached: true, last };
+      if (Date.now() >= deadlineMs) return { reached: false, last };
+      ctx.heartbeat();
+      await ctx.sleep(intervalMs);
+    }
+  } finally {
+    clearInterval(beat);
   }
 }
 

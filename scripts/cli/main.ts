@@ -11,8 +11,10 @@ import { decide, list, status, checkWorkflowId } from './commands/inspect';
 import { watch } from './commands/watch';
 import { kubernetesUpgrade } from './commands/kubernetes-upgrade';
 import { parseDeployFlag, reinstall } from './commands/reinstall';
-import { reconcileNow, scheduleReconcile } from './commands/reconcile';
-import { OPERATION_EXAMPLES, renderExample } from './examples';
+import { reconcileNow } from './commands/reconcile';
+import { changeSchedule, createSchedule, listSchedules } from './commands/schedule';
+import { OPERATIONS, renderExample } from './operations';
+import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 
 const seconds = (value: string) => {
   try {
@@ -198,6 +200,52 @@ program
     ),
   );
 
+program
+  .command('rook-upgrade')
+  .description(
+    "upgrade Rook's operator and/or the Ceph image, Rook first, behind Ceph health gates",
+  )
+  .argument('<cluster>', 'the cluster whose Rook and Ceph to upgrade')
+  .option('--rook <version>', 'Rook chart version, one minor at a time (e.g. v1.15.3)')
+  .option('--ceph <image>', 'Ceph image tagged with its version (e.g. quay.io/ceph/ceph:v18.2.4)')
+  .option(
+    '--pause <duration>',
+    'settle time after each change before a gate reads (e.g. 5s)',
+    seconds,
+  )
+  .option(
+    '--gate-timeout <duration>',
+    'how long a roll and its gate may take before it stops Rook and asks (e.g. 10m)',
+    seconds,
+  )
+  .option(
+    '--dry-run',
+    'print the changes, the daemons Rook would roll and the gate now; change nothing',
+  )
+  .option('--detach', 'start and return without watching')
+  .action((cluster: string, o) =>
+    withClient((client, config) =>
+      rookUpgrade(
+        client,
+        config,
+        {
+          cluster,
+          rook: o.rook,
+          ceph: o.ceph,
+          pauseSeconds: o.pause,
+          gateTimeoutSeconds: o.gateTimeout,
+        },
+        { dryRun: o.dryRun, detach: o.detach },
+      ),
+    ),
+  );
+
+program
+  .command('ceph-health')
+  .description("the Ceph health gate's verdict now, with Ceph's own messages: exit 0 pass, 1 fail")
+  .argument('<cluster>', 'the cluster whose Ceph to judge')
+  .action((cluster: string) => withClient((client, config) => cephHealth(client, config, cluster)));
+
 const reconcile = program
   .command('reconcile')
   .description('bring NetBox in line with a cluster: device status and kubelet version per node');
@@ -215,7 +263,11 @@ reconcile
   .option('--cluster <name>', 'cluster (default: the only configured one)')
   .action((o) =>
     withClient((client, config) =>
-      scheduleReconcile(client, config, pickCluster(config, o.cluster), o.every),
+      createSchedule(client, config, {
+        operation: 'reconcile',
+        input: { cluster: pickCluster(config, o.cluster) },
+        everySeconds: o.every,
+      }),
     ),
   );
 
@@ -263,20 +315,63 @@ program
   .description(
     'how to start each operation from the Temporal UI: workflow type, task queue, ID and input',
   )
-  .argument('[operation]', `one of ${Object.keys(OPERATION_EXAMPLES).join(', ')}`)
+  .argument('[operation]', `one of ${Object.keys(OPERATIONS).join(', ')}`)
   .action((operation?: string) => {
-    const names = operation === undefined ? Object.keys(OPERATION_EXAMPLES) : [operation];
-    const unknown = names.find((name) => !(name in OPERATION_EXAMPLES));
+    const names = operation === undefined ? Object.keys(OPERATIONS) : [operation];
+    const unknown = names.find((name) => !(name in OPERATIONS));
     if (unknown !== undefined) {
       throw new CliError(
-        `OPERATION: "${unknown}" must be one of ${Object.keys(OPERATION_EXAMPLES).join(', ')}`,
+        `OPERATION: "${unknown}" must be one of ${Object.keys(OPERATIONS).join(', ')}`,
         EXIT.usage,
       );
     }
     process.stdout.write(
-      names.map((name) => renderExample(name, OPERATION_EXAMPLES[name])).join('\n\n') + '\n',
+      names.map((name) => renderExample(name, OPERATIONS[name])).join('\n\n') + '\n',
     );
   });
+
+const json = (value: string) => {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (err) {
+    throw new InvalidArgumentError(`not JSON: ${(err as Error).message}`);
+  }
+};
+
+const schedule = program
+  .command('schedule')
+  .description(
+    'run operations on Temporal Schedules (overlap skip, catch-up, not paused on failure)',
+  );
+schedule
+  .command('create')
+  .description('create a Schedule for OPERATION, or update the one it has (see `steward examples`)')
+  .argument('<operation>', 'e.g. k8s-upgrade-plan, drain-plan, reinstall-plan, reconcile')
+  .requiredOption('--input <json>', "the operation's input, as in the Temporal UI", json)
+  .option('--every <duration>', 'interval, e.g. 10m', seconds)
+  .option('--cron <expression>', 'cron expression (UTC), e.g. "0 3 * * 1"')
+  .action((operation: string, o) =>
+    withClient((client, config) =>
+      createSchedule(client, config, {
+        operation,
+        input: o.input,
+        everySeconds: o.every,
+        cron: o.cron,
+      }),
+    ),
+  );
+schedule
+  .command('list')
+  .description("Steward's schedules: state, next and last run")
+  .action(() => withClient((client) => listSchedules(client)));
+for (const change of ['pause', 'resume', 'delete'] as const) {
+  schedule
+    .command(change)
+    .description(`${change} a schedule`)
+    .argument('<id>', 'schedule ID, as `steward schedule list` prints it')
+    .option('--note <text>', 'why, for the record', `by ${userInfo().username}`)
+    .action((id: string, o) => withClient((client) => changeSchedule(client, id, change, o.note)));
+}
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof CliError) {

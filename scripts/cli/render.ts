@@ -1,5 +1,6 @@
 // Human-readable text for plans, progress and results.
 import type {
+  CephHealthReport,
   DrainNodeResult,
   DrainPlan,
   DrainStatus,
@@ -7,8 +8,11 @@ import type {
   NodeReinstallStatus,
   PodVerdict,
   ReinstallPlan,
+  RookCephUpgradePlan,
+  RookCephUpgradeStatus,
   UpgradePlan,
 } from '../../workflows/api';
+import type { RookCephChange } from '../../workflows/policy/rook-upgrade';
 import { describeAddonStep } from '../../workflows/policy/addon-description';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
@@ -60,7 +64,7 @@ export function renderUpgradePlan(plan: UpgradePlan): string {
     for (const addon of step.addons) lines.push(`  add-on: ${describeAddonStep(addon)}`);
   }
   lines.push(
-    `At most ${plan.maxUnavailable} worker(s) unavailable at once, counting NotReady ones.`,
+    `At most ${plan.maxUnavailable} worker(s) unavailable at once, counting NotReady ones; the first batch starts together, then each next worker as soon as one finishes (a rolling window), in this order.`,
   );
   if (plan.approvalPoints.length > 0) {
     lines.push(
@@ -103,5 +107,48 @@ export function renderReinstallStatus(st: NodeReinstallStatus): string {
     `${st.node}: ${st.step}${st.deployment ? ` (deployment ${st.deployment})` : ''}${st.bmc ? `; BMC ${st.bmc}` : ''}`,
     ...st.log.map((l) => `  ${l}`),
     ...(st.waitingReason ? [`waiting for an operator: ${st.waitingReason}`] : []),
+  ].join('\n');
+}
+
+/** The gate's verdict: PASS or FAIL, what Ceph looks like, and every failing check in Ceph's words. */
+export function renderCephHealth(report: CephHealthReport): string {
+  const { verdict } = report;
+  return [
+    `${report.cluster}: health gate ${verdict.pass ? 'PASS' : 'FAIL'}: ${report.summary}`,
+    ...verdict.failures.map((f) => `  ${f.check}: ${f.message}`),
+    ...(verdict.allowed.length > 0 ? [`  allowed warnings: ${verdict.allowed.join(', ')}`] : []),
+  ].join('\n');
+}
+
+const change = (what: string, c: RookCephChange | undefined) =>
+  c ? [`  ${what.padEnd(6)} ${c.noop ? `${c.to} already: no change` : `${c.from} → ${c.to}`}`] : [];
+
+export function renderRookUpgradePlan(plan: RookCephUpgradePlan): string {
+  return [
+    `Rook/Ceph upgrade plan for ${plan.cluster} (nothing changed)`,
+    ...change('Rook', plan.rook),
+    ...change('Ceph', plan.ceph),
+    `  Rook rolls, one daemon at a time: ${plan.groups.map((g) => g.daemons.join(', ')).join(' → ')}`,
+    `  a health gate before, after each daemon group${plan.rook && plan.ceph ? ' of each roll' : ''}, and after`,
+    ...(plan.rookMessage ? [`  Rook says: ${plan.rookMessage}`] : []),
+    `Now: ${renderCephHealth(plan.health)}`,
+  ].join('\n');
+}
+
+export function renderRookUpgradeStatus(st: RookCephUpgradeStatus): string {
+  return [
+    `${st.cluster}: ${st.phase}${st.current ? ` (${st.current})` : ''}`,
+    ...change('Rook', st.rook),
+    ...change('Ceph', st.ceph),
+    ...st.log.map((l) => `  ${l}`),
+    ...(st.failing.length > 0
+      ? ['failing checks:', ...st.failing.map((f) => `  ${f.check}: ${f.message}`)]
+      : []),
+    ...(st.waitingReason
+      ? [
+          `waiting for an operator: ${st.waitingReason}`,
+          `  steward decide rook-upgrade/${st.cluster} retry|abort`,
+        ]
+      : []),
   ].join('\n');
 }

@@ -2,6 +2,9 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  type CephHealthReport,
+  rookCephUpgradeStatusQuery,
+  type RookCephUpgradeResult,
   kubernetesUpgradeStatusQuery,
   nodeReinstallStatusQuery,
   type NodeReinstallResult,
@@ -15,9 +18,11 @@ import {
 } from '../../workflows/api';
 import { CliError, EXIT } from './exit-codes';
 import {
+  renderCephHealth,
   renderDrainResult,
   renderDrainStatus,
   renderReinstallStatus,
+  renderRookUpgradeStatus,
   renderUpgradeStatus,
 } from './render';
 
@@ -89,6 +94,22 @@ function resultOutcome(type: string, result: unknown): Outcome {
       running: false,
     };
   }
+  if (type === 'rookCephUpgrade') {
+    const r = result as RookCephUpgradeResult;
+    return {
+      text: `${renderRookUpgradeStatus(r)}\n${r.message}`,
+      exitCode: r.outcome === 'upgraded' ? EXIT.ok : EXIT.failed,
+      running: false,
+    };
+  }
+  if (type === 'cephHealthCheck') {
+    const r = result as CephHealthReport;
+    return {
+      text: renderCephHealth(r),
+      exitCode: r.verdict.pass ? EXIT.ok : EXIT.failed,
+      running: false,
+    };
+  }
   const r = result as { message?: string; uncordoned?: boolean };
   return {
     text: r?.message ?? JSON.stringify(result, null, 2),
@@ -134,6 +155,14 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
       const st = await handle.query(nodeReinstallStatusQuery);
       return {
         text: renderReinstallStatus(st),
+        exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok,
+        running: true,
+      };
+    }
+    if (type === 'rookCephUpgrade') {
+      const st = await handle.query(rookCephUpgradeStatusQuery);
+      return {
+        text: renderRookUpgradeStatus(st),
         exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok,
         running: true,
       };

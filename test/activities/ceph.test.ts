@@ -9,14 +9,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type Activities } from '../../activities';
 import { setCephDaemonFault } from '../../lab';
 import { helmBinary } from '../../lab/ceph/helm';
 import { waitFor } from '../../lab/wait';
 import { INVALID_INPUT } from '../../workflows/api';
 import { cephHealthGate } from '../../workflows/policy/ceph-health-gate';
-import { labClusterConfig, startTestLab, type TestLab } from '../support/lab';
-import { cephClusterJson, daemonLabels } from '../support/lab-rook';
+import { labClusterConfig } from '../../scripts/stack';
+import { startTestLab, type TestLab } from '../support/lab';
+import { cephClusterJson, daemonLabels, rookRestarts } from '../support/lab-rook';
 
 let lab: TestLab;
 let act: Activities;
@@ -165,6 +167,10 @@ describe('Ceph facts', () => {
   });
 });
 
+/** Runs an activity that needs an activity context (heartbeats). */
+const inActivity = <R>(run: () => Promise<R>) =>
+  new MockActivityEnvironment().run(run) as Promise<R>;
+
 describe('Rook', () => {
   it('reads the CephCluster, the operator and the daemons as kubectl shows them', async () => {
     const facts = await act.readRookCluster({ cluster: 'lab' });
@@ -258,5 +264,63 @@ describe('Rook', () => {
     const cc = await cephClusterJson(lab);
     assert.equal(cc.spec.cephVersion.image, 'quay.io/ceph/ceph:v18.2.6');
     assert.equal(cc.metadata.generation, 2);
+  });
+
+  it("scaling the operator to 0 stops Rook's roll where it is; back to 1 it goes on, and the waits see it through", async () => {
+    // The roll to v18.2.6 (and Rook v1.16.7) that the tests above began is under way.
+    const stopped = await act.scaleRookOperator({ cluster: 'lab', replicas: 0 });
+    assert.deepEqual(stopped, { changed: true, from: 1 });
+    assert.deepEqual(await act.scaleRookOperator({ cluster: 'lab', replicas: 0 }), {
+      changed: false,
+      from: 0,
+    });
+    const facts = await act.readRookCluster({ cluster: 'lab' });
+    assert.deepEqual([facts.operator.replicas, facts.operator.rolledOut], [0, false]);
+    const restartsWhenStopped = rookRestarts(lab).length;
+    await new Promise((r) => setTimeout(r, 8_000));
+    assert.equal(rookRestarts(lab).length, restartsWhenStopped, 'no restart while stopped');
+
+    assert.deepEqual(await act.scaleRookOperator({ cluster: 'lab', replicas: 1 }), {
+      changed: true,
+      from: 0,
+    });
+    const deadlineMs = Date.now() + 240_000;
+    for (const group of ['mon', 'mgr', 'osd'] as const) {
+      const rolled = await inActivity(() =>
+        act.awaitRookGroup({
+          cluster: 'lab',
+          group,
+          target: { ceph: 'quay.io/ceph/ceph:v18.2.6' },
+          deadlineMs,
+        }),
+      );
+      assert.ok(rolled.reached, JSON.stringify(rolled.last));
+    }
+    const gate = await inActivity(() =>
+      act.awaitCephGate({ cluster: 'lab', passes: 3, deadlineMs }),
+    );
+    assert.ok(gate.reached, JSON.stringify(gate.last));
+    assert.equal(gate.last.passes, 3);
+    assert.match(gate.last.last.summary, /^HEALTH_OK; \d+ PGs: \d+ active\+clean;/);
+    assert.ok(rookRestarts(lab).length > restartsWhenStopped, 'Rook went on');
+  });
+
+  it('a wait whose deadline passes first reports where the roll stands and Ceph with it', async () => {
+    const waited = await inActivity(() =>
+      act.awaitRookGroup({
+        cluster: 'lab',
+        group: 'osd',
+        target: { ceph: 'quay.io/ceph/ceph:v18.2.9' },
+        deadlineMs: Date.now() + 1_000,
+      }),
+    );
+    assert.equal(waited.reached, false);
+    assert.deepEqual(waited.last.rolled, []);
+    assert.equal(waited.last.pending.length, 3);
+    assert.match(
+      waited.last.pending[0],
+      /^rook-ceph-osd-0 at quay\.io\/ceph\/ceph:v18\.2\.6 \(ceph-version 18\.2\.6-0\)$/,
+    );
+    assert.equal(waited.last.ceph?.verdict.pass, true);
   });
 });

@@ -12,7 +12,7 @@ import { workflowIds, type KubernetesUpgradeResult } from '../../workflows/api';
 import { auditEvents, clientWrites, describeAuditEvent, evictionsByPod } from '../support/audit';
 import { LabCluster } from '../support/lab-cluster';
 import { LAB_TARGET as TARGET, startLabUpgrade } from '../support/lab-upgrade';
-import { startTestStack, type TestStack } from '../support/stack';
+import { currentDetails, startTestStack, type TestStack } from '../support/stack';
 
 const BEFORE = 'v1.31.14';
 const UPGRADE_ID = workflowIds.upgrade('lab');
@@ -50,14 +50,6 @@ async function upgradeUntilWorker1Waits(
   const waiting = await stack.steward('watch', id, '--until-wait');
   assert.equal(waiting.code, 3, output(waiting));
   return waiting.stdout;
-}
-
-/** What the Temporal UI shows as the workflow's current details. */
-async function currentDetails(stack: TestStack, workflowId: string): Promise<string> {
-  const metadata = await stack.client.workflow
-    .getHandle(workflowId)
-    .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
-  return metadata.currentDetails ?? '';
 }
 
 /** Gives worker-1's upgrade the decision, then follows the rollout to its end. */

@@ -1,4 +1,11 @@
-// Rook's objects on a lab cluster as kubectl shows them, for tests that check Steward against it.
+// Rook's objects on a lab cluster as kubectl shows them, the lab Rook operator's restarts as its log
+// records them, and Ceph as the ceph CLI sees it, for tests that check Steward against them.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { OPERATOR_DAEMON } from '../../lab/ceph';
+import { logFile } from '../../lab/daemon';
 import type { TestLab } from './lab';
 
 export const cephClusterJson = async (lab: TestLab) =>
@@ -38,3 +45,65 @@ export const patchCephImage = (lab: TestLab, image: string) =>
     '-p',
     JSON.stringify({ spec: { cephVersion: { image } } }),
   );
+
+/** A restart of a Ceph daemon by the lab Rook operator, as its log records it. */
+export interface RookRestart {
+  at: number;
+  /** As Ceph names it: mon.a, osd.1. */
+  daemon: string;
+  rook: string;
+  image: string;
+}
+
+/** Every restart the lab Rook operator made (each roll of each daemon), in order. */
+export function rookRestarts(lab: TestLab): RookRestart[] {
+  const log = readFileSync(logFile(lab.stateDir, OPERATOR_DAEMON), 'utf8');
+  return [...log.matchAll(/^(\S+) restarting (\S+) at rook (\S+), image (\S+)$/gm)].map((m) => ({
+    at: Date.parse(m[1]),
+    daemon: m[2],
+    rook: m[3],
+    image: m[4],
+  }));
+}
+
+export interface CephSample {
+  at: number;
+  /** HEALTH_OK and every PG active+clean, as `ceph status` says. */
+  ok: boolean;
+  text: string;
+}
+
+/** `ceph status` read over and over (one read at a time) until stopped: the ceph CLI's own view. */
+export function sampleCeph(lab: TestLab): { samples: CephSample[]; stop(): Promise<void> } {
+  const samples: CephSample[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const at = Date.now();
+      try {
+        const { stdout } = await promisify(execFile)('ceph', [
+          '--conf',
+          lab.ceph!.conf,
+          'status',
+          '--format',
+          'json',
+        ]);
+        const s = JSON.parse(stdout);
+        const states: { state_name: string; count: number }[] = s.pgmap.pgs_by_state ?? [];
+        const text = `${s.health.status}; ${states.map((p) => `${p.count} ${p.state_name}`).join(', ')}`;
+        const clean = states.length === 1 && states[0].state_name === 'active+clean';
+        samples.push({ at, ok: s.health.status === 'HEALTH_OK' && clean, text });
+      } catch (err) {
+        samples.push({ at, ok: false, text: (err as Error).message });
+      }
+      await sleep(300);
+    }
+  })();
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
-import type { ClusterConfig } from '../../activities/kubernetes/clusters';
 import { freePorts, startLab, stopLab, type LabConnection } from '../../lab';
+import { labOpenStackConfig } from '../../scripts/stack';
 import { helmBinary } from '../../lab/ceph/helm';
+import { labClusterConfig } from '../../scripts/stack';
 
 export const FIXTURES = join(__dirname, '../fixtures');
 
@@ -42,18 +43,6 @@ export async function startTestLab(scenario: string): Promise<TestLab> {
   };
 }
 
-/** Steward's configuration of the lab cluster: Kubernetes, and Ceph and Rook when it has them. */
-export function labClusterConfig(lab: LabConnection): ClusterConfig {
-  const { kubeconfigPath: kubeconfig, context, ceph } = lab;
-  if (!ceph) return { kubeconfig, context };
-  return {
-    kubeconfig,
-    context,
-    ceph: { cli: { conf: ceph.conf, keyring: ceph.keyring } },
-    rook: { helm: { repo: ceph.chartRepo } },
-  };
-}
-
 /**
  * A lab for the test file, started before its tests and stopped after, with activities bound to
  * it (with hosts in the scenario, the BMC and DNS activities use the lab's BMC port and DNS, the
@@ -76,6 +65,7 @@ export function useLabActivities(
         netbox,
         vault,
         ...(ctx.lab.ceph && { helm: helmBinary() }),
+        ...(ctx.lab.openstack && { openstack: { lab: labOpenStackConfig(ctx.lab.openstack) } }),
         ...deps,
         ...(bm && {
           provisioningUrl: bm.provisioning.url,
@@ -84,7 +74,8 @@ export function useLabActivities(
         }),
       });
     },
-    { timeout: 300_000 },
+    // A lab with OpenStack starts in minutes on a busy machine.
+    { timeout: 900_000 },
   );
   after(async () => ctx.lab?.stop());
   return ctx;

@@ -69,3 +69,11 @@ export async function killWorkerAndStartAnother(stack: TestStack): Promise<void>
   await waitFor('the killed worker gone', async () => !isRunning(stack.lab.stateDir, 'worker'));
   await stack.startWorker();
 }
+
+/** What the Temporal UI shows as the workflow's current details. */
+export async function currentDetails(stack: TestStack, workflowId: string): Promise<string> {
+  const metadata = await stack.client.workflow
+    .getHandle(workflowId)
+    .query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+  return metadata.currentDetails ?? '';
+}

@@ -14,6 +14,7 @@ import {
 } from '../../activities/ceph/parse';
 import {
   cephHealthGate,
+  describeCephHealth,
   type CephHealthFacts,
   type CephGateCheck,
 } from '../../workflows/policy/ceph-health-gate';
@@ -180,6 +181,26 @@ describe('Ceph output parsers', () => {
         [1, false, true],
         [2, true, true],
       ],
+    );
+  });
+});
+
+describe('describeCephHealth', () => {
+  it('says in one line what the gate judged, on the lab captures', () => {
+    assert.equal(
+      describeCephHealth(facts({})),
+      'HEALTH_OK; 10 PGs: 10 active+clean; quorum a,b,c of 3 mons; 3 of 3 OSDs up, 3 in',
+    );
+    const down = describeCephHealth(
+      facts({
+        health: 'osd-down-health-detail',
+        pgs: 'osd-down-pgs-brief',
+        osds: 'osd-down-osd-dump',
+      }),
+    );
+    assert.match(
+      down,
+      /^HEALTH_WARN; 10 PGs: \d+ active\+undersized\+degraded.*; 2 of 3 OSDs up, 3 in$/,
     );
   });
 });

@@ -138,3 +138,16 @@ function checkMessage(c: CephHealthCheck): string {
 function more(quoted: string[], total: number): string {
   return quoted.join('; ') + (total > quoted.length ? `; and ${total - quoted.length} more` : '');
 }
+
+/** One line on Ceph's state: "HEALTH_OK; 9 PGs: 9 active+clean; quorum a,b,c of 3 mons; 3 of 3 OSDs up, 3 in". */
+export function describeCephHealth(facts: CephHealthFacts): string {
+  const states = facts.pgs.byState.map((s) => `${s.count} ${s.state}`).join(', ') || 'none';
+  const up = facts.osds.filter((o) => o.up).length;
+  const inCount = facts.osds.filter((o) => o.in).length;
+  return [
+    facts.health.status,
+    `${facts.pgs.total} PGs: ${states}`,
+    `quorum ${facts.quorum.quorum.join(',') || 'none'} of ${facts.quorum.mons.length} mons`,
+    `${up} of ${facts.osds.length} OSDs up, ${inCount} in`,
+  ].join('; ');
+}

@@ -39,6 +39,16 @@ export function parseCephImage(image: string): CephImage | undefined {
   };
 }
 
+/** Why `text` is no Rook version, or undefined when it is one. */
+export const notRookVersion = (text: string): string | undefined =>
+  parseRookVersion(text) ? undefined : `"${text}" is not a Rook version like v1.15.3`;
+
+/** Why `image` is no Ceph image tagged with its version, or undefined when it is one. */
+export const notCephImage = (image: string): string | undefined =>
+  parseCephImage(image)
+    ? undefined
+    : `"${image}" is not a Ceph image tagged with its version, like quay.io/ceph/ceph:v18.2.4`;
+
 /** Allowed: a change to make (`noop`: already there); refused: the field to blame and why. */
 export type VersionStep =
   { ok: true; noop: boolean } | { ok: false; field: string; reason: string };
@@ -48,7 +58,7 @@ const refuse = (field: string, reason: string): VersionStep => ({ ok: false, fie
 /** May the Rook operator go from `current` (what runs) to `target`? */
 export function rookUpgradeStep(current: string, target: string, field = 'rook'): VersionStep {
   const t = parseRookVersion(target);
-  if (!t) return refuse(field, `"${target}" is not a Rook version like v1.15.3`);
+  if (!t) return refuse(field, notRookVersion(target)!);
   const c = parseRookVersion(current);
   if (!c) return refuse('cluster', `the running Rook version "${current}" is not a version`);
   const order = c.major - t.major || c.minor - t.minor || c.patch - t.patch;
@@ -69,12 +79,7 @@ export function rookUpgradeStep(current: string, target: string, field = 'rook')
 /** May the CephCluster go from image `current` to image `target`? */
 export function cephImageStep(current: string, target: string, field = 'ceph'): VersionStep {
   const t = parseCephImage(target);
-  if (!t) {
-    return refuse(
-      field,
-      `"${target}" is not a Ceph image tagged with its version, like quay.io/ceph/ceph:v18.2.4`,
-    );
-  }
+  if (!t) return refuse(field, notCephImage(target)!);
   if (current === target) return { ok: true, noop: true };
   const c = parseCephImage(current);
   if (!c) return refuse('cluster', `the running Ceph image "${current}" has no version tag`);

@@ -1,12 +1,11 @@
 // steward k8s-upgrade CLUSTER --to VERSION: the rollout, or with --dry-run its plan.
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
 import { workflowIds, type KubernetesUpgradeInput, type UpgradePlan } from '../../../workflows/api';
 import { parseUpgradeInput, type ParsedUpgradeInput } from '../../../workflows/policy/upgrade-plan';
 import { CliError, EXIT } from '../exit-codes';
 import { renderUpgradePlan } from '../render';
-import { startOperation } from './start-operation';
+import { runReadOnly, startOperation } from './start-operation';
 
 export async function kubernetesUpgrade(
   client: Client,
@@ -21,13 +20,11 @@ export async function kubernetesUpgrade(
     throw new CliError((err as Error).message, EXIT.usage);
   }
   if (!options.dryRun) return start(client, config, parsed, options);
-  const plan: UpgradePlan = await client.workflow.execute('planKubernetesUpgrade', {
-    taskQueue: config.taskQueue,
+  const plan = await runReadOnly<UpgradePlan>(client, config, {
+    workflowType: 'planKubernetesUpgrade',
     workflowId: workflowIds.upgradePlan(parsed.cluster),
-    args: [parsed],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-    staticSummary: `Dry run: Kubernetes upgrade plan for ${parsed.cluster} to ${parsed.target}`,
+    input: parsed,
+    summary: `Dry run: Kubernetes upgrade plan for ${parsed.cluster} to ${parsed.target}`,
   });
   process.stdout.write(`${renderUpgradePlan(plan)}\n`);
   return EXIT.ok;

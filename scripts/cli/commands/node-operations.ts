@@ -1,6 +1,5 @@
 // steward drain / uncordon: start the operation for a node and watch it.
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
 import {
   workflowIds,
@@ -11,7 +10,7 @@ import {
 import { parseDrainInput, parseUncordonInput } from '../../../workflows/policy/drain-input';
 import { CliError, EXIT } from '../exit-codes';
 import { renderPlan } from '../render';
-import { startOperation } from './start-operation';
+import { runReadOnly, startOperation } from './start-operation';
 
 export interface StartOptions {
   detach?: boolean;
@@ -33,13 +32,11 @@ export async function drain(
 ): Promise<number> {
   const parsed = validated(parseDrainInput, input);
   if (options.dryRun) {
-    const plan: DrainPlan = await client.workflow.execute('planDrain', {
-      taskQueue: config.taskQueue,
+    const plan = await runReadOnly<DrainPlan>(client, config, {
+      workflowType: 'planDrain',
       workflowId: workflowIds.drainPlan(parsed.cluster, parsed.node),
-      args: [parsed],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: `Dry run: drain plan for ${parsed.node} in ${parsed.cluster}`,
+      input: parsed,
+      summary: `Dry run: drain plan for ${parsed.node} in ${parsed.cluster}`,
     });
     process.stdout.write(`${renderPlan(plan)}\n`);
     return plan.refuse.length > 0 ? EXIT.failed : EXIT.ok;

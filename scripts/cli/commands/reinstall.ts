@@ -1,6 +1,5 @@
 // steward reinstall NODE: reinstall a bare-metal host through its BMC and PXE, and watch it.
 import type { Client } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
 import {
   DEPLOYMENT_OPTIONS,
@@ -13,7 +12,7 @@ import { parseReinstallInput } from '../../../workflows/policy/reinstall-input';
 import { CliError, EXIT } from '../exit-codes';
 import { renderReinstallPlan } from '../render';
 import { validated, type StartOptions } from './node-operations';
-import { startOperation } from './start-operation';
+import { runReadOnly, startOperation } from './start-operation';
 
 /** `--deploy standard|none|custom:PATH` as the workflow's input fields. */
 export function parseDeployFlag(
@@ -43,13 +42,11 @@ export async function reinstall(
 ): Promise<number> {
   const parsed = validated(parseReinstallInput, input);
   if (options.dryRun) {
-    const plan: ReinstallPlan = await client.workflow.execute('planReinstall', {
-      taskQueue: config.taskQueue,
+    const plan = await runReadOnly<ReinstallPlan>(client, config, {
+      workflowType: 'planReinstall',
       workflowId: workflowIds.reinstallPlan(parsed.node),
-      args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      staticSummary: `Dry run: reinstall plan for ${parsed.node}`,
+      input,
+      summary: `Dry run: reinstall plan for ${parsed.node}`,
     });
     process.stdout.write(`${renderReinstallPlan(plan)}\n`);
     return EXIT.ok;

@@ -1,4 +1,5 @@
-// Starts an operation under its derived ID (a second start is refused) and watches it.
+// Starts an operation under its derived ID (a second start is refused) and watches it; runs a
+// read-only one (a plan, a check) under its derived ID and returns its result.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
@@ -50,4 +51,20 @@ export async function startOperation(
   process.stdout.write(`started ${op.workflowId}\n  ${uiLink(config, op.workflowId)}\n`);
   if (options.detach) return EXIT.ok;
   return (await watch(client, op.workflowId)).exitCode;
+}
+
+/** Runs a workflow that changes nothing (a dry run's plan, a check), again each time it is asked for. */
+export function runReadOnly<T>(
+  client: Client,
+  config: StewardConfig,
+  run: { workflowType: string; workflowId: string; input: unknown; summary: string },
+): Promise<T> {
+  return client.workflow.execute(run.workflowType, {
+    taskQueue: config.taskQueue,
+    workflowId: run.workflowId,
+    args: [run.input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+    staticSummary: run.summary,
+  }) as Promise<T>;
 }

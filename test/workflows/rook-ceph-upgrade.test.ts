@@ -1,0 +1,215 @@
+// The Rook/Ceph upgrade's decisions on a fake Rook cluster (test/support/fake-rook-ceph.ts): Rook
+// before Ceph, a gate before, after each daemon group and after; bad input refused before any
+// change; an OSD that stays down stops Rook's roll (operator scaled to 0) and waits with Ceph's
+// message, retry lets Rook go on, abort leaves it stopped. The real activities run in test/e2e.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import {
+  decideUpdate,
+  INVALID_INPUT,
+  rookCephUpgradeStatusQuery,
+  workflowIds,
+  type RookCephUpgradeInput,
+  type RookCephUpgradeStatus,
+} from '../../workflows/api';
+import type { rookCephUpgrade } from '../../workflows';
+import { FakeRookCeph } from '../support/fake-rook-ceph';
+import { recordHistory } from '../support/histories';
+import { useTestServer, workflowBundle } from '../support/temporal';
+
+const testEnv = useTestServer();
+let queue = 0;
+
+const NEW_IMAGE = 'quay.io/ceph/ceph:v18.2.6';
+const ORDER = ['mon.a', 'mon.b', 'mon.c', 'mgr.a', 'osd.0', 'osd.1', 'osd.2'];
+
+async function run<T>(
+  cluster: FakeRookCeph,
+  input: Partial<RookCephUpgradeInput>,
+  body: (h: WorkflowHandle<typeof rookCephUpgrade>) => Promise<T>,
+  workflowId = workflowIds.rookUpgrade('lab'),
+): Promise<T> {
+  const taskQueue = `rook-upgrade-${++queue}`;
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: cluster.activities(),
+  });
+  return worker.runUntil(async () => {
+    const handle = await testEnv().client.workflow.start<typeof rookCephUpgrade>(
+      'rookCephUpgrade',
+      {
+        taskQueue,
+        workflowId,
+        args: [{ cluster: 'lab', pauseSeconds: 0, gateTimeoutSeconds: 3, ...input }],
+      },
+    );
+    return body(handle);
+  });
+}
+
+async function untilWaiting(
+  handle: WorkflowHandle<typeof rookCephUpgrade>,
+): Promise<RookCephUpgradeStatus> {
+  for (let i = 0; i < 300; i++) {
+    const status = await handle.query(rookCephUpgradeStatusQuery);
+    if (status.waitingReason) return status;
+    await sleep(100);
+  }
+  throw new Error('never waited for an operator');
+}
+
+async function refusal(call: Promise<unknown>): Promise<{ field: string; message: string }> {
+  try {
+    await call;
+  } catch (err) {
+    assert.ok(err instanceof WorkflowFailedError, String(err));
+    assert.ok(err.cause instanceof ApplicationFailure);
+    assert.equal(err.cause.type, INVALID_INPUT);
+    assert.equal(err.cause.nonRetryable, true);
+    return {
+      field: (err.cause.details?.[0] as { field: string }).field,
+      message: err.cause.message,
+    };
+  }
+  throw new Error('not refused');
+}
+
+describe('rookCephUpgrade workflow', () => {
+  it('upgrades Rook first, then Ceph: each daemon rolled once per change, a gate before, after each group and after', async () => {
+    const cluster = new FakeRookCeph();
+    const result = await run(cluster, { rook: 'v1.16.7', ceph: NEW_IMAGE }, (h) => h.result());
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.deepEqual(
+      cluster.log.filter((l) => !l.startsWith('restart')),
+      ['helm v1.16.7', `image ${NEW_IMAGE}`],
+    );
+    assert.deepEqual(cluster.restarts(), [
+      ...ORDER.map((d) => `${d} v1.16.7 quay.io/ceph/ceph:v18.2.4`),
+      ...ORDER.map((d) => `${d} v1.16.7 ${NEW_IMAGE}`),
+    ]);
+    assert.deepEqual(
+      result.gates.map((g) => g.gate),
+      [
+        'before',
+        'after the mons at Rook v1.16.7',
+        'after the mgr at Rook v1.16.7',
+        'after the OSDs at Rook v1.16.7',
+        `after the mons at ${NEW_IMAGE}`,
+        `after the mgr at ${NEW_IMAGE}`,
+        `after the OSDs at ${NEW_IMAGE}`,
+        'after',
+      ],
+    );
+    for (const g of result.gates) {
+      assert.equal(g.reads, 3, g.gate);
+      assert.match(g.summary, /^HEALTH_OK; 8 PGs: 8 active\+clean/, g.gate);
+    }
+    assert.match(result.message, /v1\.15\.9 → v1\.16\.7, quay\.io\/ceph\/ceph:v18\.2\.4 → /);
+    assert.equal(result.rookStopped, false);
+  });
+
+  it('refuses bad input before changing anything, naming the field', async () => {
+    const cluster = new FakeRookCeph();
+    const cases: [Partial<RookCephUpgradeInput>, string, RegExp][] = [
+      [{ rook: 'v1.14.12' }, 'rook', /downgrade/],
+      [{ rook: 'v1.17.4' }, 'rook', /one minor at a time/],
+      [{ ceph: 'quay.io/ceph/ceph' }, 'ceph', /not a Ceph image tagged/],
+      [{}, 'rook', /a Rook version, a Ceph image or both/],
+    ];
+    for (const [input, field, reason] of cases) {
+      const refused = await run(cluster, input, (h) => refusal(h.result()));
+      assert.equal(refused.field, field, refused.message);
+      assert.match(refused.message, reason);
+    }
+    const wrongId = await run(
+      cluster,
+      { rook: 'v1.16.7' },
+      (h) => refusal(h.result()),
+      'lab-storage',
+    );
+    assert.equal(wrongId.field, 'workflowId');
+    assert.deepEqual(cluster.log, [], 'nothing changed');
+  });
+
+  it("an OSD that stays down stops Rook's roll and waits naming it; retry lets Rook go on", async () => {
+    const cluster = new FakeRookCeph();
+    cluster.staysDown.add('osd.1');
+    const result = await run(cluster, { ceph: NEW_IMAGE }, async (h) => {
+      const waiting = await untilWaiting(h);
+      assert.equal(waiting.phase, 'ceph-roll');
+      assert.match(waiting.waitingReason!, /Rook's roll is stopped/);
+      assert.ok(
+        waiting.failing.some(
+          (f) =>
+            f.check === 'health' &&
+            /OSD_DOWN.*osd\.1 \(root=default,host=vm\) is down/.test(f.message),
+        ),
+        JSON.stringify(waiting.failing),
+      );
+      assert.ok(waiting.failing.some((f) => f.check === 'osds' && f.message === 'osd.1 down'));
+      assert.equal(cluster.replicas, 0, 'the operator is stopped');
+      // The fault clears while Rook is stopped: osd.2 keeps its old image until the retry.
+      cluster.staysDown.delete('osd.1');
+      await sleep(500);
+      assert.equal(cluster.daemon('osd.2').image, 'quay.io/ceph/ceph:v18.2.4');
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry', note: 'osd.1 back' }] });
+      const done = await h.result();
+      recordHistory(testEnv().address, h.workflowId, 'rook-ceph-upgrade-osd-down-retry');
+      return done;
+    });
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.equal(cluster.replicas, 1);
+    assert.deepEqual(
+      cluster.log.filter((l) => l.startsWith('scale')),
+      ['scale 0', 'scale 1'],
+    );
+    assert.deepEqual(
+      cluster.restarts(),
+      ORDER.map((d) => `${d} v1.15.9 ${NEW_IMAGE}`),
+    );
+    assert.deepEqual(result.decisions, [{ decision: 'retry', note: 'osd.1 back' }]);
+    assert.deepEqual(result.failing, []);
+  });
+
+  it('abort leaves Rook stopped and says so; a later upgrade is refused until Rook runs again', async () => {
+    const cluster = new FakeRookCeph();
+    cluster.staysDown.add('osd.1');
+    const aborted = await run(cluster, { rook: 'v1.16.7' }, async (h) => {
+      await untilWaiting(h);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      return h.result();
+    });
+    assert.equal(aborted.outcome, 'aborted');
+    assert.match(aborted.message, /aborted by an operator at .*left scaled to 0/);
+    assert.equal(cluster.replicas, 0);
+    assert.equal(cluster.daemon('osd.2').rookVersion, 'v1.15.9');
+
+    // A later upgrade refuses while the operator is stopped, naming the cluster.
+    const refused = await run(cluster, { ceph: NEW_IMAGE }, (h) => refusal(h.result()));
+    assert.equal(refused.field, 'cluster');
+    assert.match(refused.message, /scaled to 0/);
+  });
+
+  it('a gate before that does not pass waits without stopping Rook, and changes nothing', async () => {
+    const cluster = new FakeRookCeph();
+    cluster.staysDown.add('osd.1');
+    // osd.1 down before the upgrade: restarted by an earlier roll that never came back.
+    cluster.rook = 'v1.15.10';
+    await run(cluster, { ceph: NEW_IMAGE }, async (h) => {
+      const waiting = await untilWaiting(h);
+      assert.equal(waiting.phase, 'gate-before');
+      assert.doesNotMatch(waiting.waitingReason!, /stopped/);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      const result = await h.result();
+      assert.match(result.message, /Rook was not stopped/);
+    });
+    assert.equal(cluster.replicas, 1);
+    assert.ok(!cluster.log.some((l) => l.startsWith('image') || l.startsWith('scale')));
+  });
+});

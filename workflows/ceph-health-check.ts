@@ -1,0 +1,13 @@
+// cephHealthCheck: the health gate's verdict on a cluster's Ceph now, with Ceph's own messages
+// (`steward ceph-health`). Reads once, changes nothing.
+import type { CephHealthReport } from './api';
+import { surfaceInvalidInput } from './activity-errors';
+import { k8sFewAttempts as reads } from './kubernetes-activities';
+import { cephHealthGate, describeCephHealth } from './policy/ceph-health-gate';
+import { parseClusterInput } from './policy/drain-input';
+
+export async function cephHealthCheck(input: { cluster: string }): Promise<CephHealthReport> {
+  const { cluster } = parseClusterInput(input);
+  const facts = await surfaceInvalidInput(reads.cephHealthFacts({ cluster }));
+  return { cluster, verdict: cephHealthGate(facts), summary: describeCephHealth(facts) };
+}

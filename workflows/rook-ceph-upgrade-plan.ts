@@ -1,0 +1,19 @@
+// planRookCephUpgrade: what a Rook/Ceph upgrade would change (refused as the upgrade would refuse
+// it), the daemons Rook would roll, and the health gate's verdict now. Changes nothing.
+import type { RookCephUpgradeInput, RookCephUpgradePlan } from './api';
+import { surfaceInvalidInput } from './activity-errors';
+import { cephHealthCheck } from './ceph-health-check';
+import { k8sFewAttempts as reads } from './kubernetes-activities';
+import { parseRookCephUpgradeInput, rookCephPlan } from './policy/rook-upgrade';
+
+export async function planRookCephUpgrade(
+  rawInput: RookCephUpgradeInput,
+): Promise<RookCephUpgradePlan> {
+  const input = parseRookCephUpgradeInput(rawInput);
+  const facts = await surfaceInvalidInput(reads.readRookCluster({ cluster: input.cluster }));
+  return {
+    ...rookCephPlan(input, facts),
+    health: await cephHealthCheck({ cluster: input.cluster }),
+    rookMessage: facts.cephCluster.message,
+  };
+}
