@@ -23,6 +23,8 @@ import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
 import { NetboxClient, type NetboxConfig } from './netbox/client';
 import { deviceActivities } from './netbox/devices';
 import { VaultClient, type VaultConfig } from './vault/client';
+import { OpenStackClient, type OpenStackRegionConfig } from './openstack/client';
+import { novaActivities } from './openstack/nova';
 import { secretActivities } from './vault/secrets';
 
 export interface ActivityDeps {
@@ -41,6 +43,8 @@ export interface ActivityDeps {
   dns?: DnsDeps;
   netbox?: NetboxConfig;
   vault?: VaultConfig;
+  /** OpenStack regions by name; passwords are Vault references resolved by `resolveSecret`. */
+  openstack?: Record<string, OpenStackRegionConfig>;
   /** The helm binary that upgrades Rook's operator (default: helm on PATH). */
   helm?: string;
   /** How long one ceph command (CLI or toolbox exec) may take (default 30 s). */
@@ -52,18 +56,21 @@ export interface Clients {
   clusters: Clusters;
   netbox?: NetboxClient;
   vault?: VaultClient;
+  openstack: OpenStackClient;
 }
 
 export function createClients(deps: ActivityDeps): Clients {
   const vault = deps.vault && new VaultClient(deps.vault);
   const netbox = deps.netbox && new NetboxClient(deps.netbox, netboxToken(deps.netbox, vault));
-  return { clusters: new Clusters(deps.clusters), netbox, vault };
+  const resolveSecret = deps.resolveSecret ?? secretsFrom(vault);
+  const openstack = new OpenStackClient(deps.openstack ?? {}, resolveSecret);
+  return { clusters: new Clusters(deps.clusters), netbox, vault, openstack };
 }
 
 export function createActivities(deps: ActivityDeps, clients = createClients(deps)) {
   const { clusters } = clients;
   const vault = () => configured(clients.vault, 'Vault', 'vault.address');
-  const resolveSecret = deps.resolveSecret ?? ((ref: string) => vault().readSecret(ref));
+  const resolveSecret = deps.resolveSecret ?? secretsFrom(clients.vault);
   const nodes = nodeActivities(clusters);
   const devicePlugin = devicePluginActivities(clusters);
   const upgradeJobs = upgradeJobActivities(clusters);
@@ -84,6 +91,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...dnsActivities(deps.dns),
     ...deviceActivities(() => configured(clients.netbox, 'NetBox', 'netbox.url')),
     ...secretActivities(vault),
+    ...novaActivities(() => clients.openstack),
     ...ceph,
     ...rook,
     ...rookWaitActivities({ ...ceph, ...rook }),
@@ -98,6 +106,11 @@ function netboxToken(config: NetboxConfig, vault: VaultClient | undefined): () =
     return () => vault.readSecret(tokenRef, 'netbox.tokenRef');
   }
   throw new Error('netbox: set exactly one of tokenFile and tokenRef');
+}
+
+/** Secret references resolved by the worker's Vault client (refused when it has none). */
+function secretsFrom(vault: VaultClient | undefined): SecretResolver {
+  return (ref) => configured(vault, 'Vault', 'vault.address').readSecret(ref);
 }
 
 function configured<T>(client: T | undefined, system: string, setting: string): T {

@@ -32,6 +32,8 @@ export interface BareMetalOptions {
   connectionPath: string;
   /** Hosts that are Kubernetes nodes of the same name. */
   nodes: string[];
+  /** Hosts that are Nova hypervisors: power runs their nova-compute. */
+  hypervisors?: string[];
   /** From power-on to the kubelet registering (default 2000 ms). */
   bootMs?: number;
 }
@@ -59,7 +61,15 @@ export async function startBareMetal(
 async function start(
   stateDir: string,
   hosts: ScenarioHost[],
-  { ports, ddnsPattern, kubeconfigPath, connectionPath, nodes, bootMs = 2_000 }: BareMetalOptions,
+  {
+    ports,
+    ddnsPattern,
+    kubeconfigPath,
+    connectionPath,
+    nodes,
+    hypervisors = [],
+    bootMs = 2_000,
+  }: BareMetalOptions,
 ): Promise<BareMetalConnection> {
   const zone = ddnsZone(ddnsPattern);
   await assertUdpPortFree(
@@ -93,6 +103,7 @@ async function start(
         .map((h) => h.name)
         .filter((n) => nodes.includes(n))
         .join(',')}`,
+      `--hypervisors=${hypervisors.join(',')}`,
       `--boot-ms=${bootMs}`,
     ],
   });

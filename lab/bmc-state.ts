@@ -8,8 +8,11 @@ import { join } from 'node:path';
  * `hung`: the BMC stops answering (its chassis program sleeps) until the switch is cleared.
  * `refuse-boot`: setting the boot device fails ("Unspecified error"; ipmitool still exits 0).
  * `fail-power`: the next power, reset or shutdown command fails; the switch then clears itself.
+ * `installer-stuck`: not the BMC but its host: a PXE-booted installer that has fetched its base
+ * script does not finish while set (the host stays in it, its node does not come back); cleared,
+ * the install finishes and the new system boots.
  */
-export type BmcFault = 'hung' | 'refuse-boot' | 'fail-power';
+export type BmcFault = 'hung' | 'refuse-boot' | 'fail-power' | 'installer-stuck';
 
 export const bmcDir = (stateDir: string, host: string) => join(stateDir, 'lab', 'bmc', host);
 
@@ -48,11 +51,16 @@ export function initBmcState(stateDir: string, host: string): void {
   for (const log of ['power.log', 'install.log']) writeFileSync(join(dir, log), '', { flag: 'a' });
 }
 
+const faultFile = (stateDir: string, host: string, fault: BmcFault) =>
+  join(bmcDir(stateDir, host), 'faults', fault);
+
 export function setBmcFault(stateDir: string, host: string, fault: BmcFault, on: boolean): void {
-  const path = join(bmcDir(stateDir, host), 'faults', fault);
-  if (on) writeFileSync(path, '');
-  else rmSync(path, { force: true });
+  if (on) writeFileSync(faultFile(stateDir, host, fault), '');
+  else rmSync(faultFile(stateDir, host, fault), { force: true });
 }
+
+export const bmcFaultSet = (stateDir: string, host: string, fault: BmcFault): boolean =>
+  existsSync(faultFile(stateDir, host, fault));
 
 export function readBmcLog(stateDir: string, host: string): BmcCommand[] {
   return lines(join(bmcDir(stateDir, host), 'power.log')).map((line) => {

@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { bmcDir, readChassis } from './bmc-state';
+import { bmcDir, bmcFaultSet, readChassis } from './bmc-state';
 import { runDaemon } from './daemon';
 import { install } from './installer';
 import { setKubeletRunning } from './kubelet';
+import { startCompute, stopCompute } from './nova/processes';
 import { kubeletStartingCondition } from './objects';
 
 export interface HostPhysicsOptions {
@@ -20,6 +21,8 @@ export interface HostPhysicsOptions {
   hosts: string[];
   /** Hosts that are Kubernetes nodes (of the same name). */
   nodes: string[];
+  /** Hosts that are Nova hypervisors: their nova-compute runs while they are powered and booted. */
+  hypervisors: string[];
   /** From power-on (or the installer's end) to the kubelet registering. */
   bootMs: number;
   pollMs: number;
@@ -65,7 +68,7 @@ export class HostPhysics {
       await this.boot(host, boots, lastBoot === 'pxe');
     } else if (power === 0 && this.lastPower.get(host) !== 0) {
       log(`${host}: powered off`);
-      await this.setKubelet(host, false);
+      await this.setSystemRunning(host, false);
     }
     this.lastPower.set(host, power);
   }
@@ -73,13 +76,19 @@ export class HostPhysics {
   /** Boot number `boot`: the old system, or the installer first; then the kubelet registers. */
   private async boot(host: string, boot: number, pxe: boolean): Promise<void> {
     log(`${host}: boot ${boot} from ${pxe ? 'PXE' : 'disk'}`);
-    await this.setKubelet(host, false);
+    await this.setSystemRunning(host, false);
     if (pxe) {
       const record = await install(this.options.stateDir, this.options.provisioningUrl, host, boot);
       if (record.status !== 200) {
         log(`${host}: install failed (${record.error}); the host stays in the installer`);
         this.setPlayed(host, boot);
         return;
+      }
+      if (bmcFaultSet(this.options.stateDir, host, 'installer-stuck')) {
+        log(`${host}: installer stuck (fault installer-stuck)`);
+        while (bmcFaultSet(this.options.stateDir, host, 'installer-stuck')) {
+          await sleep(this.options.pollMs);
+        }
       }
       log(`${host}: installed with base script sha256 ${record.sha256}`);
     }
@@ -91,6 +100,10 @@ export class HostPhysics {
       return;
     }
     await this.register(host);
+    if (this.options.hypervisors.includes(host)) {
+      startCompute(this.options.stateDir, host);
+      log(`${host}: nova-compute started`);
+    }
   }
 
   /** The kubelet of a freshly booted system: a new boot ID, NotReady until KWOK plays it Ready. */
@@ -111,6 +124,13 @@ export class HostPhysics {
     );
     await this.setKubelet(host, true);
     log(`${host}: kubelet registered, boot ID ${bootID}`);
+  }
+
+  /** What runs on the host: its kubelet and, on a hypervisor, its nova-compute (cut, not stopped). */
+  private async setSystemRunning(host: string, running: boolean): Promise<void> {
+    await this.setKubelet(host, running);
+    if (!running && this.options.hypervisors.includes(host))
+      await stopCompute(this.options.stateDir, host);
   }
 
   private async setKubelet(host: string, running: boolean): Promise<void> {
@@ -141,12 +161,13 @@ async function main(argv: string[], stop: AbortSignal): Promise<void> {
       provisioning: { type: 'string' },
       hosts: { type: 'string' },
       nodes: { type: 'string', default: '' },
+      hypervisors: { type: 'string', default: '' },
       'boot-ms': { type: 'string', default: '2000' },
     },
   });
   if (!values['state-dir'] || !values.kubeconfig || !values.provisioning || !values.hosts)
     throw new Error(
-      'usage: host-physics.ts --state-dir D --kubeconfig F --provisioning URL --hosts a,b [--nodes a] [--boot-ms N]',
+      'usage: host-physics.ts --state-dir D --kubeconfig F --provisioning URL --hosts a,b [--nodes a] [--hypervisors a] [--boot-ms N]',
     );
   await new HostPhysics({
     stateDir: values['state-dir'],
@@ -154,6 +175,7 @@ async function main(argv: string[], stop: AbortSignal): Promise<void> {
     provisioningUrl: values.provisioning,
     hosts: values.hosts.split(','),
     nodes: values.nodes.split(',').filter(Boolean),
+    hypervisors: values.hypervisors.split(',').filter(Boolean),
     bootMs: Number(values['boot-ms']),
     pollMs: 100,
   }).run(stop);

@@ -9,7 +9,8 @@ import { startKubernetes, stopKubernetes } from './kubernetes';
 import type { NetboxConnection } from './netbox';
 import { DEFAULT_PORTS, LabPorts } from './ports';
 import { loadScenario, scenarioNodes } from './scenario';
-import type { VaultConnection } from './vault';
+import { writeVaultSecrets, type VaultConnection } from './vault';
+import { novaVaultSecrets, startNovaLab, stopNovaLab, type NovaConnection } from './nova';
 import { DEFAULT_DDNS_PATTERN } from './hosts';
 
 export { addDenseNodes } from './dense';
@@ -29,6 +30,8 @@ export { setNetboxDatabaseRunning } from './netbox';
 export type { NetboxConnection } from './netbox';
 
 export { vaultAdminTokenFile, WORKER_ROLE } from './vault';
+export { setComputeRunning, setComputeServicesEnabled } from './nova/faults';
+export type { NovaConnection, OpenStackLogin } from './nova';
 export type { VaultConnection } from './vault';
 
 export { DEFAULT_PORTS, freePorts } from './ports';
@@ -62,12 +65,15 @@ export interface LabConnection extends Connection {
   /** With `hosts` in the scenario: NetBox and Vault. */
   netbox?: NetboxConnection;
   vault?: VaultConnection;
+  /** With `nova` in the scenario: Keystone and Nova (connection.json key `openstack`). */
+  openstack?: NovaConnection;
 }
 
 /**
  * Starts the lab's Kubernetes detached (it outlives the caller), applies the scenario and
  * waits until it is Ready; then Rook/Ceph (a `ceph:` section) and the bare metal of the
- * scenario's hosts. For a scenario with `hosts`, NetBox and OpenBao start beside Kubernetes.
+ * scenario's hosts. For a scenario with `hosts`, NetBox and OpenBao start beside Kubernetes, and
+ * with `nova`, OpenStack too (Steward's Keystone password then goes into OpenBao).
  * Refuses when a lab already runs in `stateDir`.
  */
 export async function startLab({
@@ -85,13 +91,20 @@ export async function startLab({
     scenario.hosts.length > 0
       ? startHostServices(stateDir, allPorts, scenario.hosts, scenarioPath)
       : undefined;
+  const nova = scenario.nova ? startNovaLab(stateDir, allPorts, scenario.nova) : undefined;
   let connection: LabConnection;
   try {
-    const [k8s, services] = await Promise.all([kubernetes, hostServices]);
+    const [k8s, services, openstack] = await Promise.all([kubernetes, hostServices, nova]);
     connection = { ...k8s, ...services };
     if (services) addToConnection(k8s.connectionPath, services);
+    if (openstack) {
+      if (!services) throw new Error('a scenario with nova needs hosts (its hypervisors)');
+      await writeVaultSecrets(stateDir, services.vault.address, novaVaultSecrets(stateDir));
+      connection.openstack = openstack;
+      addToConnection(k8s.connectionPath, { openstack });
+    }
   } catch (err) {
-    await Promise.allSettled([kubernetes, hostServices]);
+    await Promise.allSettled([kubernetes, hostServices, nova]);
     await stopLab(stateDir);
     throw err;
   }
@@ -102,6 +115,7 @@ export async function startLab({
     writeConnection(lab);
     // writeConnection starts the file anew: the host services' facts go back in.
     if (lab.netbox) addToConnection(lab.connectionPath, { netbox: lab.netbox, vault: lab.vault });
+    if (lab.openstack) addToConnection(lab.connectionPath, { openstack: lab.openstack });
   }
   if (scenario.hosts.length === 0) return lab;
   const bareMetal = await startBareMetal(stateDir, scenario.hosts, {
@@ -110,6 +124,7 @@ export async function startLab({
     kubeconfigPath: connection.kubeconfigPath,
     connectionPath: connection.connectionPath,
     nodes: scenarioNodes(scenario).map((n) => n.name),
+    hypervisors: scenario.nova?.hypervisors ?? [],
     bootMs: physics.bootMs,
   });
   return { ...lab, bareMetal };
@@ -118,6 +133,7 @@ export async function startLab({
 /** Stops every lab process of `stateDir`; its data stays for the next start. */
 export async function stopLab(stateDir: string): Promise<void> {
   await stopBareMetal(stateDir);
+  await stopNovaLab(stateDir);
   await stopHostServices(stateDir);
   await stopCephLab(stateDir);
   await stopKubernetes(stateDir);

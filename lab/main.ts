@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bareMetalDaemons } from './bare-metal';
-import { readDaemon, isRunning } from './daemon';
+import { isRunning, listDaemons, readDaemon } from './daemon';
 import { HOST_SERVICE_DAEMONS } from './host-services';
 import { DEFAULT_STATE_DIR, startLab, stopLab } from './index';
 import { KUBERNETES_DAEMONS, kubernetesRunning, labDir } from './kubernetes';
+import { computeDaemon, NOVA_DAEMONS } from './nova/layout';
 
 const USAGE = `usage: tsx lab/main.ts <command> [options]
   up      [--state-dir D] [--scenario F]   start the lab detached and apply the scenario
@@ -33,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
       console.log(`try: kubectl --kubeconfig ${c.kubeconfigPath} get nodes`);
       if (c.netbox) console.log(`netbox: ${c.netbox.url} (API token in ${c.netbox.tokenFile})`);
       if (c.vault) console.log(`vault: ${c.vault.address} (AppRole steward-worker)`);
+      if (c.openstack)
+        console.log(
+          `openstack: OS_CLIENT_CONFIG_FILE=${c.openstack.cloudsYaml} openstack --os-cloud lab-admin server list --all-projects`,
+        );
       if (c.ceph)
         console.log(
           `ceph: ceph --conf ${c.ceph.conf} status (chart repository ${c.ceph.chartRepo})`,
@@ -46,7 +51,13 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       // NetBox and OpenBao run only for scenarios with hosts: listed when they ever started.
       const hostServices = HOST_SERVICE_DAEMONS.filter((name) => readDaemon(stateDir, name));
-      for (const name of [...KUBERNETES_DAEMONS, ...bareMetalDaemons(stateDir), ...hostServices]) {
+      // OpenStack runs only for scenarios with nova.
+      const openstack = listDaemons(stateDir).filter(
+        (name) =>
+          (NOVA_DAEMONS as readonly string[]).includes(name) || name.startsWith(computeDaemon('')),
+      );
+      const names = [...KUBERNETES_DAEMONS, ...bareMetalDaemons(stateDir), ...hostServices];
+      for (const name of [...names, ...openstack]) {
         const record = readDaemon(stateDir, name);
         const state = isRunning(stateDir, name) ? `running, pid ${record?.pid}` : 'stopped';
         console.log(`${name.padEnd(24)} ${state}`);

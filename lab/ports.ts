@@ -20,6 +20,17 @@ export interface LabPorts {
   netboxRedis: number;
   /** OpenBao. */
   vault: number;
+  /** The lab's OpenStack (scenarios with `nova`): Keystone, placement, Glance, nova-api, the
+   * network stand-in, RabbitMQ (AMQP, Erlang distribution, its own epmd) and MariaDB. */
+  keystone: number;
+  placement: number;
+  glance: number;
+  novaApi: number;
+  network: number;
+  rabbitmq: number;
+  rabbitmqDist: number;
+  epmd: number;
+  mariadb: number;
 }
 
 const UDP_PORTS: readonly string[] = ['bmc'];
@@ -47,6 +58,15 @@ export const DEFAULT_PORTS: LabPorts = {
   netboxPostgres: 15432,
   netboxRedis: 16379,
   vault: 8200,
+  keystone: 5000,
+  placement: 8778,
+  glance: 9292,
+  novaApi: 8774,
+  network: 9696,
+  rabbitmq: 5672,
+  rabbitmqDist: 25672,
+  epmd: 4369,
+  mariadb: 3306,
 };
 
 /** A set of ports that were free on 127.0.0.1 a moment ago (for tests and parallel labs). */

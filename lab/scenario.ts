@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { cephScenarioSchema } from './ceph/scenario';
+import { novaScenarioSchema } from './nova/scenario';
 
 const dnsName = z
   .string()
@@ -141,6 +142,8 @@ export const scenarioSchema = z
     hosts: z.array(host).default([]),
     /** A real Ceph cluster under a lab Rook operator; started only when present (lab/ceph/). */
     ceph: cephScenarioSchema.optional(),
+    /** Real Keystone and Nova with a nova-compute per hypervisor host; started only when present (lab/nova/). */
+    nova: novaScenarioSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -166,6 +169,14 @@ export const scenarioSchema = z
           code: 'custom',
           path: ['hosts', i, 'baseScript'],
           message: 'required when deployment is custom',
+        });
+    });
+    s.nova?.hypervisors.forEach((h, i) => {
+      if (!hostNames.has(h))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nova', 'hypervisors', i],
+          message: `no host named ${h} (every hypervisor is one of the hosts)`,
         });
     });
     s.pods.forEach((p, i) => {

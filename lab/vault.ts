@@ -34,6 +34,9 @@ path "secret/data/bmc/*" {
 path "secret/data/netbox" {
   capabilities = ["read"]
 }
+path "secret/data/openstack/*" {
+  capabilities = ["read"]
+}
 `;
 
 export async function startVault(
@@ -94,6 +97,16 @@ export async function startVault(
   writeSecret(vaultAdminTokenFile(stateDir), admin.auth.client_token);
   await api('POST', 'auth/token/revoke-self');
   return connection;
+}
+
+/** Writes KV v2 secrets (`{ 'secret/data/x': { key: value } }`) with the lab's admin token. */
+export async function writeVaultSecrets(
+  stateDir: string,
+  address: string,
+  secrets: Record<string, Record<string, string>>,
+): Promise<void> {
+  const api = vaultApi(address, readFileSync(vaultAdminTokenFile(stateDir), 'utf8').trim());
+  for (const [path, data] of Object.entries(secrets)) await api('POST', path, { data });
 }
 
 export async function stopVault(stateDir: string): Promise<void> {

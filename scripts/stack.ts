@@ -5,7 +5,13 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
-import { freePorts, type BareMetalConnection, type LabConnection } from '../lab';
+import {
+  freePorts,
+  type BareMetalConnection,
+  type LabConnection,
+  type NovaConnection,
+} from '../lab';
+import type { OpenStackRegionConfig } from '../activities/openstack/client';
 import type { ClusterConfig } from '../activities/kubernetes/clusters';
 import { helmBinary } from '../lab/ceph/helm';
 import { startDaemon } from '../lab/daemon';
@@ -45,9 +51,9 @@ export async function startTemporalAndWorker(
     netbox: lab.netbox,
     vault: lab.vault,
     bareMetal: lab.bareMetal,
+    openstack: lab.openstack,
   });
-  startWorker(stateDir, configPath);
-  await waitForWorker(client);
+  await waitForWorker(client, startWorker(stateDir, configPath));
   return { client, configPath };
 }
 
@@ -107,6 +113,22 @@ export interface WorkerConfigFile {
   vault?: { address: string; roleIdFile: string; secretIdFile: string };
   /** The lab's BMCs, DNS and provisioning endpoint, when it runs them. */
   bareMetal?: BareMetalConnection;
+  /** The lab's OpenStack, configured as region `lab` with Steward's user. */
+  openstack?: NovaConnection;
+}
+
+/** Steward's configuration of the lab's OpenStack as region `lab`: its own user, password in Vault. */
+export function labOpenStackConfig(openstack: NovaConnection): OpenStackRegionConfig {
+  const { authUrl, region, steward } = openstack;
+  return {
+    authUrl,
+    region,
+    username: steward.username,
+    passwordRef: steward.passwordRef,
+    project: steward.project,
+    userDomain: steward.userDomain,
+    projectDomain: steward.projectDomain,
+  };
 }
 
 /** Steward's configuration of the lab cluster: Kubernetes, and Ceph and Rook when it has them. */
@@ -131,6 +153,7 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     metrics: { port: c.metricsPort },
     ...(c.netbox && { netbox: c.netbox }),
     ...(c.vault && { vault: c.vault }),
+    ...(c.openstack && { openstack: { lab: labOpenStackConfig(c.openstack) } }),
     ...(c.bareMetal && {
       // Loopback BMCs answer in milliseconds: one try of a second, so a hung one shows quickly.
       bmc: { port: c.bareMetal.bmc.port, retries: 1, timeoutSeconds: 1 },
@@ -145,18 +168,26 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
   return path;
 }
 
-export function startWorker(stateDir: string, configPath: string, name = 'worker'): void {
-  startDaemon(stateDir, {
+/** Starts a worker detached; returns its pid. */
+export function startWorker(stateDir: string, configPath: string, name = 'worker'): number {
+  return startDaemon(stateDir, {
     name,
     command: process.execPath,
     args: ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')],
     cwd: REPO_ROOT,
     env: { ...process.env, STEWARD_CONFIG: configPath },
-  });
+  }).pid;
 }
 
-/** Waits until a worker polls the task queue for workflow tasks. */
-export async function waitForWorker(client: Client, timeoutMs = 120_000): Promise<void> {
+/**
+ * Waits until the worker process `pid` polls the task queue for workflow tasks. Its pid, because
+ * the server lists a stopped worker's pollers for minutes after it stopped.
+ */
+export async function waitForWorker(
+  client: Client,
+  pid: number,
+  timeoutMs = 120_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { pollers } = await client.workflowService.describeTaskQueue({
@@ -164,8 +195,11 @@ export async function waitForWorker(client: Client, timeoutMs = 120_000): Promis
       taskQueue: { name: TASK_QUEUE },
       taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
     });
-    if ((pollers ?? []).length > 0) return;
+    // The SDK's default worker identity is `<pid>@<hostname>`.
+    if ((pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`))) return;
     await sleep(500);
   }
-  throw new Error(`no worker polled task queue ${TASK_QUEUE} within ${timeoutMs / 1000}s`);
+  throw new Error(
+    `worker ${pid} did not poll task queue ${TASK_QUEUE} within ${timeoutMs / 1000}s`,
+  );
 }

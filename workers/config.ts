@@ -102,6 +102,25 @@ const schema = z.strictObject({
     .prefault({}),
   /** Where reinstalled hosts' installers fetch their base scripts. */
   provisioning: z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
+  /**
+   * OpenStack regions by name (what workflows pass as `region`): Keystone's URL, the catalog's
+   * region ID, and Steward's user, its password as a Vault reference.
+   */
+  openstack: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        authUrl: z.url({ protocol: /^https?$/ }),
+        region: z.string().min(1).optional(),
+        username: z.string().min(1),
+        passwordRef: z.string().superRefine(validSecretRef),
+        project: z.string().min(1),
+        userDomain: z.string().min(1).optional(),
+        projectDomain: z.string().min(1).optional(),
+        interface: z.enum(['public', 'internal', 'admin']).optional(),
+      }),
+    )
+    .default({}),
   /** Vault or OpenBao, logged into with AppRole; the role and secret IDs are read from files. */
   vault: z
     .strictObject({

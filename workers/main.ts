@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     addonManifests: config.addons.manifests,
     netbox: config.netbox,
     vault: config.vault,
+    openstack: config.openstack,
     bmc: config.bmc,
     dns: config.dns,
     provisioningUrl: config.provisioning.url,

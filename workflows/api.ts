@@ -166,9 +166,9 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
   });
 }
 
-/** Every workflow ID Steward derives from its target. */
+/** Every workflow ID Steward derives from its target, with the time a Schedule appends to its runs. */
 export const WORKFLOW_ID_PATTERN =
-  /^((rook-upgrade(-plan)?|ceph-health)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?(-\d{4}-\d\d-\d\dT[\d:]+Z)?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)$/;
+  /^((rook-upgrade(-plan)?|ceph-health)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)(-\d{4}-\d\d-\d\dT[\d:]+Z)?$/;
 
 export interface KubernetesUpgradeInput {
   cluster: string;
@@ -254,7 +254,10 @@ export interface UpgradePlan {
   steps: UpgradeStep[];
   /** Control-plane nodes, one at a time; the first runs `kubeadm upgrade apply`. */
   controlPlaneOrder: string[];
-  /** Worker batches as planned now; each step re-plans with the nodes' readiness then. */
+  /**
+   * The workers' order as planned now, cut into batches of maxUnavailable: the first starts
+   * together, then each worker as soon as one finishes. Each step re-plans with the readiness then.
+   */
   workerBatches: string[][];
   /** Why some workers cannot be batched now (e.g. NotReady ones), if so. */
   workersWaitFor?: string;
@@ -331,6 +334,7 @@ export interface NodeReinstallInput {
 
 export type ReinstallStep =
   | 'validating'
+  | 'credentials'
   | 'netbox-reinstalling'
   | 'drain'
   | 'bmc'
@@ -421,6 +425,22 @@ export const NETBOX_FAILURES = {
 } as const;
 
 /** Failure types of the Vault client (a bad or missing secret reference is INVALID_INPUT). */
+export const OPENSTACK_FAILURES = {
+  /** Keystone or a service answered 5xx, or could not be reached: retried. */
+  unavailable: 'OpenStackUnavailable',
+  /** Keystone refused the login (wrong password, unknown user or project): never retried. */
+  loginFailed: 'OpenStackLoginFailed',
+  /** The service refused the request (4xx), with its own message: never retried. */
+  refused: 'OpenStackRefused',
+  /**
+   * Nova refuses, for now, what a running process will soon allow (forcing a host up before its
+   * restarted compute has completed the evacuations from it): retried.
+   */
+  pending: 'OpenStackPending',
+  /** The named object (host, server, service) does not exist: never retried. */
+  notFound: 'OpenStackNotFound',
+} as const;
+
 export const VAULT_FAILURES = {
   /** Vault answered 5xx, or could not be reached: retried. */
   unavailable: 'VaultUnavailable',

@@ -4,8 +4,10 @@ import type { CephHealthReport } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { k8sFewAttempts as reads } from './kubernetes-activities';
 import { cephHealthGate, describeCephHealth } from './policy/ceph-health-gate';
+import { parseClusterInput } from './policy/drain-input';
 
-export async function cephHealthCheck({ cluster }: { cluster: string }): Promise<CephHealthReport> {
+export async function cephHealthCheck(input: { cluster: string }): Promise<CephHealthReport> {
+  const { cluster } = parseClusterInput(input);
   const facts = await surfaceInvalidInput(reads.cephHealthFacts({ cluster }));
   return { cluster, verdict: cephHealthGate(facts), summary: describeCephHealth(facts) };
 }

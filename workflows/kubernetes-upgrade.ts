@@ -9,11 +9,12 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { k8s, k8sFewAttempts } from './kubernetes-activities';
+import { k8s, k8sFewAttempts, k8sLocal } from './kubernetes-activities';
 import {
   invalidInput,
   kubernetesUpgradeStatusQuery,
@@ -31,11 +32,15 @@ import { OperatorGate, trackOperatorWaits } from './operator-gate';
 import { describeAddonStep } from './policy/addon-description';
 import type { AddonStep } from './policy/addon-steps';
 import { nextControlPlaneNode, nextWorkerBatch, type NodeState } from './policy/worker-batches';
-import { parseUpgradeInput, planUpgrade } from './policy/upgrade-plan';
+import { parseUpgradeInput, planUpgrade, type ClusterFacts } from './policy/upgrade-plan';
 import { announce, bulletList, showPhase } from './visibility';
 
 const WAIT_FOR_READY_SECONDS = 10;
 const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
+/** Runs that started before these patches read the facts twice per control-plane node ... */
+const ONE_READ_PER_CONTROL_PLANE_NODE = 'one-read-per-control-plane-node';
+/** ... and upgraded the workers in lock-step batches, each as long as its slowest node. */
+const ROLLING_WORKER_WINDOW = 'rolling-worker-window';
 
 export async function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
@@ -166,16 +171,20 @@ export async function kubernetesUpgrade(
     return result;
   }
 
-  /** Nodes at the step's version, skipped earlier or excluded are done; fresh facts every time. */
-  async function states(version: string, controlPlane: boolean): Promise<NodeState[]> {
-    const facts = await k8s.readUpgradeFacts({ cluster, nodes: input.nodes });
-    return facts.nodes
+  /** Nodes at the step's version, skipped earlier or excluded are done. */
+  const toStates = (nodes: ClusterFacts['nodes'], version: string, controlPlane: boolean) =>
+    nodes
       .filter((n) => n.controlPlane === controlPlane)
-      .map((n) => ({
+      .map((n): NodeState => ({
         name: n.name,
         ready: n.ready,
         done: n.kubeletVersion === version || skippedNode(n.name) || (!controlPlane && !n.selected),
       }));
+
+  /** Fresh facts every time: the states of the control-plane nodes or the workers. */
+  async function states(version: string, controlPlane: boolean) {
+    const facts = await k8s.readUpgradeFacts({ cluster, nodes: input.nodes });
+    return { facts, nodes: toStates(facts.nodes, version, controlPlane) };
   }
 
   /** Shows why no node can start and checks again in a while. */
@@ -212,23 +221,111 @@ export async function kubernetesUpgrade(
     }
   }
 
-  let batchesThisRun = 0;
+  /** Batches (or, in a rolling window, workers) this run started. */
+  let startsThisRun = 0;
   /**
-   * Between batches, when the history has grown: the next run re-plans from the cluster. Each run
-   * upgrades at least one batch first, so continuing as new never loops without progress.
+   * Once the history has grown, with no worker in flight (a child would end with this run): the
+   * next run re-plans from the cluster. Each run starts workers first, so continuing as new never
+   * loops without progress.
    */
-  async function continueAsNewIfDue(): Promise<void> {
+  function continueAsNewDue(): boolean {
     const info = workflowInfo();
     const limit = carried?.continueAsNewAfterEvents ?? CONTINUE_AS_NEW_AFTER_EVENTS;
-    if (batchesThisRun === 0 || (!info.continueAsNewSuggested && info.historyLength < limit)) {
-      return;
-    }
+    return startsThisRun > 0 && (info.continueAsNewSuggested || info.historyLength >= limit);
+  }
+  async function continueAsNewNow(): Promise<never> {
     await condition(allHandlersFinished);
     status.decisions.push(...gate.decisions);
-    await continueAsNew<typeof kubernetesUpgrade>(rawInput, {
+    return continueAsNew<typeof kubernetesUpgrade>(rawInput, {
       status: { ...status, waiting: [] },
       continueAsNewAfterEvents: carried?.continueAsNewAfterEvents,
     });
+  }
+
+  /** Lock-step batches, as runs before patch rolling-worker-window did; the aborting node's result. */
+  async function workersInBatches(version: string): Promise<UpgradeNodeResult | undefined> {
+    for (;;) {
+      const { nodes } = await states(version, false);
+      if (nodes.every((n) => n.done)) return undefined;
+      const batch = nextWorkerBatch(nodes, plan.maxUnavailable);
+      if (batch.nodes.length === 0) {
+        await blocked(batch.waitingFor);
+        continue;
+      }
+      status.blockedBy = undefined;
+      // Only with workers of this step left, so the next run plans this step (and its add-ons) again.
+      if (continueAsNewDue()) await continueAsNewNow();
+      startsThisRun++;
+      const results = await Promise.all(batch.nodes.map((node) => upgrade(node, version, 'node')));
+      const abort = results.find((r) => r.outcome === 'aborted');
+      if (abort) return abort;
+    }
+  }
+
+  /**
+   * A rolling window, as kured and the system-upgrade-controller roll: whenever a worker finishes,
+   * the next ones start as far as the bound allows, so no worker waits for a batch's slowest node.
+   * Each refill reads only the NotReady workers and the candidates, so the history does not grow
+   * with the cluster. No new worker starts while a node waits for an operator, once one was
+   * aborted (the rest finish, then the rollout stops), or when the run should continue as new
+   * (it does once the window is empty). Returns the aborting node's result.
+   */
+  async function workersInWindow(version: string): Promise<UpgradeNodeResult | undefined> {
+    let finished = 0;
+    let aborted: UpgradeNodeResult | undefined;
+    let failed: { error: unknown } | undefined;
+    const start = (node: string) => {
+      startsThisRun++;
+      void upgrade(node, version, 'node').then(
+        (result) => {
+          if (result.outcome === 'aborted') aborted ??= result;
+          finished++;
+        },
+        (error: unknown) => {
+          failed ??= { error };
+          finished++;
+        },
+      );
+    };
+    const skippedNames = () => status.skipped.map((s) => s.split('@')[0]);
+    for (;;) {
+      const inFlight = status.inFlight.length;
+      const draining = aborted !== undefined || (inFlight > 0 && continueAsNewDue());
+      const operatorAsked = inFlight > 0 && childWaits.length > 0;
+      let waitingFor: string | undefined;
+      if (!draining && !operatorAsked && inFlight < plan.maxUnavailable) {
+        const window = await k8sLocal.readWorkerWindow({
+          cluster,
+          nodes: input.nodes,
+          version,
+          exclude: [...status.inFlight, ...skippedNames()],
+          limit: plan.maxUnavailable - status.inFlight.length,
+        });
+        const nodes = toStates(window, version, false);
+        if (status.inFlight.length === 0 && nodes.every((n) => n.done)) return undefined;
+        // Only with workers of this step left, so the next run plans this step (and its add-ons) again.
+        if (status.inFlight.length === 0 && continueAsNewDue()) await continueAsNewNow();
+        const next = nextWorkerBatch(nodes, plan.maxUnavailable, status.inFlight);
+        next.nodes.forEach(start);
+        waitingFor = next.waitingFor;
+      }
+      if (status.inFlight.length === 0) {
+        if (aborted) return aborted;
+        await blocked(waitingFor);
+        continue;
+      }
+      if (status.blockedBy !== waitingFor) {
+        status.blockedBy = waitingFor;
+        show();
+      }
+      const seen = finished;
+      const woken = () =>
+        finished !== seen || failed !== undefined || (operatorAsked && childWaits.length === 0);
+      // A NotReady worker that returns frees room without any worker finishing.
+      if (waitingFor) await condition(woken, `${WAIT_FOR_READY_SECONDS} seconds`);
+      else await condition(woken);
+      if (failed) throw failed.error;
+    }
   }
 
   for (const step of plan.steps) {
@@ -245,7 +342,7 @@ export async function kubernetesUpgrade(
     }
     status.phase = 'control-plane';
     for (;;) {
-      const nodes = await states(step.version, true);
+      const { facts, nodes } = await states(step.version, true);
       if (nodes.every((n) => n.done)) break;
       const next = nextControlPlaneNode(nodes);
       if (next.nodes.length === 0) {
@@ -253,8 +350,10 @@ export async function kubernetesUpgrade(
         continue;
       }
       status.blockedBy = undefined;
-      const facts = await k8s.readUpgradeFacts({ cluster });
-      const kubeadm = facts.controlPlaneVersion === step.version ? 'node' : 'apply';
+      const kubeadmAt = patched(ONE_READ_PER_CONTROL_PLANE_NODE)
+        ? facts.controlPlaneVersion
+        : (await k8s.readUpgradeFacts({ cluster })).controlPlaneVersion;
+      const kubeadm = kubeadmAt === step.version ? 'node' : 'apply';
       const result = await upgrade(next.nodes[0], step.version, kubeadm);
       if (result.outcome === 'aborted') {
         return end('aborted', `aborted at ${result.node} (${result.message}); ${counts()}`);
@@ -267,24 +366,11 @@ export async function kubernetesUpgrade(
       );
     }
     status.phase = 'workers';
-    for (;;) {
-      const nodes = await states(step.version, false);
-      if (nodes.every((n) => n.done)) break;
-      const batch = nextWorkerBatch(nodes, plan.maxUnavailable);
-      if (batch.nodes.length === 0) {
-        await blocked(batch.waitingFor);
-        continue;
-      }
-      status.blockedBy = undefined;
-      // Only with workers of this step left, so the next run plans this step (and its add-ons) again.
-      await continueAsNewIfDue();
-      batchesThisRun++;
-      const results = await Promise.all(
-        batch.nodes.map((node) => upgrade(node, step.version, 'node')),
-      );
-      const abort = results.find((r) => r.outcome === 'aborted');
-      if (abort) return end('aborted', `aborted at ${abort.node} (${abort.message}); ${counts()}`);
-    }
+    const abort = patched(ROLLING_WORKER_WINDOW)
+      ? await workersInWindow(step.version)
+      : await workersInBatches(step.version);
+    if (abort) return end('aborted', `aborted at ${abort.node} (${abort.message}); ${counts()}`);
+    status.blockedBy = undefined;
     status.phase = 'addons';
     for (const addon of step.addons) {
       if (!(await applyAddon(step.version, addon))) {

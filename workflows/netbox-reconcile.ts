@@ -10,10 +10,9 @@ import {
   type NetboxReconcileResult,
 } from './api';
 import { isInvalidInput } from './activity-errors';
-import { clusterName, parseInput } from './policy/drain-input';
+import { parseClusterInput } from './policy/drain-input';
 import { deviceGoal } from './policy/netbox-reconcile';
 import { announce, showPhase } from './visibility';
-import { z } from 'zod';
 
 const act = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -23,7 +22,7 @@ const act = proxyActivities<Activities>({
 export async function netboxReconcile(
   rawInput: NetboxReconcileInput,
 ): Promise<NetboxReconcileResult> {
-  const { cluster } = parseInput(z.strictObject({ cluster: clusterName }), rawInput);
+  const { cluster } = parseClusterInput(rawInput);
   const expectedId = workflowIds.netboxReconcile(cluster);
   // A Schedule's runs carry its ID plus a timestamp.
   if (!workflowInfo().workflowId.startsWith(expectedId)) {

@@ -1,8 +1,8 @@
 // drainNode: cordon a node and evict its pods through the Eviction API, PDBs respected. When the
 // drain runs out of time it never forces anything: it waits durably for an operator's decision.
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { k8s } from './kubernetes-activities';
+import { k8s, k8sLocal } from './kubernetes-activities';
 import {
   drainStatusQuery,
   invalidInput,
@@ -22,6 +22,8 @@ import { classifyPods } from './policy/pod-filters';
 import { announce, bulletList, showPhase } from './visibility';
 
 const ROUND_SECONDS = 15;
+/** Runs that started before this patch made every read and the cordon a round trip through the server. */
+export const LOCAL_NODE_CALLS = 'local-node-calls';
 const REPORT_PROGRESS_AFTER_SECONDS = 3;
 
 const rounds = proxyActivities<Activities>({
@@ -72,12 +74,13 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
     showPhase(phase, lines.join('\n'));
   };
 
+  const calls = patched(LOCAL_NODE_CALLS) ? k8sLocal : k8s;
   announce('drain', cluster, node);
   enter('validating');
 
   // Classify before cordoning, so a refused pod leaves the node exactly as it was.
-  await surfaceInvalidInput(k8s.describeNode({ cluster, node }));
-  const initial = classifyPods(await k8s.listNodePods({ cluster, node }), input);
+  await surfaceInvalidInput(calls.describeNode({ cluster, node }));
+  const initial = classifyPods(await calls.listNodePods({ cluster, node }), input);
   if (initial.refuse.length > 0) {
     throw invalidInput(
       'node',
@@ -86,7 +89,7 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
   }
 
   enter('cordoning');
-  const cordon = await k8s.cordonNode({ cluster, node, owner: expectedId });
+  const cordon = await calls.cordonNode({ cluster, node, owner: expectedId });
   status.cordonedBySteward = cordon.cordonedBySteward;
 
   const finish = (outcome: DrainOutcome, message: string): DrainNodeResult => {
@@ -96,7 +99,7 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
 
   for (;;) {
     enter('evicting');
-    const plan = classifyPods(await k8s.listNodePods({ cluster, node }), input);
+    const plan = classifyPods(await calls.listNodePods({ cluster, node }), input);
     let remaining: PodRef[] = plan.evict.map((v) => v.pod);
     status.left = remaining.map((pod) => ({ pod, blocker: 'not yet evicted' }));
     let problem: string | undefined;

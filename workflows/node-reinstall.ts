@@ -1,10 +1,19 @@
-// nodeReinstall: a bare-metal host reinstalled through its BMC and PXE. NetBox marks it staged →
-// drain (child; a host without a Kubernetes node skips it) → the BMC found (NetBox's OOB IP, else
-// the DDNS name of its serial) and proven to be this host's (FRU serial) → base script published →
-// power off → boot device PXE (read back) → power on (each driven to a state and verified, so a
-// retry never sends a command twice) → the node back with a new boot ID and Ready → uncordon (only if Steward cordoned) → NetBox active. A failed step marks the
-// device failed in NetBox, leaves the host as it is and waits for an operator (retry / abort).
-import { ActivityFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+// nodeReinstall: a bare-metal host reinstalled through its BMC and PXE. The BMC credentials'
+// Vault references resolve (Vault refusing them waits for an operator before any change) →
+// NetBox marks it staged → drain (child; a host without a Kubernetes node skips it) → the BMC
+// found (NetBox's OOB IP, else the DDNS name of its serial) and proven to be this host's (FRU
+// serial) → base script published → power off → boot device PXE (read back) → power on (each
+// driven to a state and verified, so a retry never sends a command twice) → the node back with a
+// new boot ID and Ready → uncordon (only if Steward cordoned) → NetBox active. A failed step
+// marks the device failed in NetBox, leaves the host as it is and waits for an operator
+// (retry / abort).
+import {
+  ActivityFailure,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
   invalidInput,
@@ -107,12 +116,16 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
     }
   }
 
+  /** Whether a step that changes something has begun; before that, NetBox is left as it was. */
+  let changing = false;
+
   /** Runs a step until it reports no problem, asking the operator after each; false when aborted. */
   async function step(
     name: ReinstallStep,
     run: () => Promise<string | undefined>,
   ): Promise<boolean> {
     status.step = name;
+    changing ||= name !== 'credentials'; // the one step that only checks
     for (;;) {
       show();
       let problem: string | undefined;
@@ -123,16 +136,15 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
         problem = err.cause?.message ?? err.message;
       }
       if (problem === undefined) return true;
-      const netbox = await tellNetbox(
-        'failed',
-        'danger',
-        `Reinstall failed at ${name}: ${problem}`,
-      );
+      const netbox = changing
+        ? await tellNetbox('failed', 'danger', `Reinstall failed at ${name}: ${problem}`)
+        : '; nothing changed yet';
       const cordoned = status.cordonedBySteward ? `; cordoned: ${node}` : '';
       const waiting = gate.wait(`${name}: ${problem}${cordoned}${netbox}`, ['retry', 'abort']);
       show();
       const { decision, note } = await waiting;
       if (decision === 'abort') return false;
+      if (!changing) continue;
       await tellNetbox(
         REINSTALLING_STATUS,
         'info',
@@ -146,7 +158,26 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
     return undefined;
   };
 
-  const steps: [ReinstallStep, () => Promise<string | undefined>][] = [
+  type Step = [ReinstallStep, () => Promise<string | undefined>];
+  // Vault is asked before anything changes, so that credentials it will not give (a refused
+  // login, a reference to no secret) never leave a drained node behind.
+  const checkCredentials: Step = [
+    'credentials',
+    async () => {
+      const checked = await Promise.all(
+        (['username', 'password'] as const).map((key) =>
+          surfaceInvalidInput(
+            act.checkSecret({ ref: input.bmcCredentials[key], field: `bmcCredentials.${key}` }),
+          ),
+        ),
+      );
+      return done(
+        `BMC credentials in Vault: ${checked.map((c) => `${c.path}#${c.key} (version ${c.version})`).join(', ')}`,
+      );
+    },
+  ];
+  const steps: Step[] = [
+    ...(patched('bmc-credentials-checked-first') ? [checkCredentials] : []),
     [
       'netbox-reinstalling',
       async () => {
@@ -244,7 +275,9 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
       return {
         ...snapshot(),
         outcome: 'aborted',
-        message: `reinstall of ${node} aborted by an operator at ${name}; NetBox says failed${status.cordonedBySteward ? `; ${node} stays cordoned` : ''}`,
+        message: changing
+          ? `reinstall of ${node} aborted by an operator at ${name}; NetBox says failed${status.cordonedBySteward ? `; ${node} stays cordoned` : ''}`
+          : `reinstall of ${node} aborted by an operator at ${name}, before any change`,
       };
     }
   }

@@ -5,7 +5,7 @@
 import { patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { WaitResult } from '../activities/kubernetes/step-waits';
-import { k8s } from './kubernetes-activities';
+import { k8s, k8sLocal } from './kubernetes-activities';
 import {
   invalidInput,
   upgradeNodeStatusQuery,
@@ -16,6 +16,7 @@ import {
   type UpgradeNodeStep,
 } from './api';
 import { drainForMaintenance } from './maintenance-drain';
+import { LOCAL_NODE_CALLS } from './node-drain';
 import { OperatorGate } from './operator-gate';
 import { gpusBack } from './policy/gpus-back';
 import { nodeCheckProblems } from './policy/node-checks';
@@ -67,6 +68,8 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
     return reached ? last : undefined;
   }
 
+  /** Runs that started before patch local-node-calls made each call a round trip through the server. */
+  const calls = patched(LOCAL_NODE_CALLS) ? k8sLocal : k8s;
   const gate = new OperatorGate();
   const status: UpgradeNodeStatus = {
     node,
@@ -130,14 +133,14 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       'upgrade-job',
       async () => {
         const jobInput = { cluster, node, version, kubeadm: input.kubeadm, image: input.image };
-        let job = await k8s.ensureUpgradeJob(jobInput);
+        let job = await calls.ensureUpgradeJob(jobInput);
         if (
           !job.created &&
-          (await k8s.upgradeJobState({ cluster, name: job.name })).state === 'failed'
+          (await calls.upgradeJobState({ cluster, name: job.name })).state === 'failed'
         ) {
           // An operator's retry after a failed Job: start it anew under the same name.
-          await k8s.deleteUpgradeJob({ cluster, name: job.name });
-          job = await k8s.ensureUpgradeJob(jobInput);
+          await calls.deleteUpgradeJob({ cluster, name: job.name });
+          job = await calls.ensureUpgradeJob(jobInput);
         }
         const state = await waitFor(
           (deadlineMs) => waits.awaitUpgradeJob({ cluster, name: job.name, deadlineMs }),
@@ -165,10 +168,10 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       'device-plugin',
       async () => {
         const plugin = { cluster, node, ...input.devicePlugin };
-        const before = await k8s.gpuFacts(plugin);
+        const before = await calls.gpuFacts(plugin);
         if (before.capacity === 0) return undefined;
         const old = before.plugins.filter((p) => !p.terminating);
-        for (const pod of old) await k8s.deletePodOnce({ cluster, ...pod });
+        for (const pod of old) await calls.deletePodOnce({ cluster, ...pod });
         const replaced = old.map((p) => p.uid);
         const back = await waitFor(
           (deadlineMs) => waits.awaitGpusBack({ ...plugin, replaced, deadlineMs }),
@@ -185,7 +188,7 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       async () => {
         await sleep(`${input.pauseSeconds} seconds`);
         const problems = nodeCheckProblems(
-          await k8s.readNodeCheckFacts({ cluster, node }),
+          await calls.readNodeCheckFacts({ cluster, node }),
           version,
         );
         return problems.length === 0 ? undefined : problems.join('; ');
@@ -195,9 +198,9 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       'uncordon',
       async () => {
         if (!status.cordonedBySteward) return undefined;
-        const result = await k8s.uncordonNode({ cluster, node, force: false });
+        const result = await calls.uncordonNode({ cluster, node, force: false });
         if (result.uncordoned) return undefined;
-        const facts = await k8s.describeNode({ cluster, node });
+        const facts = await calls.describeNode({ cluster, node });
         return facts.unschedulable ? result.message : undefined;
       },
     ],

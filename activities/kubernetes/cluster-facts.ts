@@ -1,5 +1,6 @@
 // What a Kubernetes upgrade needs to know about a cluster: the version kubeadm records, every
-// node's kubelet and readiness, and which add-ons are installed how.
+// node's kubelet and readiness, and which add-ons are installed how; and, for each refill of the
+// rolling worker window, only the workers that decide it.
 import { parse } from 'yaml';
 import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
 import type { CoreV1Api } from '@kubernetes/client-node';
@@ -7,6 +8,7 @@ import { invalidInput } from '../../workflows/api';
 import { orNotFound, statusCode, statusMessage } from './api-errors';
 import type { Clusters } from './clusters';
 import { deployedMonitoringChart } from './monitoring-chart';
+import { workerWindow, type WindowRead } from '../../workflows/policy/worker-batches';
 
 export interface NodeSelectors {
   include?: string;
@@ -25,21 +27,13 @@ export function clusterFactActivities(clusters: Clusters) {
       nodes?: NodeSelectors;
     }): Promise<ClusterFacts> {
       const { core, apps } = clusters.apis(cluster);
-      const selected = await selectedNodes(core, selectors);
       const kubeadm = await orNotFound(
         core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'kubeadm-config' }),
       );
       const config = parse(kubeadm?.data?.ClusterConfiguration ?? '{}') as {
         kubernetesVersion?: string;
       };
-      const nodes = (await core.listNode()).items.map((n) => ({
-        name: n.metadata!.name!,
-        controlPlane: n.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined,
-        kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
-        ready:
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-        selected: selected(n.metadata!.name!),
-      }));
+      const nodes = await nodeFacts(core, selectors);
       const exists = (read: Promise<unknown>) =>
         orNotFound(read).then((found) => found !== undefined);
       const [calicoNode, calicoTypha, tigera, snapshot, legacySnapshot] = await Promise.all([
@@ -71,7 +65,29 @@ export function clusterFactActivities(clusters: Clusters) {
         },
       };
     },
+
+    /** The NotReady workers and the next candidates of a rolling upgrade (`workerWindow`). */
+    async readWorkerWindow({
+      cluster,
+      nodes: selectors = {},
+      ...read
+    }: WindowRead & { cluster: string; nodes?: NodeSelectors }): Promise<NodeFact[]> {
+      return workerWindow(await nodeFacts(clusters.apis(cluster).core, selectors), read);
+    },
   };
+}
+
+type NodeFact = ClusterFacts['nodes'][number];
+
+async function nodeFacts(core: CoreV1Api, selectors: NodeSelectors): Promise<NodeFact[]> {
+  const selected = await selectedNodes(core, selectors);
+  return (await core.listNode()).items.map((n) => ({
+    name: n.metadata!.name!,
+    controlPlane: n.metadata?.labels?.[CONTROL_PLANE_LABEL] !== undefined,
+    kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? '',
+    ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    selected: selected(n.metadata!.name!),
+  }));
 }
 
 /** Which nodes the selectors choose, as the apiserver matches them (it also parses them). */

@@ -1,5 +1,7 @@
-// The upgrade benchmark's printout: wall time next to the critical path the batches imply, the
-// critical path phase by phase, the largest histories and the worker's memory.
+// The upgrade benchmark's printout: wall time next to the critical path (the shortest any
+// schedule within the bound could take with the fixed node times), where the time went along the
+// chain of nodes the upgrade waited for, the largest histories and the worker's memory.
+import { cpus } from 'node:os';
 import { parseMaxUnavailable } from '../../workflows/policy/worker-batches';
 import type { HistorySizes } from './history-sizes';
 import { seconds } from './measure';
@@ -23,6 +25,8 @@ export interface UpgradeFigures {
   histories: HistorySizes;
   /** The worker's peak and current resident memory, MiB. */
   worker: { peak: number; now: number };
+  /** The machine's 1, 5 and 15 minute load averages before and after the upgrade. */
+  load: { before: number[]; after: number[] };
 }
 
 const percent = (part: number, whole: number) => ((100 * part) / whole).toFixed(1);
@@ -30,15 +34,16 @@ const line = (label: string, value: string) => console.log(`  ${label.padEnd(46)
 
 export function printUpgradeReport(f: UpgradeFigures): void {
   const nodeMs = f.jobMs + f.restartMs + f.pauseSeconds * 1000;
-  const steps = f.timeline.steps.length;
-  const criticalMs = steps * nodeMs;
-  const durations = f.timeline.steps
-    .flatMap((s) => s.nodes.map((n) => n.endMs - n.startMs))
-    .sort((a, b) => a - b);
+  const maxUnavailable = parseMaxUnavailable(f.maxUnavailable, f.workers);
+  const workerRounds = Math.ceil(f.workers / maxUnavailable);
+  const criticalNodes = f.controlPlane + workerRounds;
+  const criticalMs = criticalNodes * nodeMs;
+  const { chain } = f.timeline;
+  const durations = f.timeline.nodes.map((n) => n.endMs - n.startMs).sort((a, b) => a - b);
   const fastest = durations[0];
 
   console.log(
-    `steward upgrade benchmark: ${f.nodes} nodes (${f.controlPlane} control-plane, ${f.workers} workers), ${f.version} → ${f.target}, maxUnavailable ${f.maxUnavailable} (${parseMaxUnavailable(f.maxUnavailable, f.workers)} workers)`,
+    `steward upgrade benchmark: ${f.nodes} nodes (${f.controlPlane} control-plane, ${f.workers} workers), ${f.version} → ${f.target}, maxUnavailable ${f.maxUnavailable} (${maxUnavailable} workers)`,
   );
   line(
     'fixed node time',
@@ -46,13 +51,21 @@ export function printUpgradeReport(f: UpgradeFigures): void {
   );
   line('lab up (nodes and pods Ready)', `${seconds(f.labUpMs)} s`);
   line('Temporal + worker up', `${seconds(f.stackUpMs)} s`);
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
+  line(
+    'load average (1, 5, 15 min)',
+    `before the upgrade ${load(f.load.before)}; after it ${load(f.load.after)} (${cpus().length} cores)`,
+  );
   line(
     'wall time of the upgrade',
     `${seconds(f.wallMs)} s in ${f.timeline.runs} run(s) of the parent (${f.message})`,
   );
   line(
-    'critical path implied by the batches',
-    `${seconds(criticalMs)} s = ${steps} steps (${f.controlPlane} control-plane nodes + ${steps - f.controlPlane} worker batches) x ${seconds(nodeMs)} s`,
+    'critical path',
+    `${seconds(criticalMs)} s = (${f.controlPlane} control-plane nodes + ceil(${f.workers} workers / ${maxUnavailable})) x ${seconds(nodeMs)} s`,
+  );
+  console.log(
+    '    (the control-plane nodes one after another, then the workers at most maxUnavailable at a time: with equal node times no schedule within the bound is shorter)',
   );
   line(
     'overhead',
@@ -64,15 +77,15 @@ export function printUpgradeReport(f: UpgradeFigures): void {
   );
   line(
     "critical path at the fastest node's time",
-    `${seconds(steps * fastest)} s: overhead ${percent(f.wallMs - steps * fastest, steps * fastest)} %`,
+    `${seconds(criticalNodes * fastest)} s: overhead ${percent(f.wallMs - criticalNodes * fastest, criticalNodes * fastest)} %`,
   );
 
   console.log(
-    `  critical path by phase (s; summed over the steps, each batch at its slowest node; server clock):`,
+    `  the chain the upgrade waited for (${chain.length} nodes: the last to finish, the one whose end started it, and so on), by phase (s; server clock):`,
   );
   const fixed: Partial<Record<Phase, number>> = {
-    'node: physics plays Job + kubelet restart': steps * (f.jobMs + f.restartMs),
-    'node: pause': steps * f.pauseSeconds * 1000,
+    'node: physics plays Job + kubelet restart': chain.length * (f.jobMs + f.restartMs),
+    'node: pause': chain.length * f.pauseSeconds * 1000,
   };
   const row = (label: string, total: string, fixedPart: string, overhead: string) =>
     console.log(
@@ -85,11 +98,11 @@ export function printUpgradeReport(f: UpgradeFigures): void {
   phaseRow(
     'the parent workflow, start to close',
     f.timeline.endMs - f.timeline.startMs,
-    criticalMs,
+    chain.length * nodeMs,
   );
-  console.log(`  steps (s, from the parent starting the step to its slowest node's end):`);
+  console.log(`  the chain (s, from the parent asking for the node to the node's end):`);
   console.log(
-    `    ${f.timeline.steps.map((s) => `${s.label} ${seconds(s.slowest.endMs - s.initiatedMs)}`).join(' · ')}`,
+    `    ${chain.map((n) => `${n.label} ${seconds(n.endMs - n.initiatedMs)}`).join(' · ')}`,
   );
 
   const { largest } = f.histories;

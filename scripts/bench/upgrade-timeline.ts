@@ -1,6 +1,8 @@
 // Where the time of a kubernetesUpgrade goes, read from its histories and the lab physics' log:
-// the critical path (each control-plane node, then each worker batch, which lasts as long as its
-// slowest node), split into phases that add up to the parent's run time.
+// the chain of nodes the parent's end waited for (the last node to finish, the node whose end
+// started it, and so on back to the first), split into phases that add up to the parent's run
+// time. In a rolling window a node starts when another one's end frees its slot; in lock-step
+// batches (runs before patch rolling-worker-window) each batch waits for the previous one's slowest.
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { temporal } from '@temporalio/proto';
@@ -19,7 +21,7 @@ export const PHASES = [
   'node: node-ready + device-plugin steps',
   'node: pause',
   'node: checks + uncordon',
-  'parent: node done → next step / result',
+  'parent: node done → next node / result',
   'parent: add-on steps (applyAddonStep)',
 ] as const;
 export type Phase = (typeof PHASES)[number];
@@ -57,28 +59,25 @@ export function parsePhysicsLog(text: string): Map<string, LabTimes> {
 
 export interface NodeRun {
   workflowId: string;
+  /** The node's name. */
+  label: string;
+  /** The parent asked for the child. */
+  initiatedMs: number;
   startMs: number;
   endMs: number;
   phases: Map<Phase, number>;
 }
 
-export interface CriticalStep {
-  /** The node, or `<n> workers`. */
-  label: string;
-  /** The parent started the step's children. */
-  initiatedMs: number;
-  nodes: NodeRun[];
-  /** The node the parent waited for last. */
-  slowest: NodeRun;
-}
-
 export interface UpgradeTimeline {
   startMs: number;
   endMs: number;
-  /** Runs of the parent (it continues as new between batches once its history grows). */
+  /** Runs of the parent (it continues as new once its history grows). */
   runs: number;
-  steps: CriticalStep[];
-  /** Phase durations along the critical path, summed over the steps; they add up to end - start. */
+  /** Every node's upgrade. */
+  nodes: NodeRun[];
+  /** The chain the parent's end waited for, first node first. */
+  chain: NodeRun[];
+  /** Phase durations along the chain, summed; they add up to end - start. */
   phases: Map<Phase, number>;
 }
 
@@ -98,7 +97,12 @@ function splitAt(startMs: number, marks: [Phase, number | undefined][]): Map<Pha
   return phases;
 }
 
-function nodeRun(workflowId: string, events: HistoryEvent[], lab: LabTimes = {}): NodeRun {
+function nodeRun(
+  workflowId: string,
+  initiatedMs: number,
+  events: HistoryEvent[],
+  lab: LabTimes = {},
+): NodeRun {
   const first = (has: (e: HistoryEvent) => unknown) => events.find((e) => has(e));
   const time = (e: HistoryEvent | undefined) => (e ? at(e) : undefined);
   const timers = events.filter((e) => e.timerStartedEventAttributes);
@@ -136,7 +140,8 @@ function nodeRun(workflowId: string, events: HistoryEvent[], lab: LabTimes = {})
     ['node: pause', time(pauseFired)],
     ['node: checks + uncordon', endMs],
   ]);
-  return { workflowId, startMs, endMs, phases };
+  // k8s-upgrade/<cluster>/<node>/<version>
+  return { workflowId, label: workflowId.split('/')[2], initiatedMs, startMs, endMs, phases };
 }
 
 async function mapLimited<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>) {
@@ -188,8 +193,9 @@ function activityMs(events: HistoryEvent[], type: string): number {
 }
 
 /**
- * The critical path of the finished upgrade `parentId`, over all its runs: the children one
- * workflow task started are one step.
+ * The chain of nodes the finished upgrade `parentId` waited for, over all its runs: from the node
+ * that finished last, each node's predecessor is the one whose end the parent saw last before it
+ * asked for the node (for a batch: the previous batch's slowest node).
  */
 export async function upgradeTimeline(
   client: Client,
@@ -199,48 +205,49 @@ export async function upgradeTimeline(
   const runEvents = await runsOf(client, parentId);
   const parent = runEvents.flat();
   const initiated = parent.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
-  const byTask = new Map<string, HistoryEvent[]>();
-  runEvents.forEach((events, run) => {
-    for (const e of events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)) {
-      const task = `${run}/${e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowTaskCompletedEventId}`;
-      byTask.set(task, [...(byTask.get(task) ?? []), e]);
-    }
+  const nodes = await mapLimited(initiated, 16, async (e) => {
+    const id = e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
+    const [, , node, version] = id.split('/');
+    return nodeRun(id, at(e), await historyEvents(client, id), lab.get(`${node}@${version}`));
   });
-  const runs = new Map(
-    await mapLimited(initiated, 16, async (e) => {
-      const id = e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
-      // k8s-upgrade/<cluster>/<node>/<version>
-      const [, , node, version] = id.split('/');
-      const run = nodeRun(id, await historyEvents(client, id), lab.get(`${node}@${version}`));
-      return [id, run] as const;
-    }),
-  );
+  const byId = new Map(nodes.map((n) => [n.workflowId, n]));
+  // When the parent saw each child end, in order.
+  const ends = parent
+    .map((e) => ({
+      ms: at(e),
+      closed:
+        e.childWorkflowExecutionCompletedEventAttributes ??
+        e.childWorkflowExecutionFailedEventAttributes,
+    }))
+    .filter((e) => e.closed)
+    .map((e) => ({ ms: e.ms, node: byId.get(e.closed!.workflowExecution!.workflowId!)! }));
+
+  const chain: NodeRun[] = [];
+  for (let node = ends.at(-1)?.node; node;) {
+    chain.unshift(node);
+    const startedBy: NodeRun | undefined = ends
+      .filter((e) => e.ms <= node!.initiatedMs)
+      .at(-1)?.node;
+    node = startedBy;
+  }
 
   const startMs = at(parent[0]);
   const endMs = at(parent.at(-1)!);
   const phases = new Map<Phase, number>(PHASES.map((p) => [p, 0]));
   const add = (phase: Phase, ms: number) => phases.set(phase, phases.get(phase)! + ms);
-  const steps: CriticalStep[] = [];
   let previousEnd = startMs;
   let previousPhase: Phase = 'parent: start → first node';
-  for (const events of byTask.values()) {
-    const initiatedMs = at(events[0]);
-    add(previousPhase, initiatedMs - previousEnd);
-    const nodes = events.map((e) =>
-      runs.get(e.startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!)!,
-    );
-    const slowest = nodes.reduce((a, b) => (b.endMs > a.endMs ? b : a));
-    add('parent: child workflow start', slowest.startMs - initiatedMs);
-    for (const [phase, ms] of slowest.phases) add(phase, ms);
-    const label = nodes.length === 1 ? slowest.workflowId.split('/')[2] : `${nodes.length} workers`;
-    steps.push({ label, initiatedMs, nodes, slowest });
-    previousEnd = slowest.endMs;
-    previousPhase = 'parent: node done → next step / result';
+  for (const node of chain) {
+    add(previousPhase, node.initiatedMs - previousEnd);
+    add('parent: child workflow start', node.startMs - node.initiatedMs);
+    for (const [phase, ms] of node.phases) add(phase, ms);
+    previousEnd = node.endMs;
+    previousPhase = 'parent: node done → next node / result';
   }
   add(previousPhase, endMs - previousEnd);
   // Add-on steps run between the steps, after a minor's workers: take them out of the gaps.
   const addons = runEvents.reduce((sum, events) => sum + activityMs(events, 'applyAddonStep'), 0);
   add('parent: add-on steps (applyAddonStep)', addons);
-  add('parent: node done → next step / result', -addons);
-  return { startMs, endMs, runs: runEvents.length, steps, phases };
+  add('parent: node done → next node / result', -addons);
+  return { startMs, endMs, runs: runEvents.length, nodes, chain, phases };
 }

@@ -2,11 +2,12 @@
 // takes fixed times per node. Prints the wall time next to the critical path the batches imply
 // (control-plane nodes one after another, then each worker batch, each step one node time),
 // where the rest of the time goes, the largest workflow history of the run and the worker's
-// peak RSS (upgrade-report.ts).
+// peak RSS (upgrade-report.ts), and the machine's load average before and after the upgrade.
 //   node --import tsx scripts/bench/upgrade.ts [--nodes 50] [--max-unavailable 10%]
 //     [--job-seconds 20] [--restart-seconds 5] [--pause-seconds 5] [--target 1.32]
 // The cluster is scripts/bench/upgrade-lab.yaml: 3 control-plane nodes, the rest workers.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
@@ -83,6 +84,7 @@ runBenchmark('steward-bench-upgrade-', async (stateDir) => {
   );
   const { client } = stack.value;
   const parentId = workflowIds.upgrade('lab');
+  const loadBefore = loadavg();
   const run = await timed((): Promise<KubernetesUpgradeResult> =>
     client.workflow.execute('kubernetesUpgrade', {
       taskQueue: TASK_QUEUE,
@@ -97,6 +99,7 @@ runBenchmark('steward-bench-upgrade-', async (stateDir) => {
       ],
     }),
   );
+  const loadAfter = loadavg();
   const worker = residentMemory(readDaemon(stateDir, 'worker')!.pid);
   const labTimes = parsePhysicsLog(readFileSync(logFile(stateDir, 'lab-physics'), 'utf8'));
   const timeline = await upgradeTimeline(client, parentId, labTimes);
@@ -112,5 +115,6 @@ runBenchmark('steward-bench-upgrade-', async (stateDir) => {
     timeline,
     histories,
     worker,
+    load: { before: loadBefore, after: loadAfter },
   });
 });

@@ -5,13 +5,15 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { cliConfig, connect, pickCluster } from './context';
 import { parseSeconds } from './duration';
 import { CliError, EXIT } from './exit-codes';
-import { failureOutcome } from './workflow-outcome';
+import { failureOutcome, writeOutcome } from './workflow-outcome';
 import { drain, uncordon } from './commands/node-operations';
 import { decide, list, status, checkWorkflowId } from './commands/inspect';
 import { watch } from './commands/watch';
 import { kubernetesUpgrade } from './commands/kubernetes-upgrade';
 import { parseDeployFlag, reinstall } from './commands/reinstall';
-import { reconcileNow, scheduleReconcile } from './commands/reconcile';
+import { reconcileNow } from './commands/reconcile';
+import { changeSchedule, createSchedule, listSchedules } from './commands/schedule';
+import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 
 const seconds = (value: string) => {
@@ -261,7 +263,11 @@ reconcile
   .option('--cluster <name>', 'cluster (default: the only configured one)')
   .action((o) =>
     withClient((client, config) =>
-      scheduleReconcile(client, config, pickCluster(config, o.cluster), o.every),
+      createSchedule(client, config, {
+        operation: 'reconcile',
+        input: { cluster: pickCluster(config, o.cluster) },
+        everySeconds: o.every,
+      }),
     ),
   );
 
@@ -304,6 +310,69 @@ program
     withClient((client) => decide(client, id, decision, o.note)),
   );
 
+program
+  .command('examples')
+  .description(
+    'how to start each operation from the Temporal UI: workflow type, task queue, ID and input',
+  )
+  .argument('[operation]', `one of ${Object.keys(OPERATIONS).join(', ')}`)
+  .action((operation?: string) => {
+    const names = operation === undefined ? Object.keys(OPERATIONS) : [operation];
+    const unknown = names.find((name) => !(name in OPERATIONS));
+    if (unknown !== undefined) {
+      throw new CliError(
+        `OPERATION: "${unknown}" must be one of ${Object.keys(OPERATIONS).join(', ')}`,
+        EXIT.usage,
+      );
+    }
+    process.stdout.write(
+      names.map((name) => renderExample(name, OPERATIONS[name])).join('\n\n') + '\n',
+    );
+  });
+
+const json = (value: string) => {
+  try {
+    return JSON.parse(value) as unknown;
+  } catch (err) {
+    throw new InvalidArgumentError(`not JSON: ${(err as Error).message}`);
+  }
+};
+
+const schedule = program
+  .command('schedule')
+  .description(
+    'run operations on Temporal Schedules (overlap skip, catch-up, not paused on failure)',
+  );
+schedule
+  .command('create')
+  .description('create a Schedule for OPERATION, or update the one it has (see `steward examples`)')
+  .argument('<operation>', 'e.g. k8s-upgrade-plan, drain-plan, reinstall-plan, reconcile')
+  .requiredOption('--input <json>', "the operation's input, as in the Temporal UI", json)
+  .option('--every <duration>', 'interval, e.g. 10m', seconds)
+  .option('--cron <expression>', 'cron expression (UTC), e.g. "0 3 * * 1"')
+  .action((operation: string, o) =>
+    withClient((client, config) =>
+      createSchedule(client, config, {
+        operation,
+        input: o.input,
+        everySeconds: o.every,
+        cron: o.cron,
+      }),
+    ),
+  );
+schedule
+  .command('list')
+  .description("Steward's schedules: state, next and last run")
+  .action(() => withClient((client) => listSchedules(client)));
+for (const change of ['pause', 'resume', 'delete'] as const) {
+  schedule
+    .command(change)
+    .description(`${change} a schedule`)
+    .argument('<id>', 'schedule ID, as `steward schedule list` prints it')
+    .option('--note <text>', 'why, for the record', `by ${userInfo().username}`)
+    .action((id: string, o) => withClient((client) => changeSchedule(client, id, change, o.note)));
+}
+
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof CliError) {
     process.stderr.write(`steward: ${err.message}\n`);
@@ -311,7 +380,7 @@ program.parseAsync().catch((err: unknown) => {
   }
   if (err instanceof WorkflowFailedError) {
     const outcome = failureOutcome(err);
-    process.stderr.write(`steward: ${outcome.text}\n`);
+    writeOutcome(outcome);
     process.exit(outcome.exitCode);
   }
   if (err instanceof WorkflowNotFoundError) {

@@ -64,7 +64,7 @@ export function renderUpgradePlan(plan: UpgradePlan): string {
     for (const addon of step.addons) lines.push(`  add-on: ${describeAddonStep(addon)}`);
   }
   lines.push(
-    `At most ${plan.maxUnavailable} worker(s) unavailable at once, counting NotReady ones.`,
+    `At most ${plan.maxUnavailable} worker(s) unavailable at once, counting NotReady ones; the first batch starts together, then each next worker as soon as one finishes (a rolling window), in this order.`,
   );
   if (plan.approvalPoints.length > 0) {
     lines.push(

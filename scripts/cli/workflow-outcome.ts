@@ -30,18 +30,32 @@ export interface Outcome {
   text: string;
   exitCode: number;
   running: boolean;
+  /** A refusal or failure rather than a report: written to stderr. */
+  error?: boolean;
+}
+
+/** A report on stdout; a refusal or failure on stderr, as `steward: <text>`. */
+export function writeOutcome(outcome: Outcome): void {
+  if (outcome.error) process.stderr.write(`steward: ${outcome.text}\n`);
+  else process.stdout.write(`${outcome.text}\n`);
 }
 
 export function failureOutcome(err: unknown): Outcome {
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) {
-      return { text: `refused: ${cause.message}`, exitCode: EXIT.usage, running: false };
+      return {
+        text: `refused: ${cause.message}`,
+        exitCode: EXIT.usage,
+        running: false,
+        error: true,
+      };
     }
     return {
       text: `failed: ${cause?.message ?? err.message}`,
       exitCode: EXIT.failed,
       running: false,
+      error: true,
     };
   }
   throw err;

@@ -5,23 +5,30 @@
 # Debian 12's archive serves only the newest stable or security update of a package, so a pinned
 # version disappears the day Debian replaces it. Then the pin resolves to Debian's newer update of
 # the same release (said on a line of its own); an older candidate, or none, fails naming both.
+#
+# One apt at a time: set-up scripts run side by side (the NetBox migration starts first, in the
+# background), so every apt_install takes the same lock for its update and install.
 apt_install() {
-  local policy=/usr/sbin/policy-rc.d
-  if [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
-    trap 'rm -f "$policy"' EXIT
-  fi
-  apt-get update -qq
-  local resolved=() spec
-  for spec in "$@"; do resolved+=("$(apt_resolve_pin "$spec")") || return 1; done
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${resolved[@]}" >/dev/null
+  (
+    flock 9
+    local policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+      trap 'rm -f "$policy"' EXIT
+    fi
+    apt-get update -qq
+    local resolved=() spec
+    for spec in "$@"; do resolved+=("$(apt_resolve_pin "$spec")") || exit 1; done
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${resolved[@]}" >/dev/null
+  ) 9>/var/lock/steward-apt.lock
 }
 
 # apt_resolve_pin PACKAGE=VERSION: prints PACKAGE=VERSION, or PACKAGE=UPDATE when Debian has
 # replaced VERSION by a newer update; fails when the archive offers neither.
 apt_resolve_pin() {
   local package="${1%%=*}" pinned="${1#*=}" served
-  if apt-cache madison "$package" | awk -F' [|] ' '{print $2}' | grep -qxF "$pinned"; then
+  # madison right-aligns the version column: a short version comes with leading spaces.
+  if apt-cache madison "$package" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "$pinned"; then
     echo "$package=$pinned"
     return
   fi

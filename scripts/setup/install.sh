@@ -27,15 +27,17 @@ else
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
+# A cold NetBox database migrates for about 15 min of one core: the longest single step, so it
+# starts first and runs beside everything else (apt_install serialises the apt-gets).
+netbox_log="$(mktemp)"
+scripts/setup/netbox.sh >"$netbox_log" 2>&1 &
+netbox_pid=$!
 scripts/setup/temporal.sh
 scripts/setup/bmc-lab.sh
 scripts/setup/ceph.sh
 scripts/setup/openbao.sh
-# A cold NetBox database migrates for 15-25 min on one core, while the Go builds below use both:
-# side by side (after the other apt installs, so no two apt-gets meet).
-netbox_log="$(mktemp)"
-scripts/setup/netbox.sh >"$netbox_log" 2>&1 &
-netbox_pid=$!
+scripts/setup/chromium.sh
+scripts/setup/nova.sh
 scripts/setup/lab-binaries.sh
 scripts/setup/addon-manifests.sh
 scripts/setup/helm.sh

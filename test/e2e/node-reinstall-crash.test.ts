@@ -5,9 +5,10 @@
 // and each BMC's own log shows exactly one power-off, one PXE setting and one power-on.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { readBmcLog, readInstallLog } from '../../lab';
+import { readInstallLog } from '../../lab';
 import { waitFor } from '../../lab/wait';
 import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
+import { powerCommands } from '../support/lab-bare-metal';
 import { LabCluster } from '../support/lab-cluster';
 import { killWorkerAndStartAnother, startTestStack, type TestStack } from '../support/stack';
 
@@ -24,11 +25,6 @@ before(
   { timeout: 300_000 },
 );
 after(async () => stack?.stop());
-
-const powerCommands = (host: string) =>
-  readBmcLog(stack.lab.stateDir, host)
-    .map((c) => c.command)
-    .filter((c) => c.startsWith('set power') || c.startsWith('set boot'));
 
 async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
   await waitFor(what, async () => (await check()) || what, { timeoutMs: 300_000, intervalMs: 50 });
@@ -47,10 +43,14 @@ it(
 
     await until('worker-1 cordoned', async () => (await cluster.node('worker-1')).cordoned);
     await killWorkerAndStartAnother(stack);
-    await until('worker-2 powered off', () => powerCommands('worker-2').includes('set power 0'));
+    await until('worker-2 powered off', () =>
+      powerCommands(stack.lab, 'worker-2').includes('set power 0'),
+    );
     await killWorkerAndStartAnother(stack);
     // Its rejoin wait may or may not have begun: either way it must end once.
-    await until('worker-3 powered on', () => powerCommands('worker-3').includes('set power 1'));
+    await until('worker-3 powered on', () =>
+      powerCommands(stack.lab, 'worker-3').includes('set power 1'),
+    );
     await killWorkerAndStartAnother(stack);
 
     for (const host of HOSTS) {
@@ -58,7 +58,11 @@ it(
         .getHandle(workflowIds.reinstall(host))
         .result();
       assert.equal(result.outcome, 'reinstalled', `${host}: ${result.message}`);
-      assert.deepEqual(powerCommands(host), ['set power 0', 'set boot pxe', 'set power 1'], host);
+      assert.deepEqual(
+        powerCommands(stack.lab, host),
+        ['set power 0', 'set boot pxe', 'set power 1'],
+        host,
+      );
       assert.equal(readInstallLog(stack.lab.stateDir, host).length, 1, `${host} installed once`);
       const node = await cluster.node(host);
       assert.ok(node.ready && !node.cordoned, `${host} Ready and uncordoned`);

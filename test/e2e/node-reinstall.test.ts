@@ -1,37 +1,30 @@
 // Reinstalls of bare-metal hosts end to end, through the CLI, on the lab's real NetBox, OpenBao,
 // ipmi_sim BMCs, dnsmasq and provisioning nginx: the installer runs exactly the script of the
 // deployment option, the node comes back Ready and uncordoned, NetBox shows the journal; a BMC
-// that is not the host's is refused before any power command; bad input changes nothing.
+// that is not the host's is refused before any power command; a host that never leaves its
+// installer waits for an operator with NetBox saying failed; bad input changes nothing.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  bmcCredentials,
-  pointDnsName,
-  readBmcLog,
-  readInstallLog,
-  setBmcFault,
-  setNetboxDatabaseRunning,
-} from '../../lab';
+import { pointDnsName, readInstallLog, setBmcFault, setNetboxDatabaseRunning } from '../../lab';
 import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
 import { FIXTURES } from '../support/lab';
+import {
+  assertNoSecretInHistories,
+  labSecrets,
+  netboxDevice,
+  netboxGet,
+  powerCommands,
+} from '../support/lab-bare-metal';
 import { LabCluster } from '../support/lab-cluster';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const CUSTOM_SCRIPT = join(FIXTURES, 'reinstall-custom-base.sh');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const output = (run: { stdout: string; stderr: string }) => `${run.stdout}${run.stderr}`;
-
-/** Every string and payload (bytes read as UTF-8) in a history, joined. */
-function text(value: unknown): string {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object') return Object.values(value).map(text).join('\n');
-  return '';
-}
 
 let stack: TestStack;
 let cluster: LabCluster;
@@ -45,47 +38,24 @@ before(
 );
 after(async () => stack?.stop());
 
-/** NetBox's API as the test sees it; after its database was down NetBox answers 500 once per
- * stale connection it held, so a 5xx is asked again. */
-async function netbox<T>(path: string): Promise<T> {
-  const { url, tokenFile } = stack.lab.netbox!;
-  const token = readFileSync(tokenFile, 'utf8').trim();
-  for (let attempt = 1; ; attempt++) {
-    const res = await fetch(`${url}/api/${path}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (res.status >= 500 && attempt < 5) continue;
-    assert.ok(res.ok, `GET ${path}: HTTP ${res.status}`);
-    return (await res.json()) as T;
-  }
-}
+const resultOf = (node: string): Promise<NodeReinstallResult> =>
+  stack.client.workflow.getHandle(workflowIds.reinstall(node)).result();
 
-async function device(name: string) {
-  const { results } = await netbox<{
-    results: { id: number; status: { value: string } }[];
-  }>(`dcim/devices/?name=${name}`);
-  const journal = await netbox<{ results: { kind: { value: string }; comments: string }[] }>(
-    `extras/journal-entries/?assigned_object_type=dcim.device&assigned_object_id=${results[0].id}`,
-  );
-  return { status: results[0].status.value, journal: journal.results };
+/** An operator's decision through the CLI, and the reinstall's result once it ends. */
+async function decide(node: string, decision: 'retry' | 'abort'): Promise<NodeReinstallResult> {
+  const run = await stack.steward('decide', workflowIds.reinstall(node), decision);
+  assert.equal(run.code, 0, output(run));
+  return resultOf(node);
 }
-
-const powerCommands = (host: string) =>
-  readBmcLog(stack.lab.stateDir, host)
-    .map((c) => c.command)
-    .filter((c) => c.startsWith('set power') || c.startsWith('set boot'));
 
 async function reinstall(node: string, ...flags: string[]) {
   const run = await stack.steward('reinstall', node, ...flags);
-  const result: NodeReinstallResult = await stack.client.workflow
-    .getHandle(workflowIds.reinstall(node))
-    .result();
-  return { run, result };
+  return { run, result: await resultOf(node) };
 }
 
 describe('steward reinstall', () => {
   it('refuses bad input naming the field, and changes nothing', async () => {
-    const before = await device('worker-1');
+    const before = await netboxDevice(stack.lab, 'worker-1');
     const cases: [string[], RegExp][] = [
       [['no-such-host'], /node: no device named "no-such-host" in NetBox/],
       [['worker-1', '--deploy', 'kickstart'], /--deploy: must be standard, none or custom:PATH/],
@@ -97,10 +67,11 @@ describe('steward reinstall', () => {
     for (const [args, message] of cases) {
       const run = await stack.steward('reinstall', ...args);
       assert.equal(run.code, 2, output(run));
-      assert.match(output(run), message);
+      assert.match(run.stderr, message);
+      assert.doesNotMatch(run.stdout, message, 'a refusal only on stderr');
     }
-    assert.deepEqual(await device('worker-1'), before);
-    assert.deepEqual(powerCommands('worker-1'), []);
+    assert.deepEqual(await netboxDevice(stack.lab, 'worker-1'), before);
+    assert.deepEqual(powerCommands(stack.lab, 'worker-1'), []);
   });
 
   it('dry run: names the deployment, the script and the BMC with its checked serial', async () => {
@@ -111,7 +82,7 @@ describe('steward reinstall', () => {
       run.stdout,
       /BMC +127\.0\.1\.2 \(DDNS bmc-lab-w2\.oob\.lab\.steward\.dev\): serial LAB-W2/,
     );
-    assert.deepEqual(powerCommands('worker-2'), []);
+    assert.deepEqual(powerCommands(stack.lab, 'worker-2'), []);
   });
 
   it('reinstalls three workers at once, one per deployment option, each with exactly its script', async () => {
@@ -137,11 +108,15 @@ describe('steward reinstall', () => {
       assert.equal(installs.length, 1, `${node} installed once`);
       assert.ok(script(installs[0].script ?? '<none>'), `${node} ran its script`);
       assert.equal(installs[0].sha256, sha256(installs[0].script!));
-      assert.deepEqual(powerCommands(node), ['set power 0', 'set boot pxe', 'set power 1']);
+      assert.deepEqual(powerCommands(stack.lab, node), [
+        'set power 0',
+        'set boot pxe',
+        'set power 1',
+      ]);
       const n = await cluster.node(node);
       assert.ok(n.ready && !n.cordoned, `${node} Ready and uncordoned`);
       assert.notEqual(n.bootId, bootIds[node]);
-      const { status, journal } = await device(node);
+      const { status, journal } = await netboxDevice(stack.lab, node);
       assert.equal(status, 'active');
       assert.deepEqual(
         journal.map((j) => j.kind.value).sort(),
@@ -153,20 +128,19 @@ describe('steward reinstall', () => {
 
   it("refuses a DDNS name that leads to another host's BMC before any power command", async () => {
     await pointDnsName(stack.lab.stateDir, 'bmc-lab-w2.oob.lab.steward.dev', '127.0.1.1');
-    const before = powerCommands('worker-1').length;
+    const before = powerCommands(stack.lab, 'worker-1').length;
     const run = await stack.steward('reinstall', 'worker-2', '--detach');
     assert.equal(run.code, 0, output(run));
     const waiting = await stack.steward('watch', workflowIds.reinstall('worker-2'), '--until-wait');
     assert.equal(waiting.code, 3, output(waiting));
     assert.match(waiting.stdout, /serial "LAB-W1" but NetBox device worker-2 has serial "LAB-W2"/);
-    assert.equal(powerCommands('worker-1').length, before, 'no power command to the wrong BMC');
-    assert.equal((await device('worker-2')).status, 'failed');
-    const abort = await stack.steward('decide', workflowIds.reinstall('worker-2'), 'abort');
-    assert.equal(abort.code, 0, output(abort));
-    const result: NodeReinstallResult = await stack.client.workflow
-      .getHandle(workflowIds.reinstall('worker-2'))
-      .result();
-    assert.equal(result.outcome, 'aborted');
+    assert.equal(
+      powerCommands(stack.lab, 'worker-1').length,
+      before,
+      'no power command to the wrong BMC',
+    );
+    assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'failed');
+    assert.equal((await decide('worker-2', 'abort')).outcome, 'aborted');
     await pointDnsName(stack.lab.stateDir, 'bmc-lab-w2.oob.lab.steward.dev', '127.0.1.2');
   });
 
@@ -178,12 +152,11 @@ describe('steward reinstall', () => {
     const waiting = await stack.steward('watch', id, '--until-wait');
     assert.equal(waiting.code, 3, output(waiting));
     assert.match(waiting.stdout, /waiting for an operator: pxe: .*/);
-    assert.equal((await device('worker-3')).status, 'failed');
+    assert.equal((await netboxDevice(stack.lab, 'worker-3')).status, 'failed');
     setBmcFault(stack.lab.stateDir, 'worker-3', 'refuse-boot', false);
-    assert.equal((await stack.steward('decide', id, 'retry')).code, 0);
-    const result: NodeReinstallResult = await stack.client.workflow.getHandle(id).result();
+    const result = await decide('worker-3', 'retry');
     assert.equal(result.outcome, 'reinstalled', result.message);
-    assert.equal((await device('worker-3')).status, 'active');
+    assert.equal((await netboxDevice(stack.lab, 'worker-3')).status, 'active');
     assert.equal(readInstallLog(stack.lab.stateDir, 'worker-3').length, installs + 1);
   });
 
@@ -195,8 +168,7 @@ describe('steward reinstall', () => {
     assert.equal(waiting.code, 3, output(waiting));
     assert.match(waiting.stdout, /waiting for an operator: bmc: .*127\.0\.1\.1/);
     setBmcFault(stack.lab.stateDir, 'worker-1', 'hung', false);
-    assert.equal((await stack.steward('decide', id, 'retry')).code, 0);
-    const result: NodeReinstallResult = await stack.client.workflow.getHandle(id).result();
+    const result = await decide('worker-1', 'retry');
     assert.equal(result.outcome, 'reinstalled', result.message);
   });
 
@@ -206,19 +178,89 @@ describe('steward reinstall', () => {
     assert.equal(run.code, 0, output(run));
     await sleep(5_000);
     await setNetboxDatabaseRunning(stack.lab.stateDir, true);
-    const result: NodeReinstallResult = await stack.client.workflow
-      .getHandle(workflowIds.reinstall('worker-2'))
-      .result();
+    const result = await resultOf('worker-2');
     assert.equal(result.outcome, 'reinstalled', result.message);
-    assert.equal((await device('worker-2')).status, 'active');
+    assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'active');
+  });
+
+  it('hosts stuck in their installers: the rejoin wait times out, NetBox says failed, the node stays cordoned; abort reports it, retry once the installer finishes completes', async () => {
+    const hosts = ['worker-1', 'worker-2'];
+    const installs = hosts.map((h) => readInstallLog(stack.lab.stateDir, h).length);
+    const commands = hosts.map((h) => powerCommands(stack.lab, h).length);
+    const bootIds = await Promise.all(hosts.map(async (h) => (await cluster.node(h)).bootId));
+    for (const host of hosts) {
+      setBmcFault(stack.lab.stateDir, host, 'installer-stuck', true);
+      const run = await stack.steward(
+        'reinstall',
+        host,
+        '--deploy',
+        'none',
+        '--rejoin-timeout',
+        '15s',
+        '--detach',
+      );
+      assert.equal(run.code, 0, output(run));
+    }
+    const waits = await Promise.all(
+      hosts.map((h) => stack.steward('watch', workflowIds.reinstall(h), '--until-wait')),
+    );
+    for (const [i, host] of hosts.entries()) {
+      assert.equal(waits[i].code, 3, output(waits[i]));
+      // Ready may still be the old system's last word: the lease outlives the power-off by ~40 s.
+      const reason = new RegExp(
+        `rejoin: ${host} not back within 15s \\(Ready (true|false), boot ID unchanged\\)`,
+      );
+      assert.match(
+        waits[i].stdout,
+        new RegExp(`waiting for an operator: ${reason.source}; cordoned: ${host}`),
+      );
+      const { status, journal } = await netboxDevice(stack.lab, host);
+      assert.equal(status, 'failed');
+      assert.ok(
+        journal.some((j) => j.kind.value === 'danger' && reason.test(j.comments)),
+        JSON.stringify(journal),
+      );
+      // Left safe: drained and cordoned, one power cycle into the installer and no other command.
+      const n = await cluster.node(host);
+      assert.ok(n.cordoned && n.bootId === bootIds[i], `${host} cordoned, not rebooted`);
+      assert.deepEqual(powerCommands(stack.lab, host).slice(commands[i]), [
+        'set power 0',
+        'set boot pxe',
+        'set power 1',
+      ]);
+      assert.equal(readInstallLog(stack.lab.stateDir, host).length, installs[i] + 1);
+    }
+
+    const aborted = await decide('worker-1', 'abort');
+    assert.equal(aborted.outcome, 'aborted');
+    assert.equal(
+      aborted.message,
+      'reinstall of worker-1 aborted by an operator at rejoin; NetBox says failed; worker-1 stays cordoned',
+    );
+    assert.equal((await netboxDevice(stack.lab, 'worker-1')).status, 'failed');
+
+    setBmcFault(stack.lab.stateDir, 'worker-2', 'installer-stuck', false);
+    const retried = await decide('worker-2', 'retry');
+    assert.equal(retried.outcome, 'reinstalled', retried.message);
+    assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'active');
+    const w2 = await cluster.node('worker-2');
+    assert.ok(w2.ready && !w2.cordoned, 'worker-2 Ready and uncordoned');
+
+    // The aborted host's installer finishes later; the operator takes it back into service.
+    setBmcFault(stack.lab.stateDir, 'worker-1', 'installer-stuck', false);
+    assert.equal((await stack.steward('uncordon', 'worker-1')).code, 0);
   });
 });
 
 describe('steward reconcile', () => {
   it('a second run on an unchanged lab writes nothing (NetBox changelog)', async () => {
     const changes = async () =>
-      (await netbox<{ count: number }>('core/object-changes/?changed_object_type=dcim.device'))
-        .count;
+      (
+        await netboxGet<{ count: number }>(
+          stack.lab,
+          'core/object-changes/?changed_object_type=dcim.device',
+        )
+      ).count;
     const first = await stack.steward('reconcile', 'run');
     assert.equal(first.code, 0, output(first));
     const before = await changes();
@@ -226,9 +268,9 @@ describe('steward reconcile', () => {
     assert.equal(second.code, 0, output(second));
     assert.match(second.stdout, /devices checked, 0 updated/);
     assert.equal(await changes(), before);
-    const { results } = await netbox<{ results: { custom_fields: { kubelet_version: string } }[] }>(
-      'dcim/devices/?name=worker-1',
-    );
+    const { results } = await netboxGet<{
+      results: { custom_fields: { kubelet_version: string } }[];
+    }>(stack.lab, 'dcim/devices/?name=worker-1');
     assert.equal(
       results[0].custom_fields.kubelet_version,
       (await cluster.node('worker-1')).kubeletVersion,
@@ -238,20 +280,7 @@ describe('steward reconcile', () => {
 
 describe('secrets', () => {
   it('appear in no workflow history of the run', async () => {
-    const secrets = [
-      bmcCredentials('worker-1').password,
-      readFileSync(stack.lab.netbox!.tokenFile, 'utf8').trim(),
-      readFileSync(stack.lab.vault!.secretIdFile, 'utf8').trim(),
-    ];
-    let histories = 0;
-    for await (const wf of stack.client.workflow.list()) {
-      const history = text(
-        await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
-      );
-      for (const secret of secrets)
-        assert.ok(!history.includes(secret), `a secret in ${wf.workflowId}`);
-      histories++;
-    }
+    const histories = await assertNoSecretInHistories(stack.client, labSecrets(stack.lab));
     assert.ok(histories >= 8, `${histories} histories scanned`);
   });
 });

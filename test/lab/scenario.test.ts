@@ -144,3 +144,25 @@ test('a ceph section is validated field by field', () => {
     /ceph\.rook: must be one of chartVersions/,
   );
 });
+
+test('nova: every hypervisor is one of the hosts; the down time outlasts the report interval', () => {
+  const base = {
+    kubernetesVersion: 'v1.31.14',
+    nodes: [{ name: 'cp', role: 'control-plane' }],
+    hosts: [{ name: 'hv-1', serial: 'S1' }],
+  };
+  const nova = parseScenario({ ...base, nova: { hypervisors: ['hv-1'] } }).nova;
+  assert.deepEqual(nova, { hypervisors: ['hv-1'], reportInterval: 2, serviceDownTime: 10 });
+  assert.throws(
+    () =>
+      parseScenario({
+        ...base,
+        nova: { hypervisors: ['hv-1', 'hv-9'], reportInterval: 5, serviceDownTime: 5 },
+      }),
+    (err: Error) =>
+      err.message.includes('nova.hypervisors[1]: no host named hv-9') &&
+      err.message.includes(
+        'nova.serviceDownTime: serviceDownTime must be longer than reportInterval',
+      ),
+  );
+});

@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
-import { BMC_FAILURES, invalidInput } from '../../workflows/api';
+import { BMC_FAILURES, invalidInput, VAULT_FAILURES } from '../../workflows/api';
 import { FakeCluster, pod } from './fake-cluster';
 
 type ReinstallActivities = Pick<
@@ -12,6 +12,7 @@ type ReinstallActivities = Pick<
   | 'describeDevice'
   | 'updateDevice'
   | 'addJournalEntry'
+  | 'checkSecret'
   | 'checkBaseScript'
   | 'publishBaseScript'
   | 'resolveBmcName'
@@ -35,6 +36,8 @@ export class FakeBareMetal {
   /** The BMC reports this serial (the device's own unless set). */
   bmcSerial = 'SRV-1';
   power: 'on' | 'off' = 'on';
+  /** Vault refuses the worker's AppRole login while this is set. */
+  vaultLoginRefused = false;
   /** A power-on boots the host, and its node comes back, unless this is set. */
   neverRejoins = false;
   private pxe = false;
@@ -99,6 +102,20 @@ export class FakeBareMetal {
       addJournalEntry: async ({ kind }) => {
         this.log.push(`journal ${kind}`);
         return { id: this.log.length, created: true };
+      },
+      checkSecret: async ({ ref, field = 'secretRef' }) => {
+        if (this.vaultLoginRefused) {
+          throw ApplicationFailure.create({
+            type: VAULT_FAILURES.loginFailed,
+            message:
+              'Vault AppRole login at auth/approle refused (HTTP 400): invalid role or secret ID',
+            nonRetryable: true,
+          });
+        }
+        const [path, key] = ref.replace(/^vault:/, '').split('#');
+        if (path !== `secret/data/bmc/${this.name}`)
+          throw invalidInput(field, `no secret at ${path}`);
+        return { path, key, version: 1 };
       },
       checkBaseScript: async () => ({ bytes: 0, sha256: 'e3b0c44298fc' }),
       publishBaseScript: async ({ deployment }) => {

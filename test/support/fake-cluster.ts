@@ -39,6 +39,8 @@ export class FakeCluster {
   pluginUid = 'plugin-1';
   /** The next upgrade Jobs fail while this is set. */
   jobFails = false;
+  /** Upgrade Jobs keep running while this is set. */
+  jobHeld = false;
   readonly jobs = new Map<string, 'running' | 'succeeded' | 'failed'>();
   readonly jobsCreated: string[] = [];
   unschedulable = false;
@@ -95,7 +97,7 @@ export class FakeCluster {
         return { name, created: true };
       },
       upgradeJobState: async ({ name }) => {
-        if (this.jobs.get(name) === 'running') {
+        if (this.jobs.get(name) === 'running' && !this.jobHeld) {
           this.jobs.set(name, this.jobFails ? 'failed' : 'succeeded');
           if (!this.jobFails) {
             this.kubeletVersion = name.slice(name.lastIndexOf('-') + 1);

@@ -5,6 +5,7 @@ import type { Activities } from '../../activities';
 import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
 import type { AddonStep } from '../../workflows/policy/addon-steps';
 import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
+import { workerWindow } from '../../workflows/policy/worker-batches';
 import { FakeCluster, pod } from './fake-cluster';
 
 export interface FleetNode {
@@ -15,7 +16,7 @@ export interface FleetNode {
 
 type FleetActivities = ReturnType<FakeCluster['activities']> &
   ReturnType<FakeCluster['upgradeActivities']> &
-  Pick<Activities, 'readUpgradeFacts' | 'applyAddonStep'>;
+  Pick<Activities, 'readUpgradeFacts' | 'readWorkerWindow' | 'applyAddonStep'>;
 
 export class FakeFleet {
   controlPlaneVersion = 'v1.31.14';
@@ -78,6 +79,8 @@ export class FakeFleet {
           kubeSystemSnapshotController: false,
         },
       }),
+      readWorkerWindow: async ({ cluster, nodes, ...read }): Promise<ClusterFacts['nodes']> =>
+        workerWindow((await activities.readUpgradeFacts({ cluster, nodes })).nodes, read),
       describeNode: (a) => per(a.node).describeNode(a),
       listNodePods: (a) => per(a.node).listNodePods(a),
       cordonNode: async (a) => {

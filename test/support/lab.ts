@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { freePorts, startLab, stopLab, type LabConnection } from '../../lab';
+import { labOpenStackConfig } from '../../scripts/stack';
 import { helmBinary } from '../../lab/ceph/helm';
 import { labClusterConfig } from '../../scripts/stack';
 
@@ -64,6 +65,7 @@ export function useLabActivities(
         netbox,
         vault,
         ...(ctx.lab.ceph && { helm: helmBinary() }),
+        ...(ctx.lab.openstack && { openstack: { lab: labOpenStackConfig(ctx.lab.openstack) } }),
         ...deps,
         ...(bm && {
           provisioningUrl: bm.provisioning.url,
@@ -72,7 +74,8 @@ export function useLabActivities(
         }),
       });
     },
-    { timeout: 300_000 },
+    // A lab with OpenStack starts in minutes on a busy machine.
+    { timeout: 900_000 },
   );
   after(async () => ctx.lab?.stop());
   return ctx;

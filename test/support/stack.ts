@@ -22,7 +22,8 @@ export interface TestStack {
   configPath: string;
   /** Runs bin/steward; resolves with its exit code and output, never rejects on a non-zero exit. */
   steward(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-  startWorker(): Promise<void>;
+  /** Starts a worker (with the stack's configuration unless given another) and waits until it polls. */
+  startWorker(configPath?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,9 +49,8 @@ export async function startTestStack(scenario: string): Promise<TestStack> {
         return { code: e.code, stdout: e.stdout, stderr: e.stderr };
       }
     },
-    startWorker: async () => {
-      startWorker(lab.stateDir, configPath);
-      await waitForWorker(client);
+    startWorker: async (config = configPath) => {
+      await waitForWorker(client, startWorker(lab.stateDir, config));
     },
     stop: async () => {
       await client.connection.close();

@@ -47,6 +47,31 @@ describe('loadConfig', () => {
       bmc: { port: 623, retries: 2, timeoutSeconds: 2 },
       dns: {},
       provisioning: {},
+      openstack: {},
+    });
+  });
+
+  it('reads OpenStack regions with the password as a Vault reference', () => {
+    const file = configFile(
+      [
+        'openstack:',
+        '  lab:',
+        '    authUrl: http://127.0.0.1:5000/v3',
+        '    region: RegionOne',
+        '    username: steward',
+        '    passwordRef: vault:secret/data/openstack/steward#password',
+        '    project: admin',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(loadConfig({ STEWARD_CONFIG: file }).openstack, {
+      lab: {
+        authUrl: 'http://127.0.0.1:5000/v3',
+        region: 'RegionOne',
+        username: 'steward',
+        passwordRef: 'vault:secret/data/openstack/steward#password',
+        project: 'admin',
+      },
     });
   });
 
@@ -331,6 +356,11 @@ describe('loadConfig', () => {
       name: 'a NetBox token reference that is no KV v2 path',
       yaml: 'netbox:\n  url: http://nb\n  tokenRef: vault:secret/netbox#token\n',
       parts: ['netbox.tokenRef', 'not a KV v2 data path'],
+    },
+    {
+      name: 'an OpenStack password given in clear instead of a Vault reference',
+      yaml: 'openstack:\n  lab:\n    authUrl: http://ks/v3\n    username: s\n    passwordRef: hunter2\n    project: p\n',
+      parts: ['openstack.lab.passwordRef', 'does not start with vault:'],
     },
     {
       name: 'a Vault without its AppRole secret ID file',

@@ -153,6 +153,58 @@ describe('kubernetesUpgrade workflow', () => {
     assert.ok(!fleet.jobs.some((j) => j.startsWith('upgrade-w2-v1.33')), 'never skips a minor');
   });
 
+  it('refills the window as each worker finishes: a slow worker holds only its own slot', async () => {
+    const fleet = new FakeFleet(NODES);
+    fleet.node('w1').jobHeld = true;
+    const result = await run(fleet, { maxUnavailable: 2 }, async (h) => {
+      let status = await h.query(kubernetesUpgradeStatusQuery);
+      for (let i = 0; i < 600 && !status.upgraded.includes('gpu-1@v1.32.13'); i++) {
+        await sleep(100);
+        status = await h.query(kubernetesUpgradeStatusQuery);
+      }
+      assert.deepEqual(
+        status.upgraded.filter((n) => !n.startsWith('cp')).sort(),
+        ['gpu-1@v1.32.13', 'w2@v1.32.13', 'w3@v1.32.13'],
+        'the other workers went through the second slot',
+      );
+      assert.deepEqual(status.inFlight, ['w1']);
+      assert.equal(fleet.node('w1').kubeletVersion, 'v1.31.14', 'w1 still in its Job');
+      fleet.node('w1').jobHeld = false;
+      return h.result();
+    });
+    assert.equal(result.phase, 'done', result.message);
+    assert.equal(fleet.worstWorkersCordoned, 2);
+    assert.deepEqual(
+      fleet.jobs.filter((j) => !j.startsWith('upgrade-cp')).sort(),
+      ['gpu-1', 'w1', 'w2', 'w3'].map((n) => `upgrade-${n}-v1.32.13 node`),
+    );
+  });
+
+  it('starts no worker while a node waits for an operator', async () => {
+    const fleet = new FakeFleet(NODES);
+    fleet.node('w1').jobFails = true;
+    const result = await run(fleet, { maxUnavailable: 2 }, async (h) => {
+      const wait = await untilWaiting(h);
+      for (let i = 0; i < 600 && fleet.node('w2').kubeletVersion !== 'v1.32.13'; i++) {
+        await sleep(100);
+      }
+      for (let i = 0; i < 600 && fleet.node('w2').unschedulable; i++) await sleep(100);
+      await sleep(2000);
+      assert.deepEqual(
+        fleet.jobs.filter((j) => !j.startsWith('upgrade-cp')).sort(),
+        ['upgrade-w1-v1.32.13 node', 'upgrade-w2-v1.32.13 node'],
+        'w2 finished, nothing else started',
+      );
+      await testEnv()
+        .client.workflow.getHandle(wait.workflowId)
+        .executeUpdate(decideUpdate, { args: [{ decision: 'skip' }] });
+      return h.result();
+    });
+    assert.equal(result.phase, 'done', result.message);
+    assert.deepEqual(result.skipped, ['w1@v1.32.13']);
+    assert.equal(fleet.node('gpu-1').kubeletVersion, 'v1.32.13');
+  });
+
   it('waits when an add-on step fails; skip records it', async () => {
     const fleet = new FakeFleet(NODES);
     fleet.addonFails = true;

@@ -4,16 +4,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import {
   decideUpdate,
+  INVALID_INPUT,
   nodeReinstallStatusQuery,
   workflowIds,
   type NodeReinstallInput,
 } from '../../workflows/api';
 import type { nodeReinstall } from '../../workflows';
 import { FakeBareMetal } from '../support/fake-bare-metal';
+import { recordHistory } from '../support/histories';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -81,6 +84,7 @@ describe('nodeReinstall workflow', () => {
       await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
       const result = await h.result();
       assert.equal(result.outcome, 'reinstalled');
+      recordHistory(testEnv().address, h.workflowId, 'node-reinstall-bmc-refused-retry');
     });
     assert.equal(host.status, 'active');
     assert.match(
@@ -88,6 +92,68 @@ describe('nodeReinstall workflow', () => {
       /netbox failed,journal danger,netbox staged,journal info,publish none/,
       'NetBox says failed while it waits and staged again on retry',
     );
+  });
+
+  it('Vault refusing the login waits before any change, naming Vault; a retry after the fix goes on', async () => {
+    const host = new FakeBareMetal('w1');
+    host.vaultLoginRefused = true;
+    await run(host, async (h) => {
+      assert.match(
+        await untilWaiting(h),
+        /^credentials: Vault AppRole login at auth\/approle refused \(HTTP 400\).*; nothing changed yet$/,
+      );
+      assert.deepEqual(host.log, [], 'NetBox, the node and the BMC untouched');
+      assert.equal(host.node.unschedulable, false);
+      host.vaultLoginRefused = false;
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      const result = await h.result();
+      assert.equal(result.outcome, 'reinstalled', result.message);
+      recordHistory(testEnv().address, h.workflowId, 'node-reinstall-vault-refused-retry');
+    });
+    assert.equal(host.log[0], 'netbox staged');
+    assert.equal(host.status, 'active');
+  });
+
+  it('Vault refusing the login, then abort: nothing changed, and the result says so', async () => {
+    const host = new FakeBareMetal('w1');
+    host.vaultLoginRefused = true;
+    await run(host, async (h) => {
+      await untilWaiting(h);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      const result = await h.result();
+      assert.equal(result.outcome, 'aborted');
+      assert.equal(
+        result.message,
+        'reinstall of w1 aborted by an operator at credentials, before any change',
+      );
+    });
+    assert.deepEqual(host.log, []);
+    assert.equal(host.status, 'active');
+  });
+
+  it('a BMC credential reference to no secret is bad input: refused naming the field, nothing changed', async () => {
+    const host = new FakeBareMetal('w1');
+    await run(
+      host,
+      async (h) =>
+        assert.rejects(h.result(), (err: unknown) => {
+          assert.ok(err instanceof WorkflowFailedError, String(err));
+          assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+          assert.equal(err.cause.type, INVALID_INPUT);
+          assert.deepEqual(err.cause.details?.[0], {
+            field: 'bmcCredentials.password',
+            reason: 'no secret at secret/data/bmc/elsewhere',
+          });
+          return true;
+        }),
+      {
+        bmcCredentials: {
+          username: 'vault:secret/data/bmc/w1#username',
+          password: 'vault:secret/data/bmc/elsewhere#password',
+        },
+      },
+    );
+    assert.deepEqual(host.log, []);
   });
 
   it('a node that never rejoins waits; abort leaves it cordoned and NetBox failed', async () => {

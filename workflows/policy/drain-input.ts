@@ -60,3 +60,7 @@ export const parseDrainInput = (input: unknown): Required<DrainNodeInput> =>
   parseInput(drainInput, input);
 
 export const parseUncordonInput = (input: unknown) => parseInput(uncordonInput, input);
+
+/** The input of operations that take only a cluster (the NetBox reconcile, the Ceph health check). */
+export const parseClusterInput = (input: unknown): { cluster: string } =>
+  parseInput(z.strictObject({ cluster: clusterName }), input);

@@ -1,5 +1,8 @@
-// Which nodes to upgrade next: control-plane nodes one at a time, workers in batches that never
-// make more than maxUnavailable workers unavailable at once, counting those already NotReady.
+// Which nodes to upgrade next: control-plane nodes one at a time, workers in a rolling window (in
+// batches before patch rolling-worker-window) that never makes more than maxUnavailable workers
+// unavailable at once, counting those already NotReady.
+
+import type { ClusterFacts } from './upgrade-plan';
 
 export interface NodeState {
   name: string;
@@ -45,21 +48,57 @@ export function nextControlPlaneNode(nodes: NodeState[]): Batch {
 }
 
 /**
- * The next batch of workers: Ready ones that still need the step, as many as the bound leaves
- * room for once every NotReady worker is counted as unavailable. A NotReady worker is never
- * picked; the rollout waits for it.
+ * The workers to start now: Ready ones that still need the step, as many as the bound leaves room
+ * for once the workers in flight (cordoned and drained, even while Ready) and every other NotReady
+ * worker are counted as unavailable. A NotReady worker is never picked; the rollout waits for it.
+ * With nothing in flight this is the next batch; a rolling window calls it again whenever a worker
+ * finishes. `waitingFor` is set when NotReady workers hold the start back.
  */
-export function nextWorkerBatch(nodes: NodeState[], maxUnavailable: number): Batch {
-  const todo = nodes.filter((n) => !n.done);
-  if (todo.length === 0) return { nodes: [], waitingFor: 'nothing: every worker is done' };
-  const down = nodes.filter((n) => !n.ready).map((n) => n.name);
-  const room = maxUnavailable - down.length;
-  const ready = todo.filter((n) => n.ready);
-  if (room <= 0 || ready.length === 0) {
-    return {
-      nodes: [],
-      waitingFor: `NotReady worker(s) ${down.join(', ')} to be Ready (bound: ${maxUnavailable} unavailable)`,
-    };
+export function nextWorkerBatch(
+  nodes: NodeState[],
+  maxUnavailable: number,
+  inFlight: string[] = [],
+): Batch {
+  const flying = new Set(inFlight);
+  const todo = nodes.filter((n) => !n.done && !flying.has(n.name));
+  if (todo.length === 0) {
+    return flying.size > 0
+      ? { nodes: [] }
+      : { nodes: [], waitingFor: 'nothing: every worker is done' };
   }
-  return { nodes: ready.slice(0, room).map((n) => n.name) };
+  const down = nodes.filter((n) => !n.ready && !flying.has(n.name)).map((n) => n.name);
+  const room = maxUnavailable - flying.size - down.length;
+  const ready = todo.filter((n) => n.ready);
+  if (room > 0 && ready.length > 0) return { nodes: ready.slice(0, room).map((n) => n.name) };
+  if (down.length === 0) return { nodes: [] };
+  return {
+    nodes: [],
+    waitingFor: `NotReady worker(s) ${down.join(', ')} to be Ready (bound: ${maxUnavailable} unavailable)`,
+  };
+}
+
+export interface WindowRead {
+  version: string;
+  /** Workers in flight or skipped: never candidates. */
+  exclude: string[];
+  /** Candidates wanted at most: the room the workers in flight leave. */
+  limit: number;
+}
+
+/**
+ * What a rolling window needs of the cluster's nodes, without carrying every node into the
+ * history: every NotReady worker (each counts against the bound) and the first `limit` Ready
+ * workers that are selected, not at `version` and not excluded. With `limit` at least 1 it holds
+ * a worker that still needs the step whenever one is left outside `exclude`.
+ */
+export function workerWindow(
+  nodes: ClusterFacts['nodes'],
+  { version, exclude, limit }: WindowRead,
+): ClusterFacts['nodes'] {
+  const workers = nodes.filter((n) => !n.controlPlane);
+  const candidates = workers
+    .filter((n) => n.ready && n.selected && n.kubeletVersion !== version)
+    .filter((n) => !exclude.includes(n.name))
+    .slice(0, limit);
+  return [...workers.filter((n) => !n.ready), ...candidates];
 }

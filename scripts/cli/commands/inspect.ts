@@ -7,7 +7,7 @@ import {
   type OperatorDecision,
 } from '../../../workflows/api';
 import { CliError, EXIT } from '../exit-codes';
-import { outcomeOf } from '../workflow-outcome';
+import { outcomeOf, writeOutcome } from '../workflow-outcome';
 
 export function checkWorkflowId(id: string): string {
   if (!WORKFLOW_ID_PATTERN.test(id)) {
@@ -21,7 +21,7 @@ export function checkWorkflowId(id: string): string {
 
 export async function status(client: Client, id: string): Promise<number> {
   const outcome = await outcomeOf(client, checkWorkflowId(id));
-  process.stdout.write(`${outcome.text}\n`);
+  writeOutcome(outcome);
   return outcome.exitCode;
 }
 

@@ -37,7 +37,9 @@ export async function up(options: { scenario?: string }): Promise<number> {
     say('  stop          steward down');
     return EXIT.ok;
   } catch (err) {
-    say(`steward up failed: ${(err as Error).message}; stopping what it started`);
+    process.stderr.write(
+      `steward: up failed: ${(err as Error).message}; stopping what it started\n`,
+    );
     await stopDaemons(stateDir);
     return EXIT.failed;
   }

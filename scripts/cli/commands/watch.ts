@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { EXIT } from '../exit-codes';
-import { outcomeOf, type Outcome } from '../workflow-outcome';
+import { outcomeOf, writeOutcome, type Outcome } from '../workflow-outcome';
 
 export async function watch(
   client: Client,
@@ -13,7 +13,7 @@ export async function watch(
   for (;;) {
     const outcome = await outcomeOf(client, workflowId);
     if (outcome.text !== shown) {
-      process.stdout.write(`${outcome.text}\n`);
+      writeOutcome(outcome);
       shown = outcome.text;
     }
     if (!outcome.running || (options.untilWait && outcome.exitCode === EXIT.waiting))

@@ -1,0 +1,438 @@
+// Nova activities, each at an explicit microversion (the lab's Zed tops out at 2.93; 2.95 does
+// not exist there). Reads return facts; writes read first and do nothing when the goal holds.
+// Facts they respect (../shared/notes/nova-lab.md):
+// - an evacuation is finished only when its migration record is done, failed or error: the
+//   server's status and its host change at different moments;
+// - Nova does not refuse a second evacuate of an instance still rebuilding, so an existing
+//   evacuation migration from the same host is looked for before another is posted;
+// - with no capacity the POST still answers 200 and the instance goes to ERROR on its host.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { OPENSTACK_FAILURES } from '../../workflows/api';
+import type { OpenStackClient } from './client';
+
+/** UUID service IDs, `forced_down` and disable reasons through PUT /os-services/{id}. */
+export const SERVICES_MICROVERSION = '2.53';
+/** Hypervisor UUIDs; `running_vms` is still reported (dropped at 2.88). */
+export const HYPERVISORS_MICROVERSION = '2.53';
+export const SERVERS_MICROVERSION = '2.93';
+/** Evacuate without `force` (2.68+), the newest Zed knows. */
+export const EVACUATE_MICROVERSION = '2.93';
+/** Migration UUIDs, newest first, paging. */
+export const MIGRATIONS_MICROVERSION = '2.59';
+/** Instance actions with `updated_at`, paging. */
+export const ACTIONS_MICROVERSION = '2.58';
+
+/** Migration statuses after which an evacuation does nothing more. */
+export const EVACUATION_FINISHED = ['done', 'completed', 'failed', 'error'] as const;
+
+export interface ComputeService {
+  id: string;
+  host: string;
+  zone: string;
+  state: 'up' | 'down';
+  status: 'enabled' | 'disabled';
+  forcedDown: boolean;
+  disabledReason: string | null;
+  updatedAt: string | null;
+}
+
+export interface Hypervisor {
+  id: string;
+  hostname: string;
+  host: string;
+  state: 'up' | 'down';
+  status: 'enabled' | 'disabled';
+  runningVms: number;
+}
+
+export interface ServerFacts {
+  id: string;
+  name: string;
+  status: string;
+  host: string | null;
+  taskState: string | null;
+  vmState: string | null;
+  /** The fault Nova recorded (an ERROR instance): its message. */
+  fault?: string;
+}
+
+export interface MigrationFacts {
+  id: number;
+  uuid: string;
+  instanceUuid: string;
+  type: string;
+  status: string;
+  sourceCompute: string | null;
+  destCompute: string | null;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+export interface InstanceAction {
+  action: string;
+  requestId: string;
+  startTime: string;
+  message: string | null;
+}
+
+export interface EvacuateInput {
+  region: string;
+  serverId: string;
+  /** The failed host the instance is evacuated from. */
+  sourceHost: string;
+  /** A destination; default: Nova's scheduler picks one. */
+  targetHost?: string;
+}
+
+export interface EvacuationFacts {
+  server: ServerFacts;
+  /** The newest evacuation of this instance from `sourceHost`, if any. */
+  migration?: MigrationFacts;
+  /** The migration reached done, completed, failed or error. */
+  finished: boolean;
+  /** Finished and the instance is on another host in ACTIVE or SHUTOFF. */
+  moved: boolean;
+}
+
+export interface EvacuateResult extends EvacuationFacts {
+  /** A POST was sent by this call (false: an evacuation already existed, or nothing to do). */
+  posted: boolean;
+  reason: string;
+}
+
+interface RawService {
+  id: string;
+  host: string;
+  zone: string;
+  state: 'up' | 'down';
+  status: 'enabled' | 'disabled';
+  forced_down: boolean;
+  disabled_reason: string | null;
+  updated_at: string | null;
+}
+
+interface RawServer {
+  id: string;
+  name: string;
+  status: string;
+  'OS-EXT-SRV-ATTR:host': string | null;
+  'OS-EXT-STS:task_state': string | null;
+  'OS-EXT-STS:vm_state': string | null;
+  fault?: { message: string };
+}
+
+interface RawMigration {
+  id: number;
+  uuid: string;
+  instance_uuid: string;
+  migration_type: string;
+  status: string;
+  source_compute: string | null;
+  dest_compute: string | null;
+  created_at: string;
+  updated_at: string | null;
+}
+
+const serviceFacts = (s: RawService): ComputeService => ({
+  id: s.id,
+  host: s.host,
+  zone: s.zone,
+  state: s.state,
+  status: s.status,
+  forcedDown: s.forced_down,
+  disabledReason: s.disabled_reason,
+  updatedAt: s.updated_at,
+});
+
+const serverFacts = (s: RawServer): ServerFacts => ({
+  id: s.id,
+  name: s.name,
+  status: s.status,
+  host: s['OS-EXT-SRV-ATTR:host'],
+  taskState: s['OS-EXT-STS:task_state'],
+  vmState: s['OS-EXT-STS:vm_state'],
+  ...(s.fault && { fault: s.fault.message }),
+});
+
+const migrationFacts = (m: RawMigration): MigrationFacts => ({
+  id: m.id,
+  uuid: m.uuid,
+  instanceUuid: m.instance_uuid,
+  type: m.migration_type,
+  status: m.status,
+  sourceCompute: m.source_compute,
+  destCompute: m.dest_compute,
+  createdAt: m.created_at,
+  updatedAt: m.updated_at,
+});
+
+export function novaActivities(openstack: () => OpenStackClient) {
+  const nova = <T>(
+    region: string,
+    method: string,
+    path: string,
+    microversion: string,
+    body?: unknown,
+  ) => openstack().request<T>(region, 'compute', method, path, { microversion, body });
+
+  async function listComputeServices({
+    region,
+    host,
+  }: {
+    region: string;
+    host?: string;
+  }): Promise<ComputeService[]> {
+    const query = `?binary=nova-compute${host ? `&host=${encodeURIComponent(host)}` : ''}`;
+    const { services } = await nova<{ services: RawService[] }>(
+      region,
+      'GET',
+      `/os-services${query}`,
+      SERVICES_MICROVERSION,
+    );
+    return services.map(serviceFacts);
+  }
+
+  async function computeService(region: string, host: string): Promise<ComputeService> {
+    const [service] = await listComputeServices({ region, host });
+    if (!service)
+      throw ApplicationFailure.create({
+        type: OPENSTACK_FAILURES.notFound,
+        message: `no nova-compute service on host ${host} in ${region}`,
+        nonRetryable: true,
+      });
+    return service;
+  }
+
+  const updateService = async (region: string, id: string, body: object) =>
+    serviceFacts(
+      (
+        await nova<{ service: RawService }>(
+          region,
+          'PUT',
+          `/os-services/${id}`,
+          SERVICES_MICROVERSION,
+          body,
+        )
+      ).service,
+    );
+
+  async function listServersOnHost({
+    region,
+    host,
+  }: {
+    region: string;
+    host: string;
+  }): Promise<ServerFacts[]> {
+    const servers: ServerFacts[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const query = `all_tenants=1&host=${encodeURIComponent(host)}&limit=500${marker ? `&marker=${marker}` : ''}`;
+      const page = await nova<{ servers: RawServer[] }>(
+        region,
+        'GET',
+        `/servers/detail?${query}`,
+        SERVERS_MICROVERSION,
+      );
+      servers.push(...page.servers.map(serverFacts));
+      if (page.servers.length < 500) return servers;
+      marker = page.servers[page.servers.length - 1].id;
+    }
+  }
+
+  async function listMigrations({
+    region,
+    serverId,
+    host,
+    type,
+  }: {
+    region: string;
+    serverId?: string;
+    host?: string;
+    type?: 'evacuation' | 'live-migration' | 'migration' | 'resize';
+  }): Promise<MigrationFacts[]> {
+    const query = new URLSearchParams();
+    if (serverId) query.set('instance_uuid', serverId);
+    if (host) query.set('source_compute', host);
+    if (type) query.set('migration_type', type);
+    const { migrations } = await nova<{ migrations: RawMigration[] }>(
+      region,
+      'GET',
+      `/os-migrations?${query}`,
+      MIGRATIONS_MICROVERSION,
+    );
+    return migrations.map(migrationFacts);
+  }
+
+  async function describeEvacuation({
+    region,
+    serverId,
+    sourceHost,
+  }: Omit<EvacuateInput, 'targetHost'>): Promise<EvacuationFacts> {
+    const { server } = await nova<{ server: RawServer }>(
+      region,
+      'GET',
+      `/servers/${serverId}`,
+      SERVERS_MICROVERSION,
+    );
+    const facts = serverFacts(server);
+    // Newest first (2.59): the latest evacuation from this host decides.
+    const migration = (await listMigrations({ region, serverId, type: 'evacuation' })).find(
+      (m) => m.sourceCompute === sourceHost,
+    );
+    const finished =
+      migration !== undefined &&
+      (EVACUATION_FINISHED as readonly string[]).includes(migration.status);
+    const moved =
+      finished &&
+      ['done', 'completed'].includes(migration.status) &&
+      facts.host !== sourceHost &&
+      ['ACTIVE', 'SHUTOFF'].includes(facts.status);
+    return { server: facts, migration, finished, moved };
+  }
+
+  return {
+    listComputeServices,
+
+    async listHypervisors({ region }: { region: string }): Promise<Hypervisor[]> {
+      const { hypervisors } = await nova<{
+        hypervisors: {
+          id: string;
+          hypervisor_hostname: string;
+          service: { host: string };
+          state: 'up' | 'down';
+          status: 'enabled' | 'disabled';
+          running_vms: number;
+        }[];
+      }>(region, 'GET', '/os-hypervisors/detail', HYPERVISORS_MICROVERSION);
+      return hypervisors.map((h) => ({
+        id: h.id,
+        hostname: h.hypervisor_hostname,
+        host: h.service.host,
+        state: h.state,
+        status: h.status,
+        runningVms: h.running_vms,
+      }));
+    },
+
+    /** Forces a host's compute service down (Nova then treats it as down at once) or lifts it. */
+    async setComputeServiceForcedDown({
+      region,
+      host,
+      forcedDown,
+    }: {
+      region: string;
+      host: string;
+      forcedDown: boolean;
+    }): Promise<{ changed: boolean; service: ComputeService }> {
+      const service = await computeService(region, host);
+      if (service.forcedDown === forcedDown) return { changed: false, service };
+      try {
+        return {
+          changed: true,
+          service: await updateService(region, service.id, { forced_down: forcedDown }),
+        };
+      } catch (err) {
+        // Zed keeps a host forced down while `done` evacuations from it remain; its restarted
+        // compute moves them to `completed` at start-up, then the same request succeeds.
+        if (
+          err instanceof ApplicationFailure &&
+          /evacuation migration records remain/.test(err.message)
+        )
+          throw ApplicationFailure.create({
+            type: OPENSTACK_FAILURES.pending,
+            message: err.message,
+          });
+        throw err;
+      }
+    },
+
+    /** Disables a host's compute service with a reason, or enables it; a same-reason disable is kept. */
+    async setComputeServiceEnabled({
+      region,
+      host,
+      enabled,
+      reason,
+    }: {
+      region: string;
+      host: string;
+      enabled: boolean;
+      reason?: string;
+    }): Promise<{ changed: boolean; service: ComputeService }> {
+      const service = await computeService(region, host);
+      const goal = enabled
+        ? service.status === 'enabled'
+        : service.status === 'disabled' && service.disabledReason === (reason ?? null);
+      if (goal) return { changed: false, service };
+      const body = enabled
+        ? { status: 'enabled' }
+        : { status: 'disabled', ...(reason && { disabled_reason: reason }) };
+      return { changed: true, service: await updateService(region, service.id, body) };
+    },
+
+    listServersOnHost,
+    listMigrations,
+    describeEvacuation,
+
+    /**
+     * Evacuates one instance from a failed host, at most once: when an evacuation from that host
+     * exists that has not failed, or the instance is elsewhere already, nothing is posted. An
+     * evacuation that failed or erred (no capacity) may be posted again.
+     */
+    async evacuateServer(input: EvacuateInput): Promise<EvacuateResult> {
+      const before = await describeEvacuation(input);
+      const m = before.migration;
+      if (m && !['failed', 'error'].includes(m.status))
+        return { ...before, posted: false, reason: `evacuation ${m.uuid} is ${m.status}` };
+      if (before.server.host !== input.sourceHost)
+        return {
+          ...before,
+          posted: false,
+          reason: `the instance is on ${before.server.host ?? 'no host'}, not ${input.sourceHost}`,
+        };
+      await nova(input.region, 'POST', `/servers/${input.serverId}/action`, EVACUATE_MICROVERSION, {
+        evacuate: input.targetHost ? { host: input.targetHost } : {},
+      });
+      const after = await describeEvacuation(input);
+      return { ...after, posted: true, reason: 'evacuation requested' };
+    },
+
+    /** Waits, heartbeating, until the instance's evacuation from `sourceHost` is finished. */
+    async awaitEvacuation(
+      input: Omit<EvacuateInput, 'targetHost'> & { pollMs?: number },
+    ): Promise<EvacuationFacts> {
+      const ctx = Context.current();
+      for (;;) {
+        const facts = await describeEvacuation(input);
+        if (facts.finished || !facts.migration) return facts;
+        ctx.heartbeat({ status: facts.migration.status, serverStatus: facts.server.status });
+        await ctx.sleep(input.pollMs ?? 1_000);
+      }
+    },
+
+    async listInstanceActions({
+      region,
+      serverId,
+    }: {
+      region: string;
+      serverId: string;
+    }): Promise<InstanceAction[]> {
+      const { instanceActions } = await nova<{
+        instanceActions: {
+          action: string;
+          request_id: string;
+          start_time: string;
+          message: string | null;
+        }[];
+      }>(region, 'GET', `/servers/${serverId}/os-instance-actions`, ACTIONS_MICROVERSION);
+      return instanceActions.map((a) => ({
+        action: a.action,
+        requestId: a.request_id,
+        startTime: a.start_time,
+        message: a.message,
+      }));
+    },
+  };
+}
+
+export type NovaActivities = ReturnType<typeof novaActivities>;

@@ -1,0 +1,78 @@
+// Steward's operations as `steward examples` prints them and `steward schedule` checks them.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as workflows from '../../workflows';
+import { WORKFLOW_ID_PATTERN } from '../../workflows/api';
+import { loadConfig } from '../../workers/config';
+import { OPERATIONS, renderExample } from '../../scripts/cli/operations';
+import { scheduleOptions } from '../../scripts/cli/commands/schedule';
+
+const printedInput = (rendered: string) =>
+  JSON.parse(rendered.split('Input          ')[1]) as Record<string, unknown>;
+
+describe('operation examples', () => {
+  for (const [name, operation] of Object.entries(OPERATIONS)) {
+    it(`${name}: a registered workflow type, a derived ID, an input to paste that the workflow accepts`, () => {
+      assert.equal(
+        typeof (workflows as Record<string, unknown>)[operation.workflowType],
+        'function',
+      );
+      const rendered = renderExample(name, operation);
+      const id = /Workflow ID {4}(\S+)/.exec(rendered)?.[1] ?? '';
+      assert.match(id, WORKFLOW_ID_PATTERN);
+      const input = printedInput(rendered);
+      assert.deepEqual(operation.parse(input), input, 'parsing the printed input changes nothing');
+    });
+  }
+
+  it("a scheduled run's ID is a Steward ID too (the Schedule appends the run's time)", () => {
+    assert.match('k8s-upgrade-plan/lab-2026-12-06T03:00:00Z', WORKFLOW_ID_PATTERN);
+    assert.doesNotMatch('k8s-upgrade-plan/lab-2026-12-06T03:00:00', WORKFLOW_ID_PATTERN);
+  });
+
+  it('fills in the defaults the workflow would use', () => {
+    assert.deepEqual(printedInput(renderExample('drain', OPERATIONS.drain)), {
+      cluster: 'lab',
+      node: 'worker-1',
+      timeoutSeconds: 600,
+      deleteEmptyDirData: false,
+      force: false,
+    });
+  });
+});
+
+describe('schedule options', () => {
+  const config = loadConfig({});
+  const plan = { operation: 'k8s-upgrade-plan', input: { cluster: 'lab', target: '1.33' } };
+
+  it('start the operation under its derived ID with the parsed input', () => {
+    const options = scheduleOptions(config, { ...plan, everySeconds: 600 });
+    assert.equal(options.scheduleId, 'k8s-upgrade-plan/lab');
+    assert.deepEqual(options.spec, { intervals: [{ every: '600s' }] });
+    assert.equal(options.action.type, 'startWorkflow');
+    assert.equal(options.action.workflowType, 'planKubernetesUpgrade');
+    assert.equal((options.action.args?.[0] as { pauseSeconds: number }).pauseSeconds, 5);
+    assert.equal(options.policies?.catchupWindow, '600s');
+    assert.equal(options.policies?.pauseOnFailure, false);
+  });
+
+  it('refuse what may not run on a schedule, or bad input, naming the field', () => {
+    const cases: [Parameters<typeof scheduleOptions>[1], RegExp][] = [
+      [
+        { ...plan, operation: 'drain', everySeconds: 60 },
+        /OPERATION: drain may not run on a schedule/,
+      ],
+      [{ ...plan, operation: 'nope', everySeconds: 60 }, /OPERATION: "nope" must be one of/],
+      [{ ...plan }, /--every or --cron: give exactly one/],
+      [{ ...plan, everySeconds: 60, cron: '0 3 * * 1' }, /--every or --cron: give exactly one/],
+      [
+        { ...plan, input: { cluster: 'lab', target: '1.33', pauseSeconds: -1 }, everySeconds: 60 },
+        /--input: pauseSeconds: must be greater than 0/,
+      ],
+      [{ ...plan, input: { target: '1.33' }, everySeconds: 60 }, /--input: cluster: is required/],
+    ];
+    for (const [request, message] of cases) {
+      assert.throws(() => scheduleOptions(config, request), message);
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, RetryState } from '@temporalio/common';
+import { EXIT } from '../../scripts/cli/exit-codes';
+import { failureOutcome, writeOutcome, type Outcome } from '../../scripts/cli/workflow-outcome';
+import { invalidInput } from '../../workflows/api';
+
+/** What writeOutcome puts on each stream. */
+function written(outcome: Outcome): { stdout: string; stderr: string } {
+  const out = { stdout: '', stderr: '' };
+  const saved = { stdout: process.stdout.write, stderr: process.stderr.write };
+  process.stdout.write = ((chunk: string) => ((out.stdout += chunk), true)) as never;
+  process.stderr.write = ((chunk: string) => ((out.stderr += chunk), true)) as never;
+  try {
+    writeOutcome(outcome);
+  } finally {
+    process.stdout.write = saved.stdout;
+    process.stderr.write = saved.stderr;
+  }
+  return out;
+}
+
+const failed = (cause: Error) =>
+  new WorkflowFailedError('Workflow execution failed', cause, RetryState.NON_RETRYABLE_FAILURE);
+
+describe('CLI outcomes', () => {
+  it('a workflow that refused its input: stderr, exit 2', () => {
+    const outcome = failureOutcome(failed(invalidInput('node', 'no device named "x" in NetBox')));
+    assert.equal(outcome.exitCode, EXIT.usage);
+    assert.deepEqual(written(outcome), {
+      stdout: '',
+      stderr: 'steward: refused: node: no device named "x" in NetBox\n',
+    });
+  });
+
+  it('a workflow that failed: stderr, exit 1', () => {
+    const outcome = failureOutcome(failed(ApplicationFailure.create({ message: 'boom' })));
+    assert.equal(outcome.exitCode, EXIT.failed);
+    assert.deepEqual(written(outcome), { stdout: '', stderr: 'steward: failed: boom\n' });
+  });
+
+  it('a report (running, waiting, ended short of its goal): stdout', () => {
+    const report = { text: 'worker-1: rejoin', exitCode: EXIT.waiting, running: true };
+    assert.deepEqual(written(report), { stdout: 'worker-1: rejoin\n', stderr: '' });
+  });
+});
