@@ -14,7 +14,10 @@ done
 
 mkdir -p test-results
 status=0
-node --import tsx --test --test-concurrency=1 \
+# Two test files at a time: lab and end-to-end files spend most of their time waiting on real
+# servers (rolls, timers, kubelet restarts), and every lab runs on free ports of its own.
+# STEWARD_TEST_CONCURRENCY=1 runs them one after another.
+node --import tsx --test --test-concurrency="${STEWARD_TEST_CONCURRENCY:-2}" \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./test/support/summary-reporter.mjs --test-reporter-destination=test-results/summary.txt \
   "${files[@]}" || status=$?
