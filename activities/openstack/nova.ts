@@ -5,7 +5,8 @@
 //   server's status and its host change at different moments;
 // - Nova does not refuse a second evacuate of an instance still rebuilding, so an existing
 //   evacuation migration from the same host is looked for before another is posted;
-// - with no capacity the POST still answers 200 and the instance goes to ERROR on its host.
+// - with no capacity the POST still answers 200, the migration goes to `error` and then the
+//   instance to ERROR on its host.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { OPENSTACK_FAILURES } from '../../workflows/api';
@@ -397,14 +398,18 @@ export function novaActivities(openstack: () => OpenStackClient) {
       return { ...after, posted: true, reason: 'evacuation requested' };
     },
 
-    /** Waits, heartbeating, until the instance's evacuation from `sourceHost` is finished. */
+    /**
+     * Waits, heartbeating, until the instance's evacuation from `sourceHost` is finished and the
+     * instance has settled (no task state): a migration in `error` comes a moment before the
+     * instance leaves REBUILD for ERROR.
+     */
     async awaitEvacuation(
       input: Omit<EvacuateInput, 'targetHost'> & { pollMs?: number },
     ): Promise<EvacuationFacts> {
       const ctx = Context.current();
       for (;;) {
         const facts = await describeEvacuation(input);
-        if (facts.finished || !facts.migration) return facts;
+        if (!facts.migration || (facts.finished && facts.server.taskState === null)) return facts;
         ctx.heartbeat({ status: facts.migration.status, serverStatus: facts.server.status });
         await ctx.sleep(input.pollMs ?? 1_000);
       }

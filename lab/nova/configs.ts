@@ -144,7 +144,9 @@ export function writeNovaConfigs(
       filter_scheduler: {
         enabled_filters: 'ComputeFilter,ComputeCapabilitiesFilter,ImagePropertiesFilter',
       },
-      keystone_authtoken: authtoken(ports, 'nova', secrets.nova),
+      // No validation cache: a revoked token is refused at once (with the default 300 s cache,
+      // Nova accepts a revoked token for up to five minutes).
+      keystone_authtoken: { ...authtoken(ports, 'nova', secrets.nova), token_cache_time: -1 },
       placement: serviceAuth(ports, 'placement', secrets.placement),
       neutron: serviceAuth(ports, 'nova', secrets.nova),
       glance: { api_servers: `http://127.0.0.1:${ports.glance}` },

@@ -46,7 +46,8 @@ const waitForComputeState = (host: string, state: 'up' | 'down') =>
   waitFor(
     `${host} ${state}`,
     async () => (await computeServices(os())).find((s) => s.host === host)?.state === state,
-    { timeoutMs: 90_000, intervalMs: 500 },
+    // A nova-compute's start is CPU-bound: ~11 s on an idle machine, minutes at a load of 20.
+    { timeoutMs: 300_000, intervalMs: 500 },
   );
 
 async function restore(host: string) {
@@ -58,7 +59,7 @@ async function restore(host: string) {
       await ctx.act.setComputeServiceForcedDown({ region, host, forcedDown: false }),
       true
     ),
-    { timeoutMs: 120_000, intervalMs: 1_000 },
+    { timeoutMs: 300_000, intervalMs: 1_000 },
   );
   await waitForComputeState(host, 'up');
 }
