@@ -137,8 +137,8 @@ export function startWorker(stateDir: string, configPath: string, name = 'worker
   });
 }
 
-/** Waits until a worker polls the task queue for workflow tasks. */
-export async function waitForWorker(client: Client, timeoutMs = 120_000): Promise<void> {
+/** Waits until a worker polls the task queue for workflow tasks (bundling takes minutes under load). */
+export async function waitForWorker(client: Client, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { pollers } = await client.workflowService.describeTaskQueue({
