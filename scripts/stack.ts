@@ -181,12 +181,13 @@ export function startWorker(stateDir: string, configPath: string, name = 'worker
 
 /**
  * Waits until the worker process `pid` polls the task queue for workflow tasks. Its pid, because
- * the server lists a stopped worker's pollers for minutes after it stopped.
+ * the server lists a stopped worker's pollers for minutes after it stopped; up to minutes, because
+ * bundling the workflows takes that long on a loaded machine.
  */
 export async function waitForWorker(
   client: Client,
   pid: number,
-  timeoutMs = 120_000,
+  timeoutMs = 300_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
