@@ -4,8 +4,6 @@
 // `steward status`; once the OSD is back, `retry` lets Rook go on to the end. Then, on the same
 // lab, an OSD down at the end of a roll and `abort`: the result says Rook is left stopped.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { setCephDaemonFault } from '../../lab';
 import { waitFor } from '../../lab/wait';
@@ -14,7 +12,7 @@ import {
   workflowIds,
   type RookCephUpgradeResult,
 } from '../../workflows/api';
-import { daemonLabels, rookRestarts } from '../support/lab-rook';
+import { cephJson, daemonLabels, rookRestarts } from '../support/lab-rook';
 import { assertRolledOnce } from '../support/rook-upgrade-checks';
 import { currentDetails, startTestStack, type TestStack } from '../support/stack';
 
@@ -30,18 +28,7 @@ after(async () => stack?.stop());
 
 const ID = workflowIds.rookUpgrade('lab');
 const output = (run: { stdout: string; stderr: string }) => `${run.stdout}${run.stderr}`;
-const cephJson = async (...args: string[]) =>
-  JSON.parse(
-    (
-      await promisify(execFile)('ceph', [
-        '--conf',
-        stack.lab.ceph!.conf,
-        ...args,
-        '--format',
-        'json',
-      ])
-    ).stdout,
-  );
+const ceph = (...args: string[]) => cephJson(stack.lab, ...args);
 const operatorReplicas = async () =>
   JSON.parse(
     await stack.lab.kubectl('get', 'deploy', '-n', 'rook-ceph', 'rook-ceph-operator', '-o', 'json'),
@@ -77,7 +64,7 @@ it(
       assert.match(waited, /osds: osd\.1 down/, waited);
 
       // Ceph's own words on the OSD, quoted in every view of the wait.
-      const detail = await cephJson('health', 'detail');
+      const detail = await ceph('health', 'detail');
       const cephSays = (detail.checks.OSD_DOWN.detail as { message: string }[]).map(
         (d) => d.message,
       );
@@ -102,7 +89,7 @@ it(
 
       // osd.1 comes back (the fault cleared): Rook stays stopped, osd.2 keeps its old version.
       await setCephDaemonFault(stack.lab.kubeconfigPath, 'osd.1', undefined);
-      await waitFor('osd.1 up', async () => (await cephJson('osd', 'dump')).osds[1].up === 1, {
+      await waitFor('osd.1 up', async () => (await ceph('osd', 'dump')).osds[1].up === 1, {
         timeoutMs: 60_000,
         intervalMs: 500,
       });
@@ -131,7 +118,7 @@ it(
     );
     assert.equal(await operatorReplicas(), 1);
     assertRolledOnce(rookRestarts(stack.lab).slice(mark), [`v1.15.9 ${image}`]);
-    assert.equal((await cephJson('health')).status, 'HEALTH_OK');
+    assert.equal((await ceph('health')).status, 'HEALTH_OK');
   },
 );
 

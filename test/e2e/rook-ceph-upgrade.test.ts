@@ -19,7 +19,13 @@ import {
   workflowIds,
   type RookCephUpgradeResult,
 } from '../../workflows/api';
-import { cephClusterJson, daemonLabels, rookRestarts, sampleCeph } from '../support/lab-rook';
+import {
+  cephClusterJson,
+  cephJson,
+  daemonLabels,
+  rookRestarts,
+  sampleCeph,
+} from '../support/lab-rook';
 import { assertGatesHonest, assertRolledOnce } from '../support/rook-upgrade-checks';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -35,18 +41,7 @@ after(async () => stack?.stop());
 
 const ID = workflowIds.rookUpgrade('lab');
 const output = (run: { stdout: string; stderr: string }) => `${run.stdout}${run.stderr}`;
-const ceph = async (...args: string[]) =>
-  JSON.parse(
-    (
-      await promisify(execFile)('ceph', [
-        '--conf',
-        stack.lab.ceph!.conf,
-        ...args,
-        '--format',
-        'json',
-      ])
-    ).stdout,
-  );
+const ceph = (...args: string[]) => cephJson(stack.lab, ...args);
 const helmRelease = async () =>
   JSON.parse(
     (

@@ -8,6 +8,13 @@ import { OPERATOR_DAEMON } from '../../lab/ceph';
 import { logFile } from '../../lab/daemon';
 import type { TestLab } from './lab';
 
+/** What the real `ceph` CLI says, as JSON: `cephJson(lab, 'health', 'detail')`. */
+export const cephJson = async (lab: TestLab, ...args: string[]) =>
+  JSON.parse(
+    (await promisify(execFile)('ceph', ['--conf', lab.ceph!.conf, ...args, '--format', 'json']))
+      .stdout,
+  );
+
 export const cephClusterJson = async (lab: TestLab) =>
   JSON.parse(await lab.kubectl('get', 'cephcluster', '-n', 'rook-ceph', 'rook-ceph', '-o', 'json'));
 
@@ -81,14 +88,7 @@ export function sampleCeph(lab: TestLab): { samples: CephSample[]; stop(): Promi
     while (running) {
       const at = Date.now();
       try {
-        const { stdout } = await promisify(execFile)('ceph', [
-          '--conf',
-          lab.ceph!.conf,
-          'status',
-          '--format',
-          'json',
-        ]);
-        const s = JSON.parse(stdout);
+        const s = await cephJson(lab, 'status');
         const states: { state_name: string; count: number }[] = s.pgmap.pgs_by_state ?? [];
         const text = `${s.health.status}; ${states.map((p) => `${p.count} ${p.state_name}`).join(', ')}`;
         const clean = states.length === 1 && states[0].state_name === 'active+clean';
