@@ -10,6 +10,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { searchAttributes } from '../../workflows/api';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/workflow-interceptors';
 
 export const TEMPORAL_BIN = join(__dirname, '../../.tools/temporal/bin/temporal');
 
@@ -41,19 +42,35 @@ export function useTestServer(): () => TestWorkflowEnvironment {
   return () => env!;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+function bundle(workflowInterceptorModules: string[]): Promise<WorkflowBundleWithSourceMap> {
+  const key = workflowInterceptorModules.join(',');
+  if (!bundles.has(key)) {
+    const workflowsPath = require.resolve('../../workflows');
+    bundles.set(
+      key,
+      bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet }),
+    );
+  }
+  return bundles.get(key)!;
+}
+
+/** The workflows alone: their tests' in-memory activities need not answer notifications. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-    },
-  });
-  return bundle;
+  return bundle([]);
+}
+
+/** The workflows as the Steward worker runs them, with its interceptors (replay, notifications). */
+export function workerBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundle(WORKFLOW_INTERCEPTOR_MODULES);
 }
