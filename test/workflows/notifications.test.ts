@@ -1,62 +1,23 @@
 // Operator notifications as the worker sends them: the production interceptor and webhook
 // activity against a real HTTP receiver, with in-memory cluster activities.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { notificationActivities, type WebhookEvent } from '../../activities/notifications/webhook';
+import { notificationActivities } from '../../activities/notifications/webhook';
 import { decideUpdate, workflowIds, type DrainNodeInput } from '../../workflows/api';
 import type { drainNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
 import { recordHistory } from '../support/histories';
+import { WebhookReceiver } from '../support/webhook-receiver';
 import { useTestServer, workerBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
 const UI = 'http://ui.example:8233';
 
-/** A webhook receiver that answers with the statuses queued in `answers`, then 204. */
-class Receiver {
-  readonly events: WebhookEvent[] = [];
-  readonly answers: number[] = [];
-  attempts = 0;
-  private server?: Server;
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        this.attempts++;
-        const status = this.answers.shift() ?? 204;
-        if (status < 300) this.events.push(JSON.parse(body) as WebhookEvent);
-        res.writeHead(status).end();
-      });
-    });
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hook`;
-  }
-
-  async until(count: number): Promise<WebhookEvent[]> {
-    for (let i = 0; i < 300 && this.events.length < count; i++) await sleep(100);
-    return this.events;
-  }
-
-  stop(): void {
-    this.server?.close();
-  }
-}
-
-let receiver: Receiver;
+let receiver: WebhookReceiver;
 before(async () => {
-  receiver = new Receiver();
+  receiver = new WebhookReceiver();
   await receiver.start();
 });
 after(() => receiver.stop());
@@ -85,10 +46,6 @@ function startDrain(taskQueue: string, input: DrainNodeInput) {
   });
 }
 
-function forRun(workflowId: string) {
-  return receiver.events.filter((e) => e.workflowId === workflowId);
-}
-
 describe('operator notifications', () => {
   it('tells start, the wait with its reason and decisions, and completion, linking to the UI', async () => {
     const cluster = new FakeCluster('w1', [pod('web-1')]);
@@ -102,7 +59,7 @@ describe('operator notifications', () => {
       recordHistory(testEnv().address, handle.workflowId, 'drain-node-notified-retry');
       return handle;
     });
-    const events = forRun(handle.workflowId);
+    const events = receiver.eventsOf(handle.workflowId);
     assert.deepEqual(
       events.map((e) => e.kind),
       ['started', 'waiting', 'completed'],
@@ -129,7 +86,7 @@ describe('operator notifications', () => {
       await assert.rejects(handle.result(), WorkflowFailedError);
       return handle.workflowId;
     });
-    const events = forRun(workflowId);
+    const events = receiver.eventsOf(workflowId);
     assert.deepEqual(
       events.map((e) => e.kind),
       ['started', 'failed'],
@@ -147,7 +104,7 @@ describe('operator notifications', () => {
       return handle.workflowId;
     });
     assert.deepEqual(
-      forRun(first).map((e) => e.kind),
+      receiver.eventsOf(first).map((e) => e.kind),
       ['started', 'completed'],
     );
     assert.equal(receiver.attempts - before, 4, 'two refused deliveries of the start, then two');
