@@ -45,6 +45,14 @@ export async function planHypervisorEviction(
     bmc: located.label,
     bmcSerial: identity.serial,
     power: identity.power,
-    instances: servers.map((s, n) => ({ id: s.id, name: s.name, status: s.status, ...choices[n] })),
+    instances: servers.map((s, n) => {
+      const choice = choices[n];
+      return {
+        id: s.id,
+        name: s.name,
+        status: s.status,
+        ...('target' in choice ? { target: choice.target } : { reason: choice.reason }),
+      };
+    }),
   };
 }
