@@ -25,7 +25,11 @@ import {
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import type { hypervisorEviction } from './hypervisor-eviction';
-import { describeThreshold, parseEvictionWatchInput } from './policy/eviction-input';
+import {
+  describeThreshold,
+  parseEvictionWatchInput,
+  watchThreshold,
+} from './policy/eviction-input';
 import { judgeHosts } from './policy/hypervisor-failures';
 import { announce, bulletList, showPhase } from './visibility';
 
@@ -40,6 +44,7 @@ export async function hypervisorEvictionWatch(
 ): Promise<never> {
   const input = parseEvictionWatchInput(rawInput);
   const { region } = input;
+  const threshold = watchThreshold(input);
   const workflowId = workflowIds.evictWatch(region);
   if (workflowInfo().workflowId !== workflowId)
     throw invalidInput('workflowId', `must be "${workflowId}" so that one watch runs per region`);
@@ -52,7 +57,7 @@ export async function hypervisorEvictionWatch(
     hosts: 0,
     waiting: [],
     evicting: started,
-    threshold: describeThreshold(input.threshold),
+    threshold: describeThreshold(threshold),
     startedThisRun: [],
   };
   setHandler(hypervisorEvictionWatchStatusQuery, () => status);
@@ -85,7 +90,7 @@ export async function hypervisorEvictionWatch(
     const services = await surfaceInvalidInput(poll.listComputeServices({ region }));
     const verdict = judgeHosts(services, streaks, {
       gracePolls: input.gracePolls,
-      threshold: input.threshold,
+      threshold,
     });
     streaks = verdict.streaks;
     const failing = new Set(Object.keys(streaks));

@@ -5,6 +5,7 @@ import {
   describeThreshold,
   parseEvictionInput,
   parseEvictionWatchInput,
+  watchThreshold,
 } from '../../workflows/policy/eviction-input';
 
 const refused = (parse: () => unknown, field: string) =>
@@ -58,10 +59,10 @@ describe('parseEvictionWatchInput', () => {
       gracePolls: 2,
       thresholdScope: 'region',
       concurrency: 4,
-      threshold: { count: 2, percent: 25, scope: 'region' },
     });
+    assert.deepEqual(watchThreshold(parsed), { count: 2, percent: 25, scope: 'region' });
     assert.equal(
-      describeThreshold(parsed.threshold),
+      describeThreshold(watchThreshold(parsed)),
       'at most 2 hosts and 25% of the hosts per region',
     );
   });
@@ -72,11 +73,15 @@ describe('parseEvictionWatchInput', () => {
   ];
   for (const [threshold, expected] of thresholds)
     it(`threshold ${JSON.stringify(threshold)}`, () =>
-      assert.deepEqual(parseEvictionWatchInput({ region: 'lab', threshold }).threshold, expected));
+      assert.deepEqual(
+        watchThreshold(parseEvictionWatchInput({ region: 'lab', threshold })),
+        expected,
+      ));
   it('threshold per zone', () =>
     assert.equal(
-      parseEvictionWatchInput({ region: 'lab', threshold: '2', thresholdScope: 'zone' }).threshold
-        .scope,
+      watchThreshold(
+        parseEvictionWatchInput({ region: 'lab', threshold: '2', thresholdScope: 'zone' }),
+      ).scope,
       'zone',
     ));
   const bad: [string, object, string][] = [

@@ -55,9 +55,7 @@ export type EvictionRequest = z.output<typeof evictionInput> & {
   bmcCredentials: { username: string; password: string };
 };
 
-export type EvictionWatchRequest = Omit<z.output<typeof watchInput>, 'threshold'> & {
-  threshold: PartitionThreshold;
-};
+export type EvictionWatchRequest = z.output<typeof watchInput>;
 
 export function parseEvictionInput(input: unknown): EvictionRequest {
   const parsed = parseInput(evictionInput, input);
@@ -70,12 +68,21 @@ export function parseEvictionInput(input: unknown): EvictionRequest {
   };
 }
 
+/** The watch's input with its defaults; the threshold as given (checked), see watchThreshold. */
 export function parseEvictionWatchInput(input: unknown): EvictionWatchRequest {
-  const { threshold, ...parsed } = parseInput(watchInput, input);
-  if (threshold === undefined)
-    return { ...parsed, threshold: { ...DEFAULT_THRESHOLD, scope: parsed.thresholdScope } };
+  const parsed = parseInput(watchInput, input);
+  watchThreshold(parsed);
+  return parsed;
+}
+
+/** The partition threshold the watch applies: as given, else DEFAULT_THRESHOLD, in its scope. */
+export function watchThreshold({
+  threshold,
+  thresholdScope,
+}: Pick<EvictionWatchRequest, 'threshold' | 'thresholdScope'>): PartitionThreshold {
+  if (threshold === undefined) return { ...DEFAULT_THRESHOLD, scope: thresholdScope };
   try {
-    return { ...parsed, threshold: { ...parseThreshold(threshold), scope: parsed.thresholdScope } };
+    return { ...parseThreshold(threshold), scope: thresholdScope };
   } catch (err) {
     throw invalidInput('threshold', (err as Error).message);
   }
