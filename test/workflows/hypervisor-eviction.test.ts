@@ -305,6 +305,7 @@ describe('hypervisorEvictionWatch workflow', () => {
       nova.setRunning(['hv-1', 'hv-2', 'hv-3', 'hv-4'], true);
       const cleared = await untilWatch(h, (s) => s.polls > seen.polls && !s.partition);
       assert.deepEqual(cleared.waiting, []);
+      recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-watch-partition');
       await h.terminate('test done');
     });
     assert.ok(
