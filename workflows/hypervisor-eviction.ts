@@ -9,6 +9,7 @@
 import {
   ActivityFailure,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   workflowInfo,
@@ -78,21 +79,24 @@ export async function hypervisorEviction(
   const snapshot = (): HypervisorEvictionStatus => ({ ...status, waitingReason: gate.reason });
   setHandler(hypervisorEvictionStatusQuery, snapshot);
   announce('evict', region, host);
+  // The phase search attribute is written when it changes; the details on every change.
+  let shownPhase: string | undefined;
   const show = () => {
+    const phase = gate.reason ? 'waiting-for-operator' : status.step;
     const moved = status.instances.filter((i) => i.state === 'moved').length;
     const left = status.instances.filter((i) => i.state !== 'moved' && i.state !== 'skipped');
-    showPhase(
-      gate.reason ? 'waiting-for-operator' : status.step,
-      [
-        `**Evict ${host}** (${region}): ${status.step}${status.fenced ? ', fenced' : ''}`,
-        `Instances: ${moved} moved, ${left.length} left of ${status.instances.length}`,
-        bulletList(left.map((i) => `${i.name} ${i.state}${i.reason ? `: ${i.reason}` : ''}`)),
-        ...status.log.map((l) => `- ${l}`),
-        gate.reason
-          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} retry|skip|abort\``
-          : '',
-      ].join('\n'),
-    );
+    const details = [
+      `**Evict ${host}** (${region}): ${status.step}${status.fenced ? ', fenced' : ''}`,
+      `Instances: ${moved} moved, ${left.length} left of ${status.instances.length}`,
+      bulletList(left.map((i) => `${i.name} ${i.state}${i.reason ? `: ${i.reason}` : ''}`)),
+      ...status.log.map((l) => `- ${l}`),
+      gate.reason
+        ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} ${gate.current?.decisions?.join('|')}\``
+        : '',
+    ].join('\n');
+    if (phase === shownPhase) return setCurrentDetails(details);
+    shownPhase = phase;
+    showPhase(phase, details);
   };
   const finish = (
     outcome: HypervisorEvictionResult['outcome'],
