@@ -4,7 +4,8 @@
 // partition (hv-1, hv-2 die at once) → nothing touched; hv-1's power cut → the watch evicts it;
 // hv-2's compute dies with its BMC on, the worker is SIGKILLed mid-evacuation → powered off and
 // verified first, each instance evacuated once; hv-3's BMC hangs → the operator is asked, nothing
-// evacuated; hv-3 with no capacity left → reported, nothing lost, moved after a retry.
+// evacuated; hv-3 with no capacity left → reported, nothing lost, moved after a retry (Keystone
+// having revoked Steward's tokens meanwhile).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readBmcLog, setBmcFault, setComputeRunning, setComputeServicesEnabled } from '../../lab';
@@ -97,6 +98,16 @@ async function untilEvictionWaits(host: string): Promise<string> {
     { timeoutMs: 300_000, intervalMs: 1_000 },
   );
   return reason!;
+}
+/** Keystone revokes every token of Steward's user, as disabling it for a moment does. */
+async function revokeStewardTokens(): Promise<void> {
+  const api = adminApi(os());
+  const { users } = await api.call<{ users: { id: string }[] }>(
+    'GET',
+    `${os().authUrl}/users?name=${os().steward.username}`,
+  );
+  for (const enabled of [false, true])
+    await api.call('PATCH', `${os().authUrl}/users/${users[0].id}`, { user: { enabled } });
 }
 /** Every instance that was on `host` is ACTIVE (or as it was) elsewhere, as the openstack CLI sees it. */
 async function assertMovedOff(host: string, ids: string[]): Promise<void> {
@@ -269,7 +280,7 @@ describe('hypervisor eviction on the real Nova lab', () => {
     assert.equal((await services())['hv-3'].status, 'enabled');
   });
 
-  it('no capacity left: reported, nothing lost, nothing posted; a retry after capacity returns moves them', async () => {
+  it("no capacity left: reported, nothing lost, nothing posted; a retry after capacity returns (and after Keystone revoked Steward's tokens) moves them", async () => {
     const onHost = (await listServers(os())).filter((s) => s.Host === 'hv-3').map((s) => s.ID);
     await setComputeServicesEnabled(os(), ['hv-4'], false);
     try {
@@ -287,6 +298,7 @@ describe('hypervisor eviction on the real Nova lab', () => {
     } finally {
       await setComputeServicesEnabled(os(), ['hv-4'], true);
     }
+    await revokeStewardTokens();
     const retry = await stack.steward('decide', workflowIds.evict('lab', 'hv-3'), 'retry');
     assert.equal(retry.code, 0, output(retry));
     const result = await evictionResult('hv-3');
