@@ -11,3 +11,6 @@ export { netboxReconcile } from './netbox-reconcile';
 export { rookCephUpgrade } from './rook-ceph-upgrade';
 export { planRookCephUpgrade } from './rook-ceph-upgrade-plan';
 export { cephHealthCheck } from './ceph-health-check';
+export { hypervisorEviction } from './hypervisor-eviction';
+export { hypervisorEvictionWatch } from './hypervisor-eviction-watch';
+export { planHypervisorEviction } from './eviction-plan';

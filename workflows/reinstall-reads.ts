@@ -13,12 +13,12 @@ const reads = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
 
-/** The node's NetBox device; an unknown one is refused naming the `node` field. */
-export async function readDevice(node: string): Promise<DeviceFacts> {
+/** The host's NetBox device; an unknown one is refused naming the input's `field`. */
+export async function readDevice(node: string, field = 'node'): Promise<DeviceFacts> {
   try {
     return await reads.describeDevice({ device: node });
   } catch (err) {
-    if (isInvalidInput(err)) throw invalidInput('node', err.cause.message.replace(/^device: /, ''));
+    if (isInvalidInput(err)) throw invalidInput(field, err.cause.message.replace(/^device: /, ''));
     throw err;
   }
 }

@@ -45,6 +45,9 @@ export interface Hypervisor {
   state: 'up' | 'down';
   status: 'enabled' | 'disabled';
   runningVms: number;
+  /** Free vCPUs and RAM as the hypervisor reports them (before overcommit). */
+  freeVcpus: number;
+  freeRamMb: number;
 }
 
 export interface ServerFacts {
@@ -56,6 +59,9 @@ export interface ServerFacts {
   vmState: string | null;
   /** The fault Nova recorded (an ERROR instance): its message. */
   fault?: string;
+  /** The flavor's size (embedded in the server since 2.47). */
+  vcpus: number;
+  ramMb: number;
 }
 
 export interface MigrationFacts {
@@ -121,6 +127,7 @@ interface RawServer {
   'OS-EXT-STS:task_state': string | null;
   'OS-EXT-STS:vm_state': string | null;
   fault?: { message: string };
+  flavor: { vcpus: number; ram: number };
 }
 
 interface RawMigration {
@@ -154,6 +161,8 @@ const serverFacts = (s: RawServer): ServerFacts => ({
   taskState: s['OS-EXT-STS:task_state'],
   vmState: s['OS-EXT-STS:vm_state'],
   ...(s.fault && { fault: s.fault.message }),
+  vcpus: s.flavor.vcpus,
+  ramMb: s.flavor.ram,
 });
 
 const migrationFacts = (m: RawMigration): MigrationFacts => ({
@@ -304,6 +313,10 @@ export function novaActivities(openstack: () => OpenStackClient) {
           state: 'up' | 'down';
           status: 'enabled' | 'disabled';
           running_vms: number;
+          vcpus: number;
+          vcpus_used: number;
+          memory_mb: number;
+          memory_mb_used: number;
         }[];
       }>(region, 'GET', '/os-hypervisors/detail', HYPERVISORS_MICROVERSION);
       return hypervisors.map((h) => ({
@@ -313,6 +326,8 @@ export function novaActivities(openstack: () => OpenStackClient) {
         state: h.state,
         status: h.status,
         runningVms: h.running_vms,
+        freeVcpus: h.vcpus - h.vcpus_used,
+        freeRamMb: h.memory_mb - h.memory_mb_used,
       }));
     },
 

@@ -15,6 +15,7 @@ import { reconcileNow } from './commands/reconcile';
 import { changeSchedule, createSchedule, listSchedules } from './commands/schedule';
 import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
+import { evict, evictWatch } from './commands/eviction';
 
 const seconds = (value: string) => {
   try {
@@ -197,6 +198,61 @@ program
         },
         { dryRun: o.dryRun, detach: o.detach },
       ),
+    ),
+  );
+
+const wholeNumber = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
+};
+
+program
+  .command('evict')
+  .description(
+    'evict a failed hypervisor: re-confirm, fence (BMC off, verified), force down and disable, evacuate, NetBox failed',
+  )
+  .argument('<host>', 'the compute host (Nova service host and NetBox device)')
+  .requiredOption('--region <name>', 'the OpenStack region as the worker config names it')
+  .option('--concurrency <n>', 'evacuations at once (default 4)', wholeNumber)
+  .option('--dry-run', "print Nova's view, the BMC (serial checked) and each instance's target")
+  .option('--detach', 'start and return without watching')
+  .action((host: string, o) =>
+    withClient((client, config) =>
+      evict(
+        client,
+        config,
+        { region: o.region, host, concurrency: o.concurrency },
+        { dryRun: o.dryRun, detach: o.detach },
+      ),
+    ),
+  );
+
+program
+  .command('evict-watch')
+  .description(
+    "watch a region's hypervisors and evict each one failed for the grace; nothing above the partition threshold",
+  )
+  .argument('<region>', 'the OpenStack region as the worker config names it')
+  .option('--interval <duration>', 'time between polls (default 30s)', seconds)
+  .option(
+    '--threshold <n|p%>',
+    'at most this many failed hosts, or share of them (default 2 and 25%)',
+  )
+  .option(
+    '--grace <polls>',
+    'polls a host must be seen failed before it is evicted (default 2)',
+    wholeNumber,
+  )
+  .option('--zone', 'apply the threshold per availability zone rather than over the region')
+  .action((region: string, o) =>
+    withClient((client, config) =>
+      evictWatch(client, config, {
+        region,
+        intervalSeconds: o.interval,
+        gracePolls: o.grace,
+        threshold: o.threshold,
+        ...(o.zone && { thresholdScope: 'zone' as const }),
+      }),
     ),
   );
 

@@ -10,6 +10,7 @@ import {
 import { parseReinstallInput } from '../../workflows/policy/reinstall-input';
 import { parseUpgradeInput } from '../../workflows/policy/upgrade-plan';
 import { parseRookCephUpgradeInput } from '../../workflows/policy/rook-upgrade';
+import { parseEvictionInput, parseEvictionWatchInput } from '../../workflows/policy/eviction-input';
 
 interface Operation<T extends object> {
   workflowType: string;
@@ -117,6 +118,33 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseClusterInput,
     workflowId: (i) => workflowIds.cephHealth(i.cluster),
     example: { cluster: 'lab' },
+  }),
+  evict: operation({
+    workflowType: 'hypervisorEviction',
+    summary:
+      'evict a failed hypervisor: fence through its BMC, force down and disable, evacuate every instance',
+    parse: parseEvictionInput,
+    workflowId: (i) => workflowIds.evict(i.region, i.host),
+    example: { region: 'lab', host: 'hv-1' },
+    notSchedulable: CHANGES_THE_CLUSTER,
+  }),
+  'evict-plan': operation({
+    workflowType: 'planHypervisorEviction',
+    summary:
+      "an eviction's plan: Nova's view, the BMC with its serial, each instance's target; changes nothing",
+    parse: parseEvictionInput,
+    workflowId: (i) => workflowIds.evictPlan(i.region, i.host),
+    example: { region: 'lab', host: 'hv-1' },
+  }),
+  'evict-watch': operation({
+    workflowType: 'hypervisorEvictionWatch',
+    summary:
+      "watch a region's hypervisors and evict those failed for the grace, none above the partition threshold",
+    parse: parseEvictionWatchInput,
+    workflowId: (i) => workflowIds.evictWatch(i.region),
+    example: { region: 'lab' },
+    notSchedulable:
+      'it runs until stopped, continuing as new under its own ID; start it once with steward evict-watch',
   }),
 };
 

@@ -1,5 +1,8 @@
 // Human-readable text for plans, progress and results.
 import type {
+  HypervisorEvictionPlan,
+  HypervisorEvictionStatus,
+  HypervisorEvictionWatchStatus,
   CephHealthReport,
   DrainNodeResult,
   DrainPlan,
@@ -150,5 +153,45 @@ export function renderRookUpgradeStatus(st: RookCephUpgradeStatus): string {
           `  steward decide rook-upgrade/${st.cluster} retry|abort`,
         ]
       : []),
+  ].join('\n');
+}
+
+export function renderEvictionPlan(plan: HypervisorEvictionPlan): string {
+  const { service } = plan;
+  return [
+    `Eviction plan for ${plan.host} in ${plan.region} (nothing changed)`,
+    `  Nova              nova-compute ${service.state}, ${service.status}${service.forcedDown ? ', forced down' : ''}: ${plan.wouldEvict ? 'would be evicted' : 'up, an eviction would leave it alone'}`,
+    `  BMC               ${plan.bmc}: serial ${plan.bmcSerial} matches NetBox, power ${plan.power}`,
+    `  instances         ${plan.instances.length}`,
+    ...plan.instances.map(
+      (i) => `    ${i.name} (${i.status}) → ${i.target ?? `stays: ${i.reason}`}`,
+    ),
+  ].join('\n');
+}
+
+export function renderEvictionStatus(st: HypervisorEvictionStatus): string {
+  const moved = st.instances.filter((i) => i.state === 'moved').length;
+  return [
+    `${st.host} (${st.region}): ${st.step}${st.fenced ? ', fenced' : ''}${st.bmc ? `; BMC ${st.bmc}` : ''}; ${moved} of ${st.instances.length} instances moved`,
+    ...st.log.map((l) => `  ${l}`),
+    ...st.instances.map(
+      (i) =>
+        `  ${i.name}: ${i.state} ${i.from} → ${i.to ?? i.target ?? '?'}${i.seconds !== undefined ? ` in ${i.seconds.toFixed(1)}s` : ''}${i.attempts > 1 ? ` (${i.attempts} attempts)` : ''}${i.reason && i.state !== 'moved' ? `: ${i.reason}` : ''}`,
+    ),
+    ...(st.waitingReason
+      ? [
+          `waiting for an operator: ${st.waitingReason}`,
+          `  steward decide evict/${st.region}/${st.host} retry|skip|abort`,
+        ]
+      : []),
+  ].join('\n');
+}
+
+export function renderEvictionWatchStatus(st: HypervisorEvictionWatchStatus): string {
+  return [
+    `eviction watch ${st.region}: ${st.hosts} hypervisors, ${st.polls} polls (last ${st.lastPollAt ?? 'none yet'}), threshold ${st.threshold}`,
+    st.partition ? `  PARTITION SUSPECTED, evicting nothing: ${st.partition}` : '  no partition',
+    ...st.waiting.map((w) => `  in grace: ${w.host} (${w.polls} polls)`),
+    ...st.evicting.map((h) => `  evicting: ${h} (steward status evict/${st.region}/${h})`),
   ].join('\n');
 }

@@ -12,6 +12,9 @@ import {
   type KubernetesUpgradeResult,
   type UpgradeNodeResult,
   drainStatusQuery,
+  hypervisorEvictionStatusQuery,
+  hypervisorEvictionWatchStatusQuery,
+  type HypervisorEvictionResult,
   INVALID_INPUT,
   type DrainNodeResult,
   type DrainStatus,
@@ -21,6 +24,8 @@ import {
   renderCephHealth,
   renderDrainResult,
   renderDrainStatus,
+  renderEvictionStatus,
+  renderEvictionWatchStatus,
   renderReinstallStatus,
   renderRookUpgradeStatus,
   renderUpgradeStatus,
@@ -102,6 +107,15 @@ function resultOutcome(type: string, result: unknown): Outcome {
       running: false,
     };
   }
+  if (type === 'hypervisorEviction') {
+    const r = result as HypervisorEvictionResult;
+    const complete = r.outcome === 'evicted' && r.instances.every((i) => i.state === 'moved');
+    return {
+      text: `${renderEvictionStatus(r)}\n${r.message} (${r.seconds.toFixed(1)}s)`,
+      exitCode: complete ? EXIT.ok : EXIT.failed,
+      running: false,
+    };
+  }
   if (type === 'cephHealthCheck') {
     const r = result as CephHealthReport;
     return {
@@ -166,6 +180,18 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
         exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok,
         running: true,
       };
+    }
+    if (type === 'hypervisorEviction') {
+      const st = await handle.query(hypervisorEvictionStatusQuery);
+      return {
+        text: renderEvictionStatus(st),
+        exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok,
+        running: true,
+      };
+    }
+    if (type === 'hypervisorEvictionWatch') {
+      const st = await handle.query(hypervisorEvictionWatchStatusQuery);
+      return { text: renderEvictionWatchStatus(st), exitCode: EXIT.ok, running: true };
     }
     return { text: `${workflowId}: running`, exitCode: EXIT.ok, running: true };
   }

@@ -163,4 +163,13 @@ describe('judgeHosts', () => {
     assert.deepEqual(third.evict, ['hv-1']);
     assert.deepEqual(judgeHosts(hosts('uuuu'), third.streaks, opts).streaks, {});
   });
+
+  it('polls spent in a partition do not count towards the grace: the last host back waits it out', () => {
+    const opts = { gracePolls: 2 };
+    let verdict = judgeHosts(hosts('dduu'), { 'hv-1': 4, 'hv-2': 4 }, opts);
+    assert.deepEqual(verdict.streaks, { 'hv-1': 0, 'hv-2': 0 });
+    verdict = judgeHosts(hosts('uduu'), verdict.streaks, opts);
+    assert.deepEqual([verdict.evict, verdict.waiting], [[], [{ host: 'hv-2', polls: 1 }]]);
+    assert.deepEqual(judgeHosts(hosts('uduu'), verdict.streaks, opts).evict, ['hv-2']);
+  });
 });

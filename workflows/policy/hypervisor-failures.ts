@@ -1,9 +1,9 @@
 // Which hypervisors count as failed, and when too many have failed at once to evict any. A host
 // counts as failed when its compute service is down, enabled (Steward disables what it evicts)
-// and not in maintenance, for `gracePolls` consecutive polls. Above the partition threshold (in
-// the region, or in each availability zone) nothing is evicted: a control plane that lost sight
-// of many hosts at once is more likely cut off than they are all dead, and evacuating instances
-// from hosts that still run them corrupts their disks.
+// and not in maintenance, for `gracePolls` consecutive polls outside a partition. Above the
+// partition threshold (in the region, or in each availability zone) nothing is evicted: a control
+// plane that lost sight of many hosts at once is more likely cut off than they are all dead, and
+// evacuating instances from hosts that still run them corrupts their disks.
 
 export interface ComputeHostState {
   host: string;
@@ -101,11 +101,17 @@ export function judgeHosts(
   for (const scope of [...new Set(counted.map(scopeOf))].sort()) {
     const inScope = counted.filter((h) => scopeOf(h) === scope);
     // Every host failing now counts, in grace or not: a partition shows up over a few polls.
-    const failed = failing.filter((h) => scopeOf(h) === scope).map((h) => h.host);
+    const failed = failing
+      .filter((h) => scopeOf(h) === scope)
+      .map((h) => h.host)
+      .sort();
     const limit = evictionLimit(inScope.length, threshold);
     if (failed.length > limit) partitions.push({ scope, failed, total: inScope.length, limit });
   }
   const partitioned = new Set(partitions.flatMap((p) => p.failed));
+  // The grace must pass outside a partition: when the hosts return one by one, the last ones
+  // back are not evicted for polls they spent in it.
+  for (const host of partitioned) streaks[host] = 0;
   const evict: string[] = [];
   const waiting: FailureVerdict['waiting'] = [];
   for (const h of failing) {

@@ -1,0 +1,357 @@
+// The eviction workflows' decisions on a fake region (test/support/fake-nova.ts: Nova's HTTP API
+// under the real Nova activities, BMCs, NetBox), on the time-skipping test server: fence before
+// evacuate, an unverifiable fence evacuates nothing, one evacuation per instance across retries,
+// no capacity reported then moved on retry, a partition evicts nothing, the watch never starts two
+// evictions of one host and keeps its grace counters across continue-as-new.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import {
+  decideUpdate,
+  hypervisorEvictionStatusQuery,
+  hypervisorEvictionWatchStatusQuery,
+  INVALID_INPUT,
+  OPENSTACK_FAILURES,
+  workflowIds,
+  type HypervisorEvictionInput,
+  type HypervisorEvictionWatchCarried,
+  type HypervisorEvictionWatchInput,
+  type HypervisorEvictionWatchStatus,
+} from '../../workflows/api';
+import type { hypervisorEviction, hypervisorEvictionWatch } from '../../workflows';
+import { FakeNova, REGION } from '../support/fake-nova';
+import { recordHistory } from '../support/histories';
+import { useTimeSkippingServer, workflowBundle } from '../support/temporal';
+
+const testEnv = useTimeSkippingServer();
+const HOSTS = ['hv-1', 'hv-2', 'hv-3', 'hv-4', 'hv-5', 'hv-6', 'hv-7', 'hv-8'];
+let queue = 0;
+
+async function withWorker<T>(
+  activities: Partial<Activities>,
+  body: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `evict-${++queue}`;
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  return worker.runUntil(body(taskQueue));
+}
+
+const startEviction = (
+  taskQueue: string,
+  input: Partial<HypervisorEvictionInput> & { host: string },
+) =>
+  testEnv().client.workflow.start<typeof hypervisorEviction>('hypervisorEviction', {
+    taskQueue,
+    workflowId: workflowIds.evict(input.region ?? REGION, input.host),
+    args: [{ region: REGION, backoffSeconds: 5, ...input }],
+  });
+
+const startWatch = (
+  taskQueue: string,
+  input: Partial<HypervisorEvictionWatchInput> = {},
+  carried?: HypervisorEvictionWatchCarried,
+) =>
+  testEnv().client.workflow.start<typeof hypervisorEvictionWatch>('hypervisorEvictionWatch', {
+    taskQueue,
+    workflowId: workflowIds.evictWatch(REGION),
+    args: [{ region: REGION, intervalSeconds: 30, gracePolls: 2, ...input }, carried],
+  });
+
+/** Moves test time a second at a time until the eviction waits for an operator. */
+async function untilWaiting(handle: WorkflowHandle<typeof hypervisorEviction>): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const status = await handle.query(hypervisorEvictionStatusQuery);
+    if (status.waitingReason) return status.waitingReason;
+    await testEnv().sleep(1_000);
+  }
+  throw new Error('never waited for an operator');
+}
+
+/** Moves test time poll by poll until the watch's status satisfies `ok`. */
+async function untilWatch(
+  handle: WorkflowHandle<typeof hypervisorEvictionWatch>,
+  ok: (s: HypervisorEvictionWatchStatus) => boolean,
+): Promise<HypervisorEvictionWatchStatus> {
+  let last: HypervisorEvictionWatchStatus | undefined;
+  for (let i = 0; i < 200; i++) {
+    try {
+      last = await handle.query(hypervisorEvictionWatchStatusQuery);
+      if (ok(last)) return last;
+    } catch {
+      // between a run and its continuation
+    }
+    await testEnv().sleep(5_000);
+  }
+  throw new Error(`watch never got there: ${JSON.stringify(last)}`);
+}
+
+const refusedField = (field: string) => (err: unknown) => {
+  assert.ok(err instanceof WorkflowFailedError, String(err));
+  assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+  assert.equal(err.cause.type, INVALID_INPUT);
+  assert.equal((err.cause.details?.[0] as { field: string }).field, field, err.cause.message);
+  return true;
+};
+
+describe('hypervisorEviction workflow', () => {
+  it('fences, forces down and disables, spreads the instances over the other hosts, records NetBox', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4), 4);
+    nova.setRunning(['hv-1'], false);
+    const result = await withWorker(nova.activities(), async (q) =>
+      (await startEviction(q, { host: 'hv-1', concurrency: 2 })).result(),
+    );
+    assert.equal(result.outcome, 'evicted', result.message);
+    assert.equal(result.fenced, true);
+    assert.deepEqual(nova.log, ['power off hv-1', 'netbox hv-1 failed', 'journal hv-1 danger']);
+    const hv1 = nova.host('hv-1');
+    assert.deepEqual([hv1.power, hv1.forcedDown, hv1.enabled], ['off', true, false]);
+    assert.match(hv1.disabledReason ?? '', /fenced and evicted by Steward \(evict\/lab\/hv-1\)/);
+    assert.equal(nova.serversOn('hv-1').length, 0);
+    assert.deepEqual(
+      result.instances.map((i) => [i.state, i.expectedStatus, nova.servers.get(i.id)?.status]),
+      Array(4).fill(['moved', 'ACTIVE', 'ACTIVE']),
+    );
+    const destinations = new Set(result.instances.map((i) => i.to));
+    assert.ok(destinations.size >= 3, `spread over the hosts: ${[...destinations].join(', ')}`);
+    assert.ok(result.instances.every((i) => i.to === i.target && nova.posts.get(i.id) === 1));
+    assert.match(hv1.journal[0], /4 instances|hv-1-vm-1: hv-1 → hv-\d/);
+  });
+
+  it('a stopped instance ends stopped on its new host', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3), 1);
+    nova.servers.get('hv-1-vm-1')!.status = 'SHUTOFF';
+    nova.setRunning(['hv-1'], false);
+    const result = await withWorker(nova.activities(), async (q) =>
+      (await startEviction(q, { host: 'hv-1' })).result(),
+    );
+    assert.equal(result.outcome, 'evicted', result.message);
+    assert.deepEqual(
+      [result.instances[0].expectedStatus, nova.servers.get('hv-1-vm-1')?.status],
+      ['SHUTOFF', 'SHUTOFF'],
+    );
+  });
+
+  it('a host whose compute is up is left alone', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    const result = await withWorker(nova.activities(), async (q) =>
+      (await startEviction(q, { host: 'hv-2' })).result(),
+    );
+    assert.equal(result.outcome, 'not-failed');
+    assert.deepEqual(nova.log, []);
+    assert.equal(nova.host('hv-2').power, 'on');
+  });
+
+  it('bad input: unknown host, unknown region, concurrency 0: refused naming the field, nothing touched', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    await withWorker(nova.activities(), async (q) => {
+      await assert.rejects(
+        (await startEviction(q, { host: 'hv-9' })).result(),
+        refusedField('host'),
+      );
+      await assert.rejects(
+        (await startEviction(q, { host: 'hv-1', region: 'nowhere' })).result(),
+        refusedField('region'),
+      );
+      await assert.rejects(
+        (await startEviction(q, { host: 'hv-1', concurrency: 0 })).result(),
+        refusedField('concurrency'),
+      );
+    });
+    assert.deepEqual(nova.log, []);
+  });
+
+  it('a BMC that does not answer: no force-down, no evacuation, the operator is asked; abort ends it', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    nova.setRunning(['hv-1'], false);
+    nova.host('hv-1').bmcAnswers = false;
+    await withWorker(nova.activities(), async (q) => {
+      const h = await startEviction(q, { host: 'hv-1' });
+      assert.match(await untilWaiting(h), /^fencing: BMC of hv-1: no answer/);
+      assert.equal(nova.host('hv-1').forcedDown, false);
+      assert.equal(nova.posts.size, 0);
+      await assert.rejects(
+        h.executeUpdate(decideUpdate, { args: [{ decision: 'skip' }] }),
+        (err: Error) => /decision: must be one of retry, abort/.test(String(err.cause)),
+      );
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      const result = await h.result();
+      assert.equal(result.outcome, 'aborted');
+      assert.match(result.message, /not verified off, nothing evacuated/);
+    });
+    assert.equal(nova.posts.size, 0);
+    assert.deepEqual(nova.log, []);
+    assert.equal(nova.host('hv-1').enabled, true);
+  });
+
+  it('a BMC that answers again after a retry: fenced, then evacuated', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    nova.setRunning(['hv-1'], false);
+    nova.host('hv-1').bmcAnswers = false;
+    await withWorker(nova.activities(), async (q) => {
+      const h = await startEviction(q, { host: 'hv-1' });
+      await untilWaiting(h);
+      nova.host('hv-1').bmcAnswers = true;
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      const result = await h.result();
+      assert.equal(result.outcome, 'evicted', result.message);
+      recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-bmc-silent-retry');
+    });
+    assert.equal(nova.log[0], 'power off hv-1');
+  });
+
+  it('each instance is evacuated once across activity retries (lost answers after the POST)', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4), 3);
+    nova.setRunning(['hv-1'], false);
+    const activities = nova.activities();
+    const lostOnce = new Set<string>();
+    // The POST reaches Nova, then the answer is lost: the activity is retried.
+    const evacuateServer: Activities['evacuateServer'] = async (input) => {
+      const result = await activities.evacuateServer!(input);
+      if (!lostOnce.has(input.serverId)) {
+        lostOnce.add(input.serverId);
+        throw ApplicationFailure.create({
+          type: OPENSTACK_FAILURES.unavailable,
+          message: 'connection reset after the POST',
+        });
+      }
+      return result;
+    };
+    const result = await withWorker({ ...activities, evacuateServer }, async (q) =>
+      (await startEviction(q, { host: 'hv-1' })).result(),
+    );
+    assert.equal(result.outcome, 'evicted', result.message);
+    assert.equal(lostOnce.size, 3);
+    assert.deepEqual([...nova.posts.values()], [1, 1, 1]);
+  });
+
+  it('an evacuation that errs is retried after a backoff and moves; only the failed one is posted again', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    nova.setRunning(['hv-1'], false);
+    nova.failNext.add('hv-1-vm-2');
+    const result = await withWorker(nova.activities(), async (q) =>
+      (await startEviction(q, { host: 'hv-1' })).result(),
+    );
+    assert.equal(result.outcome, 'evicted', result.message);
+    assert.deepEqual(
+      result.instances.map((i) => [i.id, i.attempts, nova.posts.get(i.id)]),
+      [
+        ['hv-1-vm-1', 1, 1],
+        ['hv-1-vm-2', 2, 2],
+      ],
+    );
+  });
+
+  it('no capacity: nothing posted, the instances reported; after capacity returns a retry moves them', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    nova.setRunning(['hv-1'], false);
+    for (const h of ['hv-2', 'hv-3']) nova.host(h).enabled = false;
+    await withWorker(nova.activities(), async (q) => {
+      const h = await startEviction(q, { host: 'hv-1' });
+      assert.match(
+        await untilWaiting(h),
+        /^evacuating: 2 of 2 instances could not move: hv-1-vm-1 \(no capacity: no other hypervisor is up and enabled\)/,
+      );
+      assert.equal(nova.posts.size, 0);
+      assert.equal(nova.serversOn('hv-1').length, 2, 'nothing lost');
+      for (const host of ['hv-2', 'hv-3']) nova.host(host).enabled = true;
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      const result = await h.result();
+      assert.equal(result.outcome, 'evicted', result.message);
+      assert.ok(result.instances.every((i) => i.state === 'moved'));
+      recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-no-capacity-retry');
+    });
+  });
+});
+
+describe('hypervisorEvictionWatch workflow', () => {
+  it('bad threshold: refused naming the field', async () => {
+    const nova = new FakeNova(HOSTS);
+    await withWorker(nova.activities(), async (q) => {
+      await assert.rejects(
+        (await startWatch(q, { threshold: 0 })).result(),
+        refusedField('threshold'),
+      );
+      await assert.rejects(
+        (await startWatch(q, { threshold: 'half' })).result(),
+        refusedField('threshold'),
+      );
+    });
+  });
+
+  it('a partition (half the hosts down) evicts nothing and says so; it judges again every poll', async () => {
+    const nova = new FakeNova(HOSTS);
+    nova.setRunning(['hv-1', 'hv-2', 'hv-3', 'hv-4'], false);
+    await withWorker(nova.activities(), async (q) => {
+      const h = await startWatch(q);
+      const seen = await untilWatch(h, (s) => s.polls >= 4);
+      assert.match(
+        seen.partition ?? '',
+        /4 of 8 hypervisors down in region .*more than the 2 allowed/,
+      );
+      assert.deepEqual(seen.startedThisRun, []);
+      const description = await h.describe();
+      assert.deepEqual(description.searchAttributes.StewardPhase, ['partition-suspected']);
+      assert.equal(nova.log.length, 0);
+      assert.equal(nova.posts.size, 0);
+      // Services back: the partition clears, nothing was touched.
+      nova.setRunning(['hv-1', 'hv-2', 'hv-3', 'hv-4'], true);
+      const cleared = await untilWatch(h, (s) => s.polls > seen.polls && !s.partition);
+      assert.deepEqual(cleared.waiting, []);
+      recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-watch-partition');
+      await h.terminate('test done');
+    });
+    assert.ok(
+      [...nova.hosts.values()].every((x) => x.power === 'on' && x.enabled && !x.forcedDown),
+    );
+  });
+
+  it('starts one eviction per failed host after the grace, never two, across continue-as-new', async () => {
+    const nova = new FakeNova(HOSTS);
+    nova.setRunning(['hv-3'], false);
+    // The eviction waits at its fence, so the host stays failed and enabled poll after poll.
+    nova.host('hv-3').bmcAnswers = false;
+    await withWorker(nova.activities(), async (q) => {
+      // Grace 3 polls, a new run after every poll: only carried counters reach 3.
+      const h = await startWatch(
+        q,
+        { gracePolls: 3 },
+        { streaks: {}, started: [], polls: 0, continueAsNewAfterPolls: 1 },
+      );
+      const first = await untilWatch(h, (s) => s.evicting.includes('hv-3'));
+      assert.equal(first.polls, 3);
+      await untilWatch(h, (s) => s.polls >= first.polls + 4);
+      const eviction = testEnv().client.workflow.getHandle(workflowIds.evict(REGION, 'hv-3'));
+      const desc = await eviction.describe();
+      assert.equal(desc.status.name, 'RUNNING');
+      const history = await eviction.fetchHistory();
+      assert.equal(history.events?.[0].eventId?.toString(), '1', 'one run of the eviction');
+      await eviction.terminate('test done');
+      await h.terminate('test done');
+    });
+  });
+
+  it('an eviction already running for the host (started by hand) is taken as fine', async () => {
+    const nova = new FakeNova(HOSTS);
+    nova.setRunning(['hv-5'], false);
+    nova.host('hv-5').bmcAnswers = false;
+    await withWorker(nova.activities(), async (q) => {
+      const manual = await startEviction(q, { host: 'hv-5' });
+      await untilWaiting(manual);
+      const h = await startWatch(q, { gracePolls: 1 });
+      const seen = await untilWatch(h, (s) => s.polls >= 3);
+      assert.deepEqual(seen.evicting, ['hv-5']);
+      assert.deepEqual(seen.startedThisRun, [], 'the manual one was there first');
+      assert.equal((await manual.describe()).status.name, 'RUNNING');
+      await manual.terminate('test done');
+      await h.terminate('test done');
+    });
+  });
+});

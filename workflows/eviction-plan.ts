@@ -1,0 +1,58 @@
+// planHypervisorEviction: what an eviction would do, read without changing anything: Nova's view
+// of the host, its BMC with the checked serial and power, and where each instance would go.
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  invalidInput,
+  workflowIds,
+  type HypervisorEvictionInput,
+  type HypervisorEvictionPlan,
+} from './api';
+import { planTargets, readComputeService } from './eviction-reads';
+import { parseEvictionInput } from './policy/eviction-input';
+import { locateBmc, readDevice } from './reinstall-reads';
+
+const reads = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+
+export async function planHypervisorEviction(
+  rawInput: HypervisorEvictionInput,
+): Promise<HypervisorEvictionPlan> {
+  const { region, host, bmcCredentials } = parseEvictionInput(rawInput);
+  const workflowId = workflowIds.evictPlan(region, host);
+  if (workflowInfo().workflowId !== workflowId)
+    throw invalidInput('workflowId', `must be "${workflowId}"`);
+  const service = await readComputeService(region, host);
+  const device = await readDevice(host, 'host');
+  const located = await locateBmc(device);
+  const identity = await reads.bmcVerifyIdentity({
+    bmc: {
+      device: host,
+      serial: device.serial,
+      credentials: bmcCredentials,
+      address: located.address,
+    },
+  });
+  const servers = await reads.listServersOnHost({ region, host });
+  const choices = await planTargets(region, host, servers);
+  return {
+    region,
+    host,
+    service: { state: service.state, status: service.status, forcedDown: service.forcedDown },
+    wouldEvict: service.state === 'down',
+    bmc: located.label,
+    bmcSerial: identity.serial,
+    power: identity.power,
+    instances: servers.map((s, n) => {
+      const choice = choices[n];
+      return {
+        id: s.id,
+        name: s.name,
+        status: s.status,
+        ...('target' in choice ? { target: choice.target } : { reason: choice.reason }),
+      };
+    }),
+  };
+}
