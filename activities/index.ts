@@ -1,5 +1,6 @@
 // Builds every activity from injected clients; the worker registers the result.
 import { readFile } from 'node:fs/promises';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bmcActivities } from './bmc/activities';
 import type { BmcClientOptions } from './bmc/bmc-client';
@@ -26,6 +27,8 @@ import { VaultClient, type VaultConfig } from './vault/client';
 import { OpenStackClient, type OpenStackRegionConfig } from './openstack/client';
 import { novaActivities } from './openstack/nova';
 import { secretActivities } from './vault/secrets';
+import { clusterGuardActivities } from './temporal/guard';
+import { DEFAULT_MAX_UNAVAILABLE_NODES } from '../workflows/policy/cluster-leases';
 
 export interface ActivityDeps {
   clusters: Record<string, ClusterConfig>;
@@ -49,6 +52,8 @@ export interface ActivityDeps {
   helm?: string;
   /** How long one ceph command (CLI or toolbox exec) may take (default 30 s). */
   cephTimeoutMs?: number;
+  /** Steward's own Temporal, where operations take their leases from each cluster's guard. */
+  temporal?: Client;
 }
 
 /** The clients activities share; the worker keeps them to close them on shutdown. */
@@ -95,6 +100,11 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...ceph,
     ...rook,
     ...rookWaitActivities({ ...ceph, ...rook }),
+    ...clusterGuardActivities({
+      client: () => configured(deps.temporal, 'Temporal', "the worker's Temporal client"),
+      maxUnavailableNodes: (cluster) =>
+        deps.clusters[cluster]?.guard?.maxUnavailableNodes ?? DEFAULT_MAX_UNAVAILABLE_NODES,
+    }),
   };
 }
 

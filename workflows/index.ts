@@ -11,3 +11,4 @@ export { netboxReconcile } from './netbox-reconcile';
 export { rookCephUpgrade } from './rook-ceph-upgrade';
 export { planRookCephUpgrade } from './rook-ceph-upgrade-plan';
 export { cephHealthCheck } from './ceph-health-check';
+export { clusterGuard } from './cluster-guard';

@@ -16,6 +16,7 @@ import {
   type PodVerdict,
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { OperatorGate } from './operator-gate';
 import { parseDrainInput } from './policy/drain-input';
 import { classifyPods } from './policy/pod-filters';
@@ -35,7 +36,11 @@ const rounds = proxyActivities<Activities>({
 const describeRefusals = (refused: PodVerdict[]) =>
   refused.map((v) => `${v.pod.namespace}/${v.pod.name}: ${v.reason}`);
 
-export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResult> {
+export function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResult> {
+  return withClusterLease((lease) => drain(rawInput, lease));
+}
+
+async function drain(rawInput: DrainNodeInput, lease: ClusterLease): Promise<DrainNodeResult> {
   const input = parseDrainInput(rawInput);
   const { cluster, node } = input;
   const expectedId = workflowIds.drain(cluster, node);
@@ -88,6 +93,8 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
     );
   }
 
+  // A drain inside an upgrade or a reinstall is covered by that operation's lease.
+  if (!workflowInfo().parent) await lease.take(cluster, 'drain', [node]);
   enter('cordoning');
   const cordon = await calls.cordonNode({ cluster, node, owner: expectedId });
   status.cordonedBySteward = cordon.cordonedBySteward;

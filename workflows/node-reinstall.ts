@@ -25,6 +25,7 @@ import {
   type ReinstallStep,
 } from './api';
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { k8s } from './kubernetes-activities';
 import { drainForMaintenance } from './maintenance-drain';
@@ -42,7 +43,14 @@ const act = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
-export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeReinstallResult> {
+export function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeReinstallResult> {
+  return withClusterLease((lease) => reinstall(rawInput, lease));
+}
+
+async function reinstall(
+  rawInput: NodeReinstallInput,
+  lease: ClusterLease,
+): Promise<NodeReinstallResult> {
   const input = parseReinstallInput(rawInput);
   const { cluster, node } = input;
   const workflowId = workflowIds.reinstall(node);
@@ -269,6 +277,7 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
     ],
   ];
 
+  await lease.take(cluster, 'node-reinstall', [node]);
   for (const [name, run] of steps) {
     if (!(await step(name, run))) {
       show();

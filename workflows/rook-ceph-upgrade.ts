@@ -23,6 +23,7 @@ import {
   type RookCephUpgradeStatus,
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { OperatorGate } from './operator-gate';
 import type { CephGateFailure } from './policy/ceph-health-gate';
 import {
@@ -50,8 +51,13 @@ const act = proxyActivities<Activities>({
 const failureLines = (failures: CephGateFailure[]) =>
   failures.map((f) => `${f.check}: ${f.message}`);
 
-export async function rookCephUpgrade(
+export function rookCephUpgrade(rawInput: RookCephUpgradeInput): Promise<RookCephUpgradeResult> {
+  return withClusterLease((lease) => upgradeRookCeph(rawInput, lease));
+}
+
+async function upgradeRookCeph(
   rawInput: RookCephUpgradeInput,
+  lease: ClusterLease,
 ): Promise<RookCephUpgradeResult> {
   const input = parseRookCephUpgradeInput(rawInput);
   const { cluster } = input;
@@ -103,6 +109,7 @@ export async function rookCephUpgrade(
   show();
 
   const plan = rookCephPlan(input, await surfaceInvalidInput(act.readRookCluster({ cluster })));
+  await lease.take(cluster, 'rook-ceph-upgrade', []);
   status.rook = plan.rook;
   status.ceph = plan.ceph;
   const deadline = () => Date.now() + input.gateTimeoutSeconds * 1000;
