@@ -9,6 +9,7 @@ import {
   condition,
   continueAsNew,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -32,7 +33,7 @@ import {
   unavailableNodes,
   withoutHolders,
 } from './policy/cluster-leases';
-import { announce, bulletList, showPhase } from './visibility';
+import { bulletList } from './visibility';
 
 /** A lease check adds about ten events: a day of checks every 30 s stays well below this. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
@@ -56,15 +57,14 @@ export async function clusterGuard(input: ClusterGuardInput): Promise<never> {
     maxUnavailableNodes: budget,
     unavailable: unavailableNodes(leases),
   });
+  // Details only, no search attributes: the guard is not an operation for `steward list`.
   const show = () =>
-    showPhase(
-      leases.length > 0 ? 'leased' : 'idle',
+    setCurrentDetails(
       [
         `**Guard of ${cluster}**: ${leases.length} lease(s), ${unavailableNodes(leases)} of ${budget ?? '?'} nodes may be unavailable`,
         bulletList(leases.map(describeLease)),
       ].join('\n'),
     );
-  announce('guard', cluster, cluster);
   show();
 
   setHandler(

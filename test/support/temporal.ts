@@ -41,19 +41,46 @@ export function useTestServer(): () => TestWorkflowEnvironment {
   return () => env!;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const TEST_SERVER_BIN = join(__dirname, '../../.tools/temporal/bin/temporal-test-server');
 
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-    },
+/** A time-skipping test server for the calling test file: timers fire as soon as nothing else runs. */
+export function useTimeSkippingServer(): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    if (!runtimeInstalled) {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+      runtimeInstalled = true;
+    }
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: TEST_SERVER_BIN } },
+    });
   });
+  after(async () => {
+    await env?.teardown();
+  });
+  return () => env!;
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/** Steward's workflow bundle, or another entry's (a test's own workflows), built once per file. */
+export function workflowBundle(
+  workflowsPath = require.resolve('../../workflows'),
+): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      logger: {
+        log: () => undefined,
+        trace: () => undefined,
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    });
+    bundles.set(workflowsPath, bundle);
+  }
   return bundle;
 }
