@@ -21,10 +21,17 @@ export interface GuardDeps {
 }
 
 export function clusterGuardActivities({ client, maxUnavailableNodes }: GuardDeps) {
+  /**
+   * Calls Temporal until the activity is cancelled: the guard's answer may need this very worker,
+   * so a worker shutting down must not wait for it.
+   */
+  const call = <R>(fn: (temporal: Client) => Promise<R>): Promise<R> =>
+    client().withAbortSignal(Context.current().cancellationSignal, () => fn(client()));
+
   /** Whether the holder's workflow still runs the run that took the lease (or one it continued as). */
   async function holding(holder: LeaseHolder): Promise<boolean> {
     try {
-      const described = await client().workflow.getHandle(holder.workflowId).describe();
+      const described = await call((t) => t.workflow.getHandle(holder.workflowId).describe());
       const firstRunId = described.raw.workflowExecutionInfo?.firstRunId;
       return (
         described.status.name === 'RUNNING' && (!firstRunId || firstRunId === holder.firstRunId)
@@ -42,24 +49,29 @@ export function clusterGuardActivities({ client, maxUnavailableNodes }: GuardDep
       request: LeaseRequest;
     }): Promise<LeaseDecision> {
       const guard: ClusterGuardInput = { cluster: a.cluster };
-      return client().workflow.executeUpdateWithStart(acquireLeaseUpdate, {
-        args: [{ ...a.request, maxUnavailableNodes: maxUnavailableNodes(a.cluster) }],
-        startWorkflowOperation: new WithStartWorkflowOperation('clusterGuard', {
-          workflowId: workflowIds.guard(a.cluster),
-          taskQueue: Context.current().info.taskQueue,
-          args: [guard],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          staticSummary: `leases of cluster ${a.cluster}`,
-        }),
+      const startWorkflowOperation = new WithStartWorkflowOperation('clusterGuard', {
+        workflowId: workflowIds.guard(a.cluster),
+        taskQueue: Context.current().info.taskQueue,
+        args: [guard],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        staticSummary: `leases of cluster ${a.cluster}`,
       });
+      return call((t) =>
+        t.workflow.executeUpdateWithStart(acquireLeaseUpdate, {
+          args: [{ ...a.request, maxUnavailableNodes: maxUnavailableNodes(a.cluster) }],
+          startWorkflowOperation,
+        }),
+      );
     },
 
     /** Gives the lease back; false when there was none (or no guard). */
     async releaseClusterLease(a: { cluster: string; holder: LeaseHolder }): Promise<boolean> {
       try {
-        return await client()
-          .workflow.getHandle(workflowIds.guard(a.cluster))
-          .executeUpdate(releaseLeaseUpdate, { args: [a.holder] });
+        return await call((t) =>
+          t.workflow
+            .getHandle(workflowIds.guard(a.cluster))
+            .executeUpdate(releaseLeaseUpdate, { args: [a.holder] }),
+        );
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return false;
         throw err;

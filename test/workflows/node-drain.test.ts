@@ -19,6 +19,7 @@ import {
 import type { drainNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
 import { recordHistory } from '../support/histories';
+import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -34,9 +35,9 @@ async function withWorker<T>(
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: cluster.activities(),
+    activities: { ...cluster.activities(), ...guardActivities(testEnv) },
   });
-  return worker.runUntil(body(taskQueue));
+  return worker.runUntil(body(taskQueue)).finally(() => endGuard(testEnv, 'lab'));
 }
 
 function startDrain(

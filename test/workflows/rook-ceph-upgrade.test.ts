@@ -19,6 +19,7 @@ import {
 import type { rookCephUpgrade } from '../../workflows';
 import { FakeRookCeph } from '../support/fake-rook-ceph';
 import { recordHistory } from '../support/histories';
+import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -38,19 +39,21 @@ async function run<T>(
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: cluster.activities(),
+    activities: { ...cluster.activities(), ...guardActivities(testEnv) },
   });
-  return worker.runUntil(async () => {
-    const handle = await testEnv().client.workflow.start<typeof rookCephUpgrade>(
-      'rookCephUpgrade',
-      {
-        taskQueue,
-        workflowId,
-        args: [{ cluster: 'lab', pauseSeconds: 0, gateTimeoutSeconds: 3, ...input }],
-      },
-    );
-    return body(handle);
-  });
+  return worker
+    .runUntil(async () => {
+      const handle = await testEnv().client.workflow.start<typeof rookCephUpgrade>(
+        'rookCephUpgrade',
+        {
+          taskQueue,
+          workflowId,
+          args: [{ cluster: 'lab', pauseSeconds: 0, gateTimeoutSeconds: 3, ...input }],
+        },
+      );
+      return body(handle);
+    })
+    .finally(() => endGuard(testEnv, 'lab'));
 }
 
 async function untilWaiting(
