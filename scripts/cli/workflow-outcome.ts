@@ -13,6 +13,7 @@ import {
   type UpgradeNodeResult,
   drainStatusQuery,
   INVALID_INPUT,
+  LEASE_REFUSED,
   type DrainNodeResult,
   type DrainStatus,
 } from '../../workflows/api';
@@ -47,6 +48,14 @@ export function failureOutcome(err: unknown): Outcome {
       return {
         text: `refused: ${cause.message}`,
         exitCode: EXIT.usage,
+        running: false,
+        error: true,
+      };
+    }
+    if (cause instanceof ApplicationFailure && cause.type === LEASE_REFUSED) {
+      return {
+        text: `refused: ${cause.message}`,
+        exitCode: EXIT.failed,
         running: false,
         error: true,
       };
