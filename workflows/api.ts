@@ -227,6 +227,15 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
   });
 }
 
+/** The time a Schedule appends to its runs' workflow IDs, e.g. `-2026-12-06T03:00:00Z`. */
+const SCHEDULED_RUN_SUFFIX = /^-\d{4}-\d\d-\d\dT[\d:]+Z$/;
+
+/** Whether a workflow ID is an operation's derived ID, or a scheduled run of it. */
+export const isRunOf = (workflowId: string, derivedId: string): boolean =>
+  workflowId === derivedId ||
+  (workflowId.startsWith(derivedId) &&
+    SCHEDULED_RUN_SUFFIX.test(workflowId.slice(derivedId.length)));
+
 /** Every workflow ID Steward derives from its target, with the time a Schedule appends to its runs. */
 export const WORKFLOW_ID_PATTERN =
   /^((rook-upgrade(-plan)?|ceph-health)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)(-\d{4}-\d\d-\d\dT[\d:]+Z)?$/;

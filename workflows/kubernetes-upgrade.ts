@@ -17,6 +17,7 @@ import {
 import { k8s, k8sFewAttempts, k8sLocal } from './kubernetes-activities';
 import {
   invalidInput,
+  isRunOf,
   kubernetesUpgradeStatusQuery,
   workflowIds,
   type ApprovalPoint,
@@ -58,10 +59,10 @@ async function upgradeCluster(
   const input = parseUpgradeInput(rawInput);
   const { cluster } = input;
   const expectedId = workflowIds.upgrade(cluster);
-  if (workflowInfo().workflowId !== expectedId) {
+  if (!isRunOf(workflowInfo().workflowId, expectedId)) {
     throw invalidInput(
       'workflowId',
-      `must be "${expectedId}" so that one upgrade runs per cluster`,
+      `must be "${expectedId}" (or a Schedule's run of it) so that one upgrade runs per cluster`,
     );
   }
   const gate = new OperatorGate();

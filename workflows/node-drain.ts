@@ -6,6 +6,7 @@ import { k8s, k8sLocal } from './kubernetes-activities';
 import {
   drainStatusQuery,
   invalidInput,
+  isRunOf,
   workflowIds,
   type DrainNodeInput,
   type DrainNodeResult,
@@ -44,8 +45,11 @@ async function drain(rawInput: DrainNodeInput, lease: ClusterLease): Promise<Dra
   const input = parseDrainInput(rawInput);
   const { cluster, node } = input;
   const expectedId = workflowIds.drain(cluster, node);
-  if (workflowInfo().workflowId !== expectedId) {
-    throw invalidInput('workflowId', `must be "${expectedId}" so that one drain runs per node`);
+  if (!isRunOf(workflowInfo().workflowId, expectedId)) {
+    throw invalidInput(
+      'workflowId',
+      `must be "${expectedId}" (or a Schedule's run of it) so that one drain runs per node`,
+    );
   }
 
   const gate = new OperatorGate();
@@ -70,7 +74,7 @@ async function drain(rawInput: DrainNodeInput, lease: ClusterLease): Promise<Dra
     ];
     if (gate.reason) {
       lines.push(`Waiting for an operator: ${gate.reason}`);
-      lines.push(`\`steward decide ${expectedId} retry|skip|abort\``);
+      lines.push(`\`steward decide ${workflowInfo().workflowId} retry|skip|abort\``);
     }
     if (status.left.length > 0) {
       const left = status.left.map((l) => `${l.pod.namespace}/${l.pod.name}: ${l.blocker}`);

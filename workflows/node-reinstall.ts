@@ -17,6 +17,7 @@ import {
 import type { Activities } from '../activities';
 import {
   invalidInput,
+  isRunOf,
   nodeReinstallStatusQuery,
   workflowIds,
   type NodeReinstallInput,
@@ -54,8 +55,11 @@ async function reinstall(
   const input = parseReinstallInput(rawInput);
   const { cluster, node } = input;
   const workflowId = workflowIds.reinstall(node);
-  if (workflowInfo().workflowId !== workflowId) {
-    throw invalidInput('workflowId', `must be "${workflowId}" so that one reinstall runs per host`);
+  if (!isRunOf(workflowInfo().workflowId, workflowId)) {
+    throw invalidInput(
+      'workflowId',
+      `must be "${workflowId}" (or a Schedule's run of it) so that one reinstall runs per host`,
+    );
   }
   const waitRejoin = proxyActivities<Activities>({
     startToCloseTimeout: `${input.rejoinTimeoutSeconds + 60} seconds`,
@@ -82,7 +86,7 @@ async function reinstall(
         `**Reinstall ${node}** (${status.deployment ?? 'deployment not chosen yet'}): ${status.step}`,
         ...status.log.map((l) => `- ${l}`),
         gate.reason
-          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} retry|abort\``
+          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowInfo().workflowId} retry|abort\``
           : '',
       ].join('\n'),
     );

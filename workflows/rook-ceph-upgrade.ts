@@ -15,6 +15,7 @@ import {
 import type { Activities } from '../activities';
 import {
   invalidInput,
+  isRunOf,
   rookCephUpgradeStatusQuery,
   workflowIds,
   type RookCephUpgradeInput,
@@ -62,10 +63,10 @@ async function upgradeRookCeph(
   const input = parseRookCephUpgradeInput(rawInput);
   const { cluster } = input;
   const workflowId = workflowIds.rookUpgrade(cluster);
-  if (workflowInfo().workflowId !== workflowId) {
+  if (!isRunOf(workflowInfo().workflowId, workflowId)) {
     throw invalidInput(
       'workflowId',
-      `must be "${workflowId}" so that one storage upgrade runs per cluster`,
+      `must be "${workflowId}" (or a Schedule's run of it) so that one storage upgrade runs per cluster`,
     );
   }
   // A wait that follows a roll may last as long as Rook goes on rolling; the heartbeat tells a
@@ -100,7 +101,7 @@ async function upgradeRookCeph(
           ? `Failing checks:\n${bulletList(failureLines(status.failing))}`
           : '',
         gate.reason
-          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} retry|abort\``
+          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowInfo().workflowId} retry|abort\``
           : '',
       ]
         .filter(Boolean)
