@@ -41,28 +41,19 @@ export function writeOutcome(outcome: Outcome): void {
   else process.stdout.write(`${outcome.text}\n`);
 }
 
+/** Failures that refused to start changing anything: bad input (exit 2), the cluster's guard (exit 1). */
+const REFUSAL_EXIT = new Map<string | null | undefined, number>([
+  [INVALID_INPUT, EXIT.usage],
+  [LEASE_REFUSED, EXIT.failed],
+]);
+
 export function failureOutcome(err: unknown): Outcome {
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) {
-      return {
-        text: `refused: ${cause.message}`,
-        exitCode: EXIT.usage,
-        running: false,
-        error: true,
-      };
-    }
-    if (cause instanceof ApplicationFailure && cause.type === LEASE_REFUSED) {
-      return {
-        text: `refused: ${cause.message}`,
-        exitCode: EXIT.failed,
-        running: false,
-        error: true,
-      };
-    }
+    const refusal = cause instanceof ApplicationFailure ? REFUSAL_EXIT.get(cause.type) : undefined;
     return {
-      text: `failed: ${cause?.message ?? err.message}`,
-      exitCode: EXIT.failed,
+      text: `${refusal !== undefined ? 'refused' : 'failed'}: ${cause?.message ?? err.message}`,
+      exitCode: refusal ?? EXIT.failed,
       running: false,
       error: true,
     };
