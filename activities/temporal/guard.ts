@@ -8,6 +8,7 @@ import {
   acquireLeaseUpdate,
   releaseLeaseUpdate,
   workflowIds,
+  type AcquireLeaseRequest,
   type ClusterGuardInput,
   type LeaseDecision,
   type LeaseHolder,
@@ -44,25 +45,13 @@ export function clusterGuardActivities({ client, maxUnavailableNodes }: GuardDep
 
   return {
     /** Asks the cluster's guard for a lease, starting the guard if it does not run yet. */
-    async acquireClusterLease(a: {
-      cluster: string;
-      request: LeaseRequest;
-    }): Promise<LeaseDecision> {
-      const guard: ClusterGuardInput = { cluster: a.cluster };
-      const startWorkflowOperation = new WithStartWorkflowOperation('clusterGuard', {
-        workflowId: workflowIds.guard(a.cluster),
-        taskQueue: Context.current().info.taskQueue,
-        args: [guard],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        staticSummary: `leases of cluster ${a.cluster}`,
-      });
-      return call((t) =>
-        t.workflow.executeUpdateWithStart(acquireLeaseUpdate, {
-          args: [{ ...a.request, maxUnavailableNodes: maxUnavailableNodes(a.cluster) }],
-          startWorkflowOperation,
+    acquireClusterLease: (a: { cluster: string; request: LeaseRequest }): Promise<LeaseDecision> =>
+      call((temporal) =>
+        askGuard(temporal, Context.current().info.taskQueue, a.cluster, {
+          ...a.request,
+          maxUnavailableNodes: maxUnavailableNodes(a.cluster),
         }),
-      );
-    },
+      ),
 
     /** Gives the lease back; false when there was none (or no guard). */
     async releaseClusterLease(a: { cluster: string; holder: LeaseHolder }): Promise<boolean> {
@@ -85,4 +74,24 @@ export function clusterGuardActivities({ client, maxUnavailableNodes }: GuardDep
       return ended;
     },
   };
+}
+
+/** The acquire update, starting the cluster's guard on `taskQueue` if it does not run yet. */
+export function askGuard(
+  temporal: Client,
+  taskQueue: string,
+  cluster: string,
+  request: AcquireLeaseRequest,
+): Promise<LeaseDecision> {
+  const guard: ClusterGuardInput = { cluster };
+  return temporal.workflow.executeUpdateWithStart(acquireLeaseUpdate, {
+    args: [request],
+    startWorkflowOperation: new WithStartWorkflowOperation('clusterGuard', {
+      workflowId: workflowIds.guard(cluster),
+      taskQueue,
+      args: [guard],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      staticSummary: `leases of cluster ${cluster}`,
+    }),
+  });
 }

@@ -2,8 +2,8 @@
 // each cluster runs on the test's task queue, so a test ends it with its worker.
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { clusterGuardActivities } from '../../activities/temporal/guard';
-import { workflowIds } from '../../workflows/api';
+import { askGuard, clusterGuardActivities } from '../../activities/temporal/guard';
+import { workflowIds, type LeaseDecision, type LeaseRequest } from '../../workflows/api';
 
 /** A budget no test of another operation reaches. */
 const TEST_BUDGET = 10;
@@ -18,3 +18,12 @@ export async function endGuard(env: () => TestWorkflowEnvironment, cluster: stri
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
 }
+
+/** Takes a lease as an operation would, for a holder the test names, on the test's task queue. */
+export const takeLease = (
+  env: () => TestWorkflowEnvironment,
+  taskQueue: string,
+  cluster: string,
+  request: LeaseRequest,
+): Promise<LeaseDecision> =>
+  askGuard(env().client, taskQueue, cluster, { ...request, maxUnavailableNodes: TEST_BUDGET });
