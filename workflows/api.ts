@@ -238,7 +238,7 @@ export const isRunOf = (workflowId: string, derivedId: string): boolean =>
 
 /** Every workflow ID Steward derives from its target, with the time a Schedule appends to its runs. */
 export const WORKFLOW_ID_PATTERN =
-  /^((rook-upgrade(-plan)?|ceph-health)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)(-\d{4}-\d\d-\d\dT[\d:]+Z)?$/;
+  /^((rook-upgrade(-plan)?|ceph-health|guard)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|(drain|uncordon|drain-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)(-\d{4}-\d\d-\d\dT[\d:]+Z)?$/;
 
 export interface KubernetesUpgradeInput {
   cluster: string;

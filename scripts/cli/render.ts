@@ -1,6 +1,7 @@
 // Human-readable text for plans, progress and results.
 import type {
   CephHealthReport,
+  ClusterGuardStatus,
   DrainNodeResult,
   DrainPlan,
   DrainStatus,
@@ -14,6 +15,7 @@ import type {
 } from '../../workflows/api';
 import type { RookCephChange } from '../../workflows/policy/rook-upgrade';
 import { describeAddonStep } from '../../workflows/policy/addon-description';
+import { describeLease } from '../../workflows/policy/cluster-leases';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
 const verdicts = (title: string, list: PodVerdict[]) =>
@@ -151,4 +153,12 @@ export function renderRookUpgradeStatus(st: RookCephUpgradeStatus): string {
         ]
       : []),
   ].join('\n');
+}
+
+export function renderGuardStatus(st: ClusterGuardStatus): string {
+  const budget = st.maxUnavailableNodes === undefined ? '' : ` of ${st.maxUnavailableNodes}`;
+  const lines = [`guard of ${st.cluster}: ${st.unavailable}${budget} nodes may be unavailable`];
+  if (st.leases.length === 0) lines.push('  no leases');
+  for (const lease of st.leases) lines.push(`  ${describeLease(lease)}`);
+  return lines.join('\n');
 }

@@ -2,6 +2,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  clusterLeasesQuery,
   type CephHealthReport,
   rookCephUpgradeStatusQuery,
   type RookCephUpgradeResult,
@@ -22,6 +23,7 @@ import {
   renderCephHealth,
   renderDrainResult,
   renderDrainStatus,
+  renderGuardStatus,
   renderReinstallStatus,
   renderRookUpgradeStatus,
   renderUpgradeStatus,
@@ -166,6 +168,10 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
         exitCode: st.waitingReason ? EXIT.waiting : EXIT.ok,
         running: true,
       };
+    }
+    if (type === 'clusterGuard') {
+      const st = await handle.query(clusterLeasesQuery);
+      return { text: renderGuardStatus(st), exitCode: EXIT.ok, running: true };
     }
     return { text: `${workflowId}: running`, exitCode: EXIT.ok, running: true };
   }

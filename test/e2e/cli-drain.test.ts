@@ -207,6 +207,12 @@ describe('steward CLI against the lab', () => {
       /^steward: refused: cluster lab: drain refused: 1 more unavailable node\(s\) would exceed the budget of 2 \(2 taken\); held by k8s-upgrade\/lab \(kubernetes-upgrade, 2 nodes, since \S+\)$/m,
     );
     assert.equal(await unschedulable('spare-1'), false, 'nothing changed');
+    const guard = await stack.steward('status', 'guard/lab');
+    assert.equal(guard.code, 0, guard.stdout + guard.stderr);
+    assert.match(
+      guard.stdout,
+      /^guard of lab: 2 of 2 nodes may be unavailable\n {2}k8s-upgrade\/lab \(kubernetes-upgrade, 2 nodes, since \S+\)\n$/,
+    );
 
     assert.equal((await stack.steward('decide', UPGRADE, 'abort')).code, 0);
     assert.equal((await stack.steward('watch', UPGRADE)).code, 1);
