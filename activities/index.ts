@@ -1,5 +1,6 @@
 // Builds every activity from injected clients; the worker registers the result.
 import { readFile } from 'node:fs/promises';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bmcActivities } from './bmc/activities';
 import type { BmcClientOptions } from './bmc/bmc-client';
@@ -27,6 +28,8 @@ import { VaultClient, type VaultConfig } from './vault/client';
 import { OpenStackClient, type OpenStackRegionConfig } from './openstack/client';
 import { novaActivities } from './openstack/nova';
 import { secretActivities } from './vault/secrets';
+import { clusterGuardActivities } from './temporal/guard';
+import { DEFAULT_MAX_UNAVAILABLE_NODES } from '../workflows/policy/cluster-leases';
 
 export interface ActivityDeps {
   clusters: Record<string, ClusterConfig>;
@@ -52,6 +55,8 @@ export interface ActivityDeps {
   cephTimeoutMs?: number;
   /** The operators' webhook for operation events; none: events are dropped. */
   webhook?: WebhookConfig;
+  /** Steward's own Temporal, where operations take their leases from each cluster's guard. */
+  temporal?: Client;
 }
 
 /** The clients activities share; the worker keeps them to close them on shutdown. */
@@ -99,6 +104,11 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...rook,
     ...rookWaitActivities({ ...ceph, ...rook }),
     ...notificationActivities(deps.webhook ?? { uiUrl: 'http://127.0.0.1:8233' }),
+    ...clusterGuardActivities({
+      client: () => configured(deps.temporal, 'Temporal', "the worker's Temporal client"),
+      maxUnavailableNodes: (cluster) =>
+        deps.clusters[cluster]?.guard?.maxUnavailableNodes ?? DEFAULT_MAX_UNAVAILABLE_NODES,
+    }),
   };
 }
 

@@ -62,6 +62,10 @@ const schema = z.strictObject({
         context: z.string().optional(),
         ceph: cephAccess.optional(),
         rook: rook.optional(),
+        /** Nodes the cluster's operations may make unavailable at once, all together (default 2). */
+        guard: z
+          .strictObject({ maxUnavailableNodes: z.number().int().positive().optional() })
+          .optional(),
       }),
     )
     .default({}),

@@ -1,5 +1,6 @@
 // The Steward worker: runs every workflow and activity on the configured task queue until SIGTERM
 // or SIGINT, then finishes in-flight work within the grace time.
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, createClients, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     provisioningUrl: config.provisioning.url,
     helm: config.helm,
     webhook: { url: config.notifications.webhookUrl, uiUrl: config.temporal.uiUrl },
+    temporal: new Client({ connection, namespace: config.temporal.namespace }),
   };
   const clients = createClients(deps);
   const worker = await Worker.create({

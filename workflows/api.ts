@@ -149,6 +149,66 @@ export interface OperatorNotification {
 /** Sent by every operator wait to the operation at the root of its tree, so that one shows it. */
 export const operatorWaitSignal = defineSignal<[OperatorWait]>('operatorWait');
 
+/** The operations that take a lease from their cluster's guard before they disrupt it. */
+export type LeaseOperation =
+  'kubernetes-upgrade' | 'rook-ceph-upgrade' | 'node-reinstall' | 'drain';
+
+/** A lease's holder: a workflow and its first run, so a run continued as new keeps the lease. */
+export interface LeaseHolder {
+  workflowId: string;
+  firstRunId: string;
+}
+
+export interface LeaseRequest {
+  holder: LeaseHolder;
+  operation: LeaseOperation;
+  /** The nodes it takes down by name (a drain's, a reinstall's); none for a cluster-wide one. */
+  nodes: string[];
+  /** How many nodes it may make unavailable at once (at least its named ones). */
+  unavailable: number;
+}
+
+export interface Lease extends LeaseRequest {
+  /** When the guard granted it (ISO 8601). */
+  since: string;
+}
+
+/** What an operation asks its cluster's guard (`acquire`): the request and the cluster's budget. */
+export interface AcquireLeaseRequest extends LeaseRequest {
+  /** Nodes that may be unavailable at once across all holders (from the worker's config). */
+  maxUnavailableNodes: number;
+}
+
+export type LeaseDecision =
+  { granted: true; lease: Lease } | { granted: false; reason: string; heldBy: Lease[] };
+
+export interface ClusterGuardInput {
+  cluster: string;
+  /** Seconds between the checks that drop the leases of holders that ended. Default 30. */
+  leaseCheckSeconds?: number;
+  /** Continue as new once the history has this many events (or the server suggests it). */
+  continueAsNewAfterEvents?: number;
+  /** Carried over a continue-as-new. */
+  leases?: Lease[];
+  maxUnavailableNodes?: number;
+}
+
+export interface ClusterGuardStatus {
+  cluster: string;
+  leases: Lease[];
+  /** The budget the last acquire brought; undefined before any. */
+  maxUnavailableNodes?: number;
+  unavailable: number;
+}
+
+export const acquireLeaseUpdate = defineUpdate<LeaseDecision, [AcquireLeaseRequest]>('acquire');
+/** Answers whether the holder had a lease. */
+export const releaseLeaseUpdate = defineUpdate<boolean, [LeaseHolder]>('release');
+export const clusterLeasesQuery = defineQuery<ClusterGuardStatus>('leases');
+
+/** The failure type of an operation refused by its cluster's guard; details carry the holders. */
+export const LEASE_REFUSED = 'LeaseRefused';
+
 export const workflowIds = {
   drain: (cluster: string, node: string) => `drain/${cluster}/${node}`,
   uncordon: (cluster: string, node: string) => `uncordon/${cluster}/${node}`,
@@ -166,6 +226,7 @@ export const workflowIds = {
   evict: (region: string, host: string) => `evict/${region}/${host}`,
   evictPlan: (region: string, host: string) => `evict-plan/${region}/${host}`,
   evictWatch: (region: string) => `evict-watch/${region}`,
+  guard: (cluster: string) => `guard/${cluster}`,
 };
 
 /** The failure type of every input that Steward refuses; details carry `{ field, reason }`. */
@@ -180,9 +241,18 @@ export function invalidInput(field: string, reason: string): ApplicationFailure 
   });
 }
 
+/** The time a Schedule appends to its runs' workflow IDs, e.g. `-2026-12-06T03:00:00Z`. */
+const SCHEDULED_RUN_SUFFIX = /^-\d{4}-\d\d-\d\dT[\d:]+Z$/;
+
+/** Whether a workflow ID is an operation's derived ID, or a scheduled run of it. */
+export const isRunOf = (workflowId: string, derivedId: string): boolean =>
+  workflowId === derivedId ||
+  (workflowId.startsWith(derivedId) &&
+    SCHEDULED_RUN_SUFFIX.test(workflowId.slice(derivedId.length)));
+
 /** Every workflow ID Steward derives from its target, with the time a Schedule appends to its runs. */
 export const WORKFLOW_ID_PATTERN =
-  /^((rook-upgrade(-plan)?|ceph-health)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|evict-watch\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|(drain|uncordon|drain-plan|evict|evict-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)(-\d{4}-\d\d-\d\dT[\d:]+Z)?$/;
+  /^((rook-upgrade(-plan)?|ceph-health|guard)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|reinstall(-plan)?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|netbox-reconcile\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|evict-watch\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|(drain|uncordon|drain-plan|evict|evict-plan)\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|k8s-upgrade(-plan)?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?|k8s-upgrade\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9.]+)(-\d{4}-\d\d-\d\dT[\d:]+Z)?$/;
 
 export interface KubernetesUpgradeInput {
   cluster: string;

@@ -14,3 +14,4 @@ export { cephHealthCheck } from './ceph-health-check';
 export { hypervisorEviction } from './hypervisor-eviction';
 export { hypervisorEvictionWatch } from './hypervisor-eviction-watch';
 export { planHypervisorEviction } from './eviction-plan';
+export { clusterGuard } from './cluster-guard';

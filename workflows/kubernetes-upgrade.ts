@@ -17,6 +17,7 @@ import {
 import { k8s, k8sFewAttempts, k8sLocal } from './kubernetes-activities';
 import {
   invalidInput,
+  isRunOf,
   kubernetesUpgradeStatusQuery,
   workflowIds,
   type ApprovalPoint,
@@ -27,6 +28,7 @@ import {
   type UpgradeNodeResult,
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { upgradeNode } from './node-upgrade';
 import { OperatorGate, trackOperatorWaits } from './operator-gate';
 import { describeAddonStep } from './policy/addon-description';
@@ -42,17 +44,25 @@ const ONE_READ_PER_CONTROL_PLANE_NODE = 'one-read-per-control-plane-node';
 /** ... and upgraded the workers in lock-step batches, each as long as its slowest node. */
 const ROLLING_WORKER_WINDOW = 'rolling-worker-window';
 
-export async function kubernetesUpgrade(
+export function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
   carried?: KubernetesUpgradeCarried,
+): Promise<KubernetesUpgradeResult> {
+  return withClusterLease((lease) => upgradeCluster(rawInput, carried, lease));
+}
+
+async function upgradeCluster(
+  rawInput: KubernetesUpgradeInput,
+  carried: KubernetesUpgradeCarried | undefined,
+  lease: ClusterLease,
 ): Promise<KubernetesUpgradeResult> {
   const input = parseUpgradeInput(rawInput);
   const { cluster } = input;
   const expectedId = workflowIds.upgrade(cluster);
-  if (workflowInfo().workflowId !== expectedId) {
+  if (!isRunOf(workflowInfo().workflowId, expectedId)) {
     throw invalidInput(
       'workflowId',
-      `must be "${expectedId}" so that one upgrade runs per cluster`,
+      `must be "${expectedId}" (or a Schedule's run of it) so that one upgrade runs per cluster`,
     );
   }
   const gate = new OperatorGate();
@@ -102,6 +112,7 @@ export async function kubernetesUpgrade(
     input,
     await surfaceInvalidInput(k8s.readUpgradeFacts({ cluster, nodes: input.nodes })),
   );
+  await lease.take(cluster, 'kubernetes-upgrade', [], plan.maxUnavailable);
   status.excluded = plan.excluded;
   const skippedNode = (name: string) => status.skipped.some((s) => s.startsWith(`${name}@`));
 

@@ -6,6 +6,7 @@ import { k8s, k8sLocal } from './kubernetes-activities';
 import {
   drainStatusQuery,
   invalidInput,
+  isRunOf,
   workflowIds,
   type DrainNodeInput,
   type DrainNodeResult,
@@ -16,6 +17,7 @@ import {
   type PodVerdict,
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { OperatorGate } from './operator-gate';
 import { parseDrainInput } from './policy/drain-input';
 import { classifyPods } from './policy/pod-filters';
@@ -35,12 +37,19 @@ const rounds = proxyActivities<Activities>({
 const describeRefusals = (refused: PodVerdict[]) =>
   refused.map((v) => `${v.pod.namespace}/${v.pod.name}: ${v.reason}`);
 
-export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResult> {
+export function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResult> {
+  return withClusterLease((lease) => drain(rawInput, lease));
+}
+
+async function drain(rawInput: DrainNodeInput, lease: ClusterLease): Promise<DrainNodeResult> {
   const input = parseDrainInput(rawInput);
   const { cluster, node } = input;
   const expectedId = workflowIds.drain(cluster, node);
-  if (workflowInfo().workflowId !== expectedId) {
-    throw invalidInput('workflowId', `must be "${expectedId}" so that one drain runs per node`);
+  if (!isRunOf(workflowInfo().workflowId, expectedId)) {
+    throw invalidInput(
+      'workflowId',
+      `must be "${expectedId}" (or a Schedule's run of it) so that one drain runs per node`,
+    );
   }
 
   const gate = new OperatorGate();
@@ -65,7 +74,7 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
     ];
     if (gate.reason) {
       lines.push(`Waiting for an operator: ${gate.reason}`);
-      lines.push(`\`steward decide ${expectedId} retry|skip|abort\``);
+      lines.push(`\`steward decide ${workflowInfo().workflowId} retry|skip|abort\``);
     }
     if (status.left.length > 0) {
       const left = status.left.map((l) => `${l.pod.namespace}/${l.pod.name}: ${l.blocker}`);
@@ -88,6 +97,8 @@ export async function drainNode(rawInput: DrainNodeInput): Promise<DrainNodeResu
     );
   }
 
+  // A drain inside an upgrade or a reinstall is covered by that operation's lease.
+  if (!workflowInfo().parent) await lease.take(cluster, 'drain', [node]);
   enter('cordoning');
   const cordon = await calls.cordonNode({ cluster, node, owner: expectedId });
   status.cordonedBySteward = cordon.cordonedBySteward;

@@ -17,6 +17,7 @@ import {
 import type { Activities } from '../activities';
 import {
   invalidInput,
+  isRunOf,
   nodeReinstallStatusQuery,
   workflowIds,
   type NodeReinstallInput,
@@ -25,6 +26,7 @@ import {
   type ReinstallStep,
 } from './api';
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { k8s } from './kubernetes-activities';
 import { drainForMaintenance } from './maintenance-drain';
@@ -42,12 +44,22 @@ const act = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
-export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeReinstallResult> {
+export function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeReinstallResult> {
+  return withClusterLease((lease) => reinstall(rawInput, lease));
+}
+
+async function reinstall(
+  rawInput: NodeReinstallInput,
+  lease: ClusterLease,
+): Promise<NodeReinstallResult> {
   const input = parseReinstallInput(rawInput);
   const { cluster, node } = input;
   const workflowId = workflowIds.reinstall(node);
-  if (workflowInfo().workflowId !== workflowId) {
-    throw invalidInput('workflowId', `must be "${workflowId}" so that one reinstall runs per host`);
+  if (!isRunOf(workflowInfo().workflowId, workflowId)) {
+    throw invalidInput(
+      'workflowId',
+      `must be "${workflowId}" (or a Schedule's run of it) so that one reinstall runs per host`,
+    );
   }
   const waitRejoin = proxyActivities<Activities>({
     startToCloseTimeout: `${input.rejoinTimeoutSeconds + 60} seconds`,
@@ -74,7 +86,7 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
         `**Reinstall ${node}** (${status.deployment ?? 'deployment not chosen yet'}): ${status.step}`,
         ...status.log.map((l) => `- ${l}`),
         gate.reason
-          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} retry|abort\``
+          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowInfo().workflowId} retry|abort\``
           : '',
       ].join('\n'),
     );
@@ -269,6 +281,7 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
     ],
   ];
 
+  await lease.take(cluster, 'node-reinstall', [node]);
   for (const [name, run] of steps) {
     if (!(await step(name, run))) {
       show();

@@ -15,6 +15,7 @@ import {
 import type { Activities } from '../activities';
 import {
   invalidInput,
+  isRunOf,
   rookCephUpgradeStatusQuery,
   workflowIds,
   type RookCephUpgradeInput,
@@ -23,6 +24,7 @@ import {
   type RookCephUpgradeStatus,
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { OperatorGate } from './operator-gate';
 import type { CephGateFailure } from './policy/ceph-health-gate';
 import {
@@ -50,16 +52,21 @@ const act = proxyActivities<Activities>({
 const failureLines = (failures: CephGateFailure[]) =>
   failures.map((f) => `${f.check}: ${f.message}`);
 
-export async function rookCephUpgrade(
+export function rookCephUpgrade(rawInput: RookCephUpgradeInput): Promise<RookCephUpgradeResult> {
+  return withClusterLease((lease) => upgradeRookCeph(rawInput, lease));
+}
+
+async function upgradeRookCeph(
   rawInput: RookCephUpgradeInput,
+  lease: ClusterLease,
 ): Promise<RookCephUpgradeResult> {
   const input = parseRookCephUpgradeInput(rawInput);
   const { cluster } = input;
   const workflowId = workflowIds.rookUpgrade(cluster);
-  if (workflowInfo().workflowId !== workflowId) {
+  if (!isRunOf(workflowInfo().workflowId, workflowId)) {
     throw invalidInput(
       'workflowId',
-      `must be "${workflowId}" so that one storage upgrade runs per cluster`,
+      `must be "${workflowId}" (or a Schedule's run of it) so that one storage upgrade runs per cluster`,
     );
   }
   // A wait that follows a roll may last as long as Rook goes on rolling; the heartbeat tells a
@@ -94,7 +101,7 @@ export async function rookCephUpgrade(
           ? `Failing checks:\n${bulletList(failureLines(status.failing))}`
           : '',
         gate.reason
-          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} retry|abort\``
+          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowInfo().workflowId} retry|abort\``
           : '',
       ]
         .filter(Boolean)
@@ -103,6 +110,7 @@ export async function rookCephUpgrade(
   show();
 
   const plan = rookCephPlan(input, await surfaceInvalidInput(act.readRookCluster({ cluster })));
+  await lease.take(cluster, 'rook-ceph-upgrade', []);
   status.rook = plan.rook;
   status.ceph = plan.ceph;
   const deadline = () => Date.now() + input.gateTimeoutSeconds * 1000;

@@ -19,6 +19,8 @@ export interface ClusterConfig {
   ceph?: CephAccess;
   /** Where Rook runs in the cluster and where its chart comes from. */
   rook?: RookConfig;
+  /** The cluster's guard: nodes its operations may make unavailable at once, all together. */
+  guard?: { maxUnavailableNodes?: number };
 }
 
 export interface ClusterApis {

@@ -22,16 +22,14 @@ interface Operation<T extends object> {
   /** The smallest input worth showing. */
   example: object;
   /**
-   * Why it may not run on a Schedule, if it may not: scheduled runs carry IDs with a time suffix,
-   * so only operations that change nothing, or that converge idempotently, are safe to repeat.
+   * Why it may not run on a Schedule, if it may not. Scheduled runs carry IDs with a time suffix,
+   * so their derived IDs no longer keep two runs apart; the operations that disrupt a cluster take
+   * a lease from its guard instead, which refuses a second one.
    */
   notSchedulable?: string;
 }
 
 const operation = <T extends object>(o: Operation<T>) => o as Operation<object>;
-
-const CHANGES_THE_CLUSTER =
-  'it disrupts the cluster; scheduled runs of it wait for the per-cluster guard (not built yet)';
 
 const drainTarget = (i: { cluster: string; node: string }) => [i.cluster, i.node] as const;
 
@@ -43,7 +41,6 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseDrainInput,
     workflowId: (i) => workflowIds.drain(...drainTarget(i)),
     example: { cluster: 'lab', node: 'worker-1' },
-    notSchedulable: CHANGES_THE_CLUSTER,
   }),
   'drain-plan': operation({
     workflowType: 'planDrain',
@@ -58,7 +55,8 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseUncordonInput,
     workflowId: (i) => workflowIds.uncordon(...drainTarget(i)),
     example: { cluster: 'lab', node: 'worker-1' },
-    notSchedulable: CHANGES_THE_CLUSTER,
+    notSchedulable:
+      "returning a node to service is an operator's call after its maintenance, not a recurring one",
   }),
   'k8s-upgrade': operation({
     workflowType: 'kubernetesUpgrade',
@@ -66,7 +64,6 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseUpgradeInput,
     workflowId: (i) => workflowIds.upgrade(i.cluster),
     example: { cluster: 'lab', target: '1.33', maxUnavailable: '25%' },
-    notSchedulable: CHANGES_THE_CLUSTER,
   }),
   'k8s-upgrade-plan': operation({
     workflowType: 'planKubernetesUpgrade',
@@ -81,7 +78,6 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseReinstallInput,
     workflowId: (i) => workflowIds.reinstall(i.node),
     example: { node: 'worker-2', cluster: 'lab' },
-    notSchedulable: CHANGES_THE_CLUSTER,
   }),
   'reinstall-plan': operation({
     workflowType: 'planReinstall',
@@ -103,7 +99,6 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseRookCephUpgradeInput,
     workflowId: (i) => workflowIds.rookUpgrade(i.cluster),
     example: { cluster: 'lab', rook: 'v1.16.7', ceph: 'quay.io/ceph/ceph:v18.2.4' },
-    notSchedulable: CHANGES_THE_CLUSTER,
   }),
   'rook-upgrade-plan': operation({
     workflowType: 'planRookCephUpgrade',
@@ -126,7 +121,8 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseEvictionInput,
     workflowId: (i) => workflowIds.evict(i.region, i.host),
     example: { region: 'lab', host: 'hv-1' },
-    notSchedulable: CHANGES_THE_CLUSTER,
+    notSchedulable:
+      "an eviction answers one host's failure; schedule the eviction watch, which starts evictions when hosts fail",
   }),
   'evict-plan': operation({
     workflowType: 'planHypervisorEviction',

@@ -4,6 +4,7 @@ import type {
   HypervisorEvictionStatus,
   HypervisorEvictionWatchStatus,
   CephHealthReport,
+  ClusterGuardStatus,
   DrainNodeResult,
   DrainPlan,
   DrainStatus,
@@ -17,6 +18,7 @@ import type {
 } from '../../workflows/api';
 import type { RookCephChange } from '../../workflows/policy/rook-upgrade';
 import { describeAddonStep } from '../../workflows/policy/addon-description';
+import { describeLease } from '../../workflows/policy/cluster-leases';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
 const verdicts = (title: string, list: PodVerdict[]) =>
@@ -194,4 +196,12 @@ export function renderEvictionWatchStatus(st: HypervisorEvictionWatchStatus): st
     ...st.waiting.map((w) => `  in grace: ${w.host} (${w.polls} polls)`),
     ...st.evicting.map((h) => `  evicting: ${h} (steward status evict/${st.region}/${h})`),
   ].join('\n');
+}
+
+export function renderGuardStatus(st: ClusterGuardStatus): string {
+  const budget = st.maxUnavailableNodes === undefined ? '' : ` of ${st.maxUnavailableNodes}`;
+  const lines = [`guard of ${st.cluster}: ${st.unavailable}${budget} nodes may be unavailable`];
+  if (st.leases.length === 0) lines.push('  no leases');
+  for (const lease of st.leases) lines.push(`  ${describeLease(lease)}`);
+  return lines.join('\n');
 }

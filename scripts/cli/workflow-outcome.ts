@@ -2,6 +2,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  clusterLeasesQuery,
   type CephHealthReport,
   rookCephUpgradeStatusQuery,
   type RookCephUpgradeResult,
@@ -16,6 +17,7 @@ import {
   hypervisorEvictionWatchStatusQuery,
   type HypervisorEvictionResult,
   INVALID_INPUT,
+  LEASE_REFUSED,
   type DrainNodeResult,
   type DrainStatus,
 } from '../../workflows/api';
@@ -26,6 +28,7 @@ import {
   renderDrainStatus,
   renderEvictionStatus,
   renderEvictionWatchStatus,
+  renderGuardStatus,
   renderReinstallStatus,
   renderRookUpgradeStatus,
   renderUpgradeStatus,
@@ -45,20 +48,19 @@ export function writeOutcome(outcome: Outcome): void {
   else process.stdout.write(`${outcome.text}\n`);
 }
 
+/** Failures that refused to start changing anything: bad input (exit 2), the cluster's guard (exit 1). */
+const REFUSAL_EXIT = new Map<string | null | undefined, number>([
+  [INVALID_INPUT, EXIT.usage],
+  [LEASE_REFUSED, EXIT.failed],
+]);
+
 export function failureOutcome(err: unknown): Outcome {
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.type === INVALID_INPUT) {
-      return {
-        text: `refused: ${cause.message}`,
-        exitCode: EXIT.usage,
-        running: false,
-        error: true,
-      };
-    }
+    const refusal = cause instanceof ApplicationFailure ? REFUSAL_EXIT.get(cause.type) : undefined;
     return {
-      text: `failed: ${cause?.message ?? err.message}`,
-      exitCode: EXIT.failed,
+      text: `${refusal !== undefined ? 'refused' : 'failed'}: ${cause?.message ?? err.message}`,
+      exitCode: refusal ?? EXIT.failed,
       running: false,
       error: true,
     };
@@ -192,6 +194,10 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
     if (type === 'hypervisorEvictionWatch') {
       const st = await handle.query(hypervisorEvictionWatchStatusQuery);
       return { text: renderEvictionWatchStatus(st), exitCode: EXIT.ok, running: true };
+    }
+    if (type === 'clusterGuard') {
+      const st = await handle.query(clusterLeasesQuery);
+      return { text: renderGuardStatus(st), exitCode: EXIT.ok, running: true };
     }
     return { text: `${workflowId}: running`, exitCode: EXIT.ok, running: true };
   }

@@ -3,13 +3,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { logFile, stopDaemons } from '../../lab/daemon';
+import { waitFor } from '../../lab/wait';
 import { loadConfig } from '../../workers/config';
+import { clusterLeasesQuery, workflowIds, type Lease } from '../../workflows/api';
+import { DEFAULT_LEASE_CHECK_SECONDS } from '../../workflows/policy/cluster-leases';
 import { startTestStack, type TestStack } from '../support/stack';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 let stack: TestStack;
 const ID = 'drain/lab/node-a';
 const webhook = new WebhookReceiver();
+const UPGRADE = 'k8s-upgrade/lab';
+
+const guardLeases = async () =>
+  (await stack.client.workflow.getHandle(workflowIds.guard('lab')).query(clusterLeasesQuery))
+    .leases;
+const holder = (lease: Lease) => lease.holder.workflowId;
 
 before(
   async () => {
@@ -210,6 +219,46 @@ describe('steward CLI against the lab', () => {
       waiting.link,
       /^http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/drain%2Flab%2Fnode-a\//,
     );
+  });
+
+  it("refuses a drain while a Kubernetes upgrade holds the cluster's node budget, naming the upgrade; the abort releases it", async () => {
+    const upgrade = ['k8s-upgrade', 'lab', '--to', '1.33', '--max-unavailable', '2'];
+    const started = await stack.steward(...upgrade, '--approval', 'before-each-step', '--detach');
+    assert.equal(started.code, 0, started.stdout + started.stderr);
+    assert.equal((await stack.steward('watch', UPGRADE, '--until-wait')).code, 3);
+
+    const drain = await stack.steward('drain', 'spare-1', '--force', '--delete-emptydir-data');
+    assert.equal(drain.code, 1, drain.stdout + drain.stderr);
+    assert.match(
+      drain.stderr,
+      /^steward: refused: cluster lab: drain refused: 1 more unavailable node\(s\) would exceed the budget of 2 \(2 taken\); held by k8s-upgrade\/lab \(kubernetes-upgrade, 2 nodes, since \S+\)$/m,
+    );
+    assert.equal(await unschedulable('spare-1'), false, 'nothing changed');
+    const guard = await stack.steward('status', 'guard/lab');
+    assert.equal(guard.code, 0, guard.stdout + guard.stderr);
+    assert.match(
+      guard.stdout,
+      /^guard of lab: 2 of 2 nodes may be unavailable\n {2}k8s-upgrade\/lab \(kubernetes-upgrade, 2 nodes, since \S+\)\n$/,
+    );
+
+    assert.equal((await stack.steward('decide', UPGRADE, 'abort')).code, 0);
+    assert.equal((await stack.steward('watch', UPGRADE)).code, 1);
+    assert.deepEqual((await guardLeases()).map(holder), [], 'released when the upgrade ended');
+  });
+
+  it('a Kubernetes upgrade killed without releasing loses its lease at the next lease check', async () => {
+    const upgrade = ['k8s-upgrade', 'lab', '--to', '1.33', '--approval', 'before-each-step'];
+    assert.equal((await stack.steward(...upgrade, '--detach')).code, 0);
+    assert.equal((await stack.steward('watch', UPGRADE, '--until-wait')).code, 3);
+    assert.deepEqual((await guardLeases()).map(holder), [UPGRADE]);
+    await stack.client.workflow.getHandle(UPGRADE).terminate('killed by the e2e test');
+    const killedAt = Date.now();
+    assert.deepEqual((await guardLeases()).map(holder), [UPGRADE], 'held until the check');
+    await waitFor('the lease to expire', async () => (await guardLeases()).length === 0, {
+      timeoutMs: 90_000,
+    });
+    const seconds = (Date.now() - killedAt) / 1000;
+    assert.ok(seconds <= DEFAULT_LEASE_CHECK_SECONDS + 15, `expired after ${seconds}s`);
   });
 
   it('the worker serves Prometheus metrics', async () => {

@@ -126,19 +126,39 @@ describe('steward schedule', () => {
   const EVERY_MS = 2000;
   const describeSchedule = () => stack.client.schedule.getHandle(ID).describe();
 
-  it('refuses an operation that changes the cluster, naming it, and creates nothing', async () => {
+  it('refuses uncordon, naming it, and creates nothing', async () => {
     const { code, stderr } = await stack.steward(
       'schedule',
       'create',
-      'drain',
+      'uncordon',
       '--input',
       '{"cluster":"lab","node":"ui-node"}',
       '--every',
       '2s',
     );
     assert.equal(code, 2, stderr);
-    assert.match(stderr, /OPERATION: drain may not run on a schedule/);
+    assert.match(stderr, /OPERATION: uncordon may not run on a schedule/);
     assert.match((await stack.steward('schedule', 'list')).stdout, /no schedules/);
+  });
+
+  it("puts an operation that disrupts the cluster on a schedule: the cluster's guard keeps its runs apart", async () => {
+    const created = await stack.steward(
+      'schedule',
+      'create',
+      'k8s-upgrade',
+      '--input',
+      '{"cluster":"lab","target":"1.33"}',
+      '--cron',
+      '0 3 * * 6',
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /schedule k8s-upgrade\/lab created: cron "0 3 \* \* 6"/);
+    const schedule = await stack.client.schedule.getHandle('k8s-upgrade/lab').describe();
+    assert.equal(
+      schedule.action.type === 'startWorkflow' && schedule.action.workflowType,
+      'kubernetesUpgrade',
+    );
+    assert.equal((await stack.steward('schedule', 'delete', 'k8s-upgrade/lab')).code, 0);
   });
 
   it('starts runs at every interval; paused it starts none; resumed it starts again', async () => {

@@ -87,10 +87,12 @@ const quiet = {
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-function bundle(workflowInterceptorModules: string[]): Promise<WorkflowBundleWithSourceMap> {
-  const key = workflowInterceptorModules.join(',');
+function bundle(
+  workflowsPath: string,
+  workflowInterceptorModules: string[],
+): Promise<WorkflowBundleWithSourceMap> {
+  const key = [workflowsPath, ...workflowInterceptorModules].join(',');
   if (!bundles.has(key)) {
-    const workflowsPath = require.resolve('../../workflows');
     bundles.set(
       key,
       bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet }),
@@ -99,12 +101,17 @@ function bundle(workflowInterceptorModules: string[]): Promise<WorkflowBundleWit
   return bundles.get(key)!;
 }
 
-/** The workflows alone: their tests' in-memory activities need not answer notifications. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundle([]);
+/**
+ * Steward's workflows alone (their tests' in-memory activities need not answer notifications),
+ * or another entry's (a test's own workflows).
+ */
+export function workflowBundle(
+  workflowsPath = require.resolve('../../workflows'),
+): Promise<WorkflowBundleWithSourceMap> {
+  return bundle(workflowsPath, []);
 }
 
 /** The workflows as the Steward worker runs them, with its interceptors (replay, notifications). */
 export function workerBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundle(WORKFLOW_INTERCEPTOR_MODULES);
+  return bundle(require.resolve('../../workflows'), WORKFLOW_INTERCEPTOR_MODULES);
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as workflows from '../../workflows';
-import { WORKFLOW_ID_PATTERN } from '../../workflows/api';
+import { isRunOf, WORKFLOW_ID_PATTERN } from '../../workflows/api';
 import { loadConfig } from '../../workers/config';
 import { OPERATIONS, renderExample } from '../../scripts/cli/operations';
 import { scheduleOptions } from '../../scripts/cli/commands/schedule';
@@ -24,6 +24,14 @@ describe('operation examples', () => {
       assert.deepEqual(operation.parse(input), input, 'parsing the printed input changes nothing');
     });
   }
+
+  it("a scheduled run's ID is a run of its operation's derived ID, and nothing else is", () => {
+    assert.ok(isRunOf('drain/lab/w1', 'drain/lab/w1'));
+    assert.ok(isRunOf('drain/lab/w1-2026-12-06T03:00:00Z', 'drain/lab/w1'));
+    assert.ok(!isRunOf('drain/lab/w1-2026-12-06T03:00:00', 'drain/lab/w1'));
+    assert.ok(!isRunOf('drain/lab/w10', 'drain/lab/w1'));
+    assert.ok(!isRunOf('drain/lab/w1-x', 'drain/lab/w1'));
+  });
 
   it("a scheduled run's ID is a Steward ID too (the Schedule appends the run's time)", () => {
     assert.match('k8s-upgrade-plan/lab-2026-12-06T03:00:00Z', WORKFLOW_ID_PATTERN);
@@ -56,11 +64,25 @@ describe('schedule options', () => {
     assert.equal(options.policies?.pauseOnFailure, false);
   });
 
+  it("put the operations that disrupt a cluster on a schedule: the cluster's guard keeps their runs apart", () => {
+    const cases: [string, object, string][] = [
+      ['drain', { cluster: 'lab', node: 'w1' }, 'drain/lab/w1'],
+      ['k8s-upgrade', { cluster: 'lab', target: '1.33' }, 'k8s-upgrade/lab'],
+      ['reinstall', { cluster: 'lab', node: 'w2' }, 'reinstall/w2'],
+      ['rook-upgrade', { cluster: 'lab', ceph: 'quay.io/ceph/ceph:v18.2.6' }, 'rook-upgrade/lab'],
+    ];
+    for (const [operation, input, id] of cases) {
+      const options = scheduleOptions(config, { operation, input, cron: '0 3 * * 6' });
+      assert.equal(options.scheduleId, id);
+      assert.equal(options.action.type === 'startWorkflow' && options.action.workflowId, id);
+    }
+  });
+
   it('refuse what may not run on a schedule, or bad input, naming the field', () => {
     const cases: [Parameters<typeof scheduleOptions>[1], RegExp][] = [
       [
-        { ...plan, operation: 'drain', everySeconds: 60 },
-        /OPERATION: drain may not run on a schedule/,
+        { ...plan, operation: 'uncordon', input: { cluster: 'lab', node: 'w1' }, everySeconds: 60 },
+        /OPERATION: uncordon may not run on a schedule: returning a node to service/,
       ],
       [{ ...plan, operation: 'nope', everySeconds: 60 }, /OPERATION: "nope" must be one of/],
       [{ ...plan }, /--every or --cron: give exactly one/],

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderDrainResult, renderDrainStatus, renderPlan } from '../../scripts/cli/render';
+import {
+  renderDrainResult,
+  renderDrainStatus,
+  renderGuardStatus,
+  renderPlan,
+} from '../../scripts/cli/render';
 import type {
   DrainNodeResult,
   DrainPlan,
@@ -186,5 +191,47 @@ describe('renderDrainResult', () => {
     const out = lines(renderDrainResult(result));
     assert.match(out[0], /^lab\/worker-1: drained;/);
     assert.equal(out.at(-1), 'worker-1 is drained and stays cordoned');
+  });
+});
+
+describe('renderGuardStatus', () => {
+  it('lists each lease with its holder, operation, nodes and since when, and the budget', () => {
+    const since = '2026-12-06T21:00:00.000Z';
+    const text = renderGuardStatus({
+      cluster: 'lab',
+      maxUnavailableNodes: 2,
+      unavailable: 2,
+      leases: [
+        {
+          holder: { workflowId: 'drain/lab/w1', firstRunId: 'r1' },
+          operation: 'drain',
+          nodes: ['w1'],
+          unavailable: 1,
+          since,
+        },
+        {
+          holder: { workflowId: 'reinstall/w2', firstRunId: 'r2' },
+          operation: 'node-reinstall',
+          nodes: ['w2'],
+          unavailable: 1,
+          since,
+        },
+      ],
+    });
+    assert.equal(
+      text,
+      [
+        'guard of lab: 2 of 2 nodes may be unavailable',
+        `  drain/lab/w1 (drain, node w1, since ${since})`,
+        `  reinstall/w2 (node-reinstall, node w2, since ${since})`,
+      ].join('\n'),
+    );
+  });
+
+  it('says when there is no lease', () => {
+    assert.equal(
+      renderGuardStatus({ cluster: 'lab', leases: [], unavailable: 0 }),
+      'guard of lab: 0 nodes may be unavailable\n  no leases',
+    );
   });
 });

@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, RetryState } from '@temporalio/common';
 import { EXIT } from '../../scripts/cli/exit-codes';
 import { failureOutcome, writeOutcome, type Outcome } from '../../scripts/cli/workflow-outcome';
-import { invalidInput } from '../../workflows/api';
+import { invalidInput, LEASE_REFUSED } from '../../workflows/api';
 
 /** What writeOutcome puts on each stream. */
 function written(outcome: Outcome): { stdout: string; stderr: string } {
@@ -38,6 +38,19 @@ describe('CLI outcomes', () => {
     const outcome = failureOutcome(failed(ApplicationFailure.create({ message: 'boom' })));
     assert.equal(outcome.exitCode, EXIT.failed);
     assert.deepEqual(written(outcome), { stdout: '', stderr: 'steward: failed: boom\n' });
+  });
+
+  it("an operation its cluster's guard refused: stderr naming the holder, exit 1", () => {
+    const reason =
+      'cluster lab: rook-ceph-upgrade refused: a Kubernetes upgrade and a Rook/Ceph upgrade never run at once; held by k8s-upgrade/lab (kubernetes-upgrade, 2 nodes, since 2026-12-06T21:00:00.000Z)';
+    const refusal = ApplicationFailure.create({
+      type: LEASE_REFUSED,
+      message: reason,
+      nonRetryable: true,
+    });
+    const outcome = failureOutcome(failed(refusal));
+    assert.equal(outcome.exitCode, EXIT.failed);
+    assert.deepEqual(written(outcome), { stdout: '', stderr: `steward: refused: ${reason}\n` });
   });
 
   it('a report (running, waiting, ended short of its goal): stdout', () => {

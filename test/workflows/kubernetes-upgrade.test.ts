@@ -16,6 +16,7 @@ import {
 import type { kubernetesUpgrade } from '../../workflows';
 import { FakeFleet, type FleetNode } from '../support/fake-fleet';
 import { recordHistory } from '../support/histories';
+import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -44,19 +45,21 @@ async function run<T>(
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: fleet.activities(),
+    activities: { ...fleet.activities(), ...guardActivities(testEnv) },
   });
-  return worker.runUntil(async () => {
-    const handle = await testEnv().client.workflow.start<typeof kubernetesUpgrade>(
-      'kubernetesUpgrade',
-      {
-        taskQueue,
-        workflowId: workflowIds.upgrade(`c${queue}`),
-        args: carried ? [upgradeInput, carried] : [upgradeInput],
-      },
-    );
-    return body(handle);
-  });
+  return worker
+    .runUntil(async () => {
+      const handle = await testEnv().client.workflow.start<typeof kubernetesUpgrade>(
+        'kubernetesUpgrade',
+        {
+          taskQueue,
+          workflowId: workflowIds.upgrade(`c${queue}`),
+          args: carried ? [upgradeInput, carried] : [upgradeInput],
+        },
+      );
+      return body(handle);
+    })
+    .finally(() => endGuard(testEnv, upgradeInput.cluster));
 }
 
 async function untilWaiting(handle: Handle): Promise<OperatorWait> {

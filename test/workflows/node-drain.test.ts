@@ -9,6 +9,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import {
+  clusterLeasesQuery,
   decideUpdate,
   drainStatusQuery,
   INVALID_INPUT,
@@ -19,6 +20,7 @@ import {
 import type { drainNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
 import { recordHistory } from '../support/histories';
+import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -34,9 +36,9 @@ async function withWorker<T>(
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: cluster.activities(),
+    activities: { ...cluster.activities(), ...guardActivities(testEnv) },
   });
-  return worker.runUntil(body(taskQueue));
+  return worker.runUntil(body(taskQueue)).finally(() => endGuard(testEnv, 'lab'));
 }
 
 function startDrain(
@@ -201,6 +203,29 @@ describe('drainNode workflow', () => {
       result.left.map((l) => l.pod.name),
       ['web-1'],
     );
+  });
+
+  it("runs as a Schedule's run (its ID has the run's time) under a lease from the cluster's guard", async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1')]);
+    cluster.block('web-1');
+    const scheduled = 'drain/lab/w1-2026-12-06T03:00:00Z';
+    await withWorker(cluster, async (tq) => {
+      const handle = await startDrain(
+        tq,
+        { cluster: 'lab', node: 'w1', timeoutSeconds: 1 },
+        scheduled,
+      );
+      await untilWaiting(handle);
+      const guard = testEnv().client.workflow.getHandle(workflowIds.guard('lab'));
+      const { leases } = await guard.query(clusterLeasesQuery);
+      assert.deepEqual(
+        leases.map((l) => [l.holder.workflowId, l.operation, l.nodes]),
+        [[scheduled, 'drain', ['w1']]],
+      );
+      await handle.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      assert.equal((await handle.result()).outcome, 'aborted');
+      assert.deepEqual((await guard.query(clusterLeasesQuery)).leases, [], 'released');
+    });
   });
 
   it('rejects a decision while it is not waiting', async () => {

@@ -17,6 +17,7 @@ import {
 import type { nodeReinstall } from '../../workflows';
 import { FakeBareMetal } from '../support/fake-bare-metal';
 import { recordHistory } from '../support/histories';
+import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -32,16 +33,18 @@ async function run<T>(
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: host.activities(),
+    activities: { ...host.activities(), ...guardActivities(testEnv) },
   });
-  return worker.runUntil(async () => {
-    const handle = await testEnv().client.workflow.start<typeof nodeReinstall>('nodeReinstall', {
-      taskQueue,
-      workflowId: workflowIds.reinstall(host.name),
-      args: [{ node: host.name, cluster: 'lab', rejoinTimeoutSeconds: 5, ...input }],
-    });
-    return body(handle);
-  });
+  return worker
+    .runUntil(async () => {
+      const handle = await testEnv().client.workflow.start<typeof nodeReinstall>('nodeReinstall', {
+        taskQueue,
+        workflowId: workflowIds.reinstall(host.name),
+        args: [{ node: host.name, cluster: 'lab', rejoinTimeoutSeconds: 5, ...input }],
+      });
+      return body(handle);
+    })
+    .finally(() => endGuard(testEnv, 'lab'));
 }
 
 async function untilWaiting(handle: WorkflowHandle<typeof nodeReinstall>): Promise<string> {

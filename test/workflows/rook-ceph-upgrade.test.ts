@@ -11,14 +11,17 @@ import { Worker } from '@temporalio/worker';
 import {
   decideUpdate,
   INVALID_INPUT,
+  LEASE_REFUSED,
   rookCephUpgradeStatusQuery,
   workflowIds,
+  type LeaseDecision,
   type RookCephUpgradeInput,
   type RookCephUpgradeStatus,
 } from '../../workflows/api';
 import type { rookCephUpgrade } from '../../workflows';
 import { FakeRookCeph } from '../support/fake-rook-ceph';
 import { recordHistory } from '../support/histories';
+import { endGuard, guardActivities, takeLease } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -32,25 +35,29 @@ async function run<T>(
   input: Partial<RookCephUpgradeInput>,
   body: (h: WorkflowHandle<typeof rookCephUpgrade>) => Promise<T>,
   workflowId = workflowIds.rookUpgrade('lab'),
+  beforeStart?: (taskQueue: string) => Promise<unknown>,
 ): Promise<T> {
   const taskQueue = `rook-upgrade-${++queue}`;
   const worker = await Worker.create({
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: cluster.activities(),
+    activities: { ...cluster.activities(), ...guardActivities(testEnv) },
   });
-  return worker.runUntil(async () => {
-    const handle = await testEnv().client.workflow.start<typeof rookCephUpgrade>(
-      'rookCephUpgrade',
-      {
-        taskQueue,
-        workflowId,
-        args: [{ cluster: 'lab', pauseSeconds: 0, gateTimeoutSeconds: 3, ...input }],
-      },
-    );
-    return body(handle);
-  });
+  return worker
+    .runUntil(async () => {
+      await beforeStart?.(taskQueue);
+      const handle = await testEnv().client.workflow.start<typeof rookCephUpgrade>(
+        'rookCephUpgrade',
+        {
+          taskQueue,
+          workflowId,
+          args: [{ cluster: 'lab', pauseSeconds: 0, gateTimeoutSeconds: 3, ...input }],
+        },
+      );
+      return body(handle);
+    })
+    .finally(() => endGuard(testEnv, 'lab'));
 }
 
 async function untilWaiting(
@@ -112,6 +119,37 @@ describe('rookCephUpgrade workflow', () => {
     }
     assert.match(result.message, /v1\.15\.9 → v1\.16\.7, quay\.io\/ceph\/ceph:v18\.2\.4 → /);
     assert.equal(result.rookStopped, false);
+  });
+
+  it("is refused, naming the holder and changing nothing, while a Kubernetes upgrade holds the cluster's lease", async () => {
+    const cluster = new FakeRookCeph();
+    const upgrade = {
+      holder: { workflowId: workflowIds.upgrade('lab'), firstRunId: 'run-1' },
+      operation: 'kubernetes-upgrade' as const,
+      nodes: [],
+      unavailable: 2,
+    };
+    let held: LeaseDecision | undefined;
+    const err = await run(
+      cluster,
+      { rook: 'v1.16.7' },
+      (h) =>
+        h.result().then(
+          () => assert.fail('not refused'),
+          (e: unknown) => e,
+        ),
+      workflowIds.rookUpgrade('lab'),
+      async (taskQueue) => (held = await takeLease(testEnv, taskQueue, 'lab', upgrade)),
+    );
+    assert.ok(held?.granted);
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+    assert.equal(err.cause.type, LEASE_REFUSED);
+    assert.equal(err.cause.nonRetryable, true);
+    assert.equal(
+      err.cause.message,
+      `cluster lab: rook-ceph-upgrade refused: a Kubernetes upgrade and a Rook/Ceph upgrade never run at once; held by k8s-upgrade/lab (kubernetes-upgrade, 2 nodes, since ${held.lease.since})`,
+    );
+    assert.deepEqual(cluster.log, [], 'nothing changed');
   });
 
   it('refuses bad input before changing anything, naming the field', async () => {
