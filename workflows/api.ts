@@ -6,6 +6,7 @@ import {
   SearchAttributeType,
 } from '@temporalio/common';
 import type { AddonStep } from './policy/addon-steps';
+import type { MaintenanceWindow } from './policy/maintenance-window';
 import type { CephGateFailure, CephGateVerdict } from './policy/ceph-health-gate';
 import type { RookCephChange, RookCephPlan } from './policy/rook-upgrade';
 
@@ -191,6 +192,8 @@ export interface KubernetesUpgradeInput {
   approvalPoints?: ApprovalPoint[];
   /** Label selectors choosing the workers to upgrade; the control plane is always upgraded whole. */
   nodes?: { include?: string; exclude?: string };
+  /** New nodes start only inside this window (the nodes in flight finish); default always. */
+  window?: MaintenanceWindow;
 }
 
 export type ApprovalPoint = 'before-each-step' | 'before-workers';
