@@ -31,6 +31,12 @@ import { upgradeNode } from './node-upgrade';
 import { OperatorGate, trackOperatorWaits } from './operator-gate';
 import { describeAddonStep } from './policy/addon-description';
 import type { AddonStep } from './policy/addon-steps';
+import {
+  describeInstant,
+  describeWindow,
+  insideWindow,
+  nextWindowStart,
+} from './policy/maintenance-window';
 import { nextControlPlaneNode, nextWorkerBatch, type NodeState } from './policy/worker-batches';
 import { parseUpgradeInput, planUpgrade, type ClusterFacts } from './policy/upgrade-plan';
 import { announce, bulletList, showPhase } from './visibility';
@@ -41,6 +47,8 @@ const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
 const ONE_READ_PER_CONTROL_PLANE_NODE = 'one-read-per-control-plane-node';
 /** ... and upgraded the workers in lock-step batches, each as long as its slowest node. */
 const ROLLING_WORKER_WINDOW = 'rolling-worker-window';
+/** Runs with a `window` start new nodes only inside it (no run before this patch had one). */
+const MAINTENANCE_WINDOW = 'maintenance-window';
 
 export async function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
@@ -92,6 +100,9 @@ export async function kubernetesUpgrade(
         status.skipped.length > 0 ? `Skipped:\n${bulletList(status.skipped)}` : '',
         status.leftCordoned.length > 0 ? `Left cordoned: ${status.leftCordoned.join(', ')}` : '',
         status.blockedBy ? `Waiting for the cluster: ${status.blockedBy}` : '',
+        status.waitingForWindow
+          ? `Waiting for the maintenance window: ${status.waitingForWindow}`
+          : '',
       ].join('\n'),
     );
   };
@@ -196,6 +207,39 @@ export async function kubernetesUpgrade(
     await sleep(`${WAIT_FOR_READY_SECONDS} seconds`);
   }
 
+  /** Whether the input's maintenance window is closed now: no new node may start. */
+  function windowClosed(): boolean {
+    const { window } = input;
+    if (!window || !patched(MAINTENANCE_WINDOW) || insideWindow(window, Date.now())) {
+      if (status.waitingForWindow) {
+        status.waitingForWindow = undefined;
+        show();
+      }
+      return false;
+    }
+    const opens = describeInstant(window, nextWindowStart(window, Date.now()));
+    const waiting =
+      `${describeWindow(window)} is closed; next opens at ${opens}` +
+      (status.inFlight.length > 0 ? `; the nodes in flight finish first` : '');
+    if (status.waitingForWindow !== waiting) {
+      status.waitingForWindow = waiting;
+      show();
+    }
+    return true;
+  }
+
+  /** With no node in flight: sleeps (a durable timer) until the maintenance window opens. */
+  async function untilWindowOpens(): Promise<void> {
+    const { window } = input;
+    if (!window) return;
+    const phase = status.phase;
+    status.phase = 'waiting-for-window';
+    show();
+    while (windowClosed()) await sleep(nextWindowStart(window, Date.now()) - Date.now());
+    status.phase = phase;
+    show();
+  }
+
   /** Applies one add-on step; a failure waits for the operator. False when aborted. */
   async function applyAddon(version: string, step: AddonStep): Promise<boolean> {
     const what = `${version}: ${describeAddonStep(step)}`;
@@ -292,8 +336,9 @@ export async function kubernetesUpgrade(
       const inFlight = status.inFlight.length;
       const draining = aborted !== undefined || (inFlight > 0 && continueAsNewDue());
       const operatorAsked = inFlight > 0 && childWaits.length > 0;
+      const closed = windowClosed();
       let waitingFor: string | undefined;
-      if (!draining && !operatorAsked && inFlight < plan.maxUnavailable) {
+      if (!draining && !operatorAsked && !closed && inFlight < plan.maxUnavailable) {
         const window = await k8sLocal.readWorkerWindow({
           cluster,
           nodes: input.nodes,
@@ -311,7 +356,8 @@ export async function kubernetesUpgrade(
       }
       if (status.inFlight.length === 0) {
         if (aborted) return aborted;
-        await blocked(waitingFor);
+        if (closed) await untilWindowOpens();
+        else await blocked(waitingFor);
         continue;
       }
       if (status.blockedBy !== waitingFor) {
@@ -350,6 +396,11 @@ export async function kubernetesUpgrade(
         continue;
       }
       status.blockedBy = undefined;
+      if (windowClosed()) {
+        // The facts may be old once the window opens: read them again.
+        await untilWindowOpens();
+        continue;
+      }
       const kubeadmAt = patched(ONE_READ_PER_CONTROL_PLANE_NODE)
         ? facts.controlPlaneVersion
         : (await k8s.readUpgradeFacts({ cluster })).controlPlaneVersion;

@@ -81,6 +81,7 @@ export function renderUpgradeStatus(st: KubernetesUpgradeStatus): string {
   if (st.skipped.length > 0) lines.push(`skipped: ${st.skipped.join(', ')}`);
   if (st.leftCordoned.length > 0) lines.push(`left cordoned: ${st.leftCordoned.join(', ')}`);
   if (st.blockedBy) lines.push(`waiting for the cluster: ${st.blockedBy}`);
+  if (st.waitingForWindow) lines.push(`waiting for the maintenance window: ${st.waitingForWindow}`);
   if (st.excluded.length > 0)
     lines.push(`left out by the node selectors: ${st.excluded.join(', ')}`);
   for (const a of st.addonsApplied) lines.push(`add-on applied: ${a}`);

@@ -9,6 +9,7 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { searchAttributes } from '../../workflows/api';
 
 export const TEMPORAL_BIN = join(__dirname, '../../.tools/temporal/bin/temporal');
@@ -34,6 +35,39 @@ export function useTestServer(): () => TestWorkflowEnvironment {
   let env: TestWorkflowEnvironment | undefined;
   before(async () => {
     env = await startTestServer();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  return () => env!;
+}
+
+export const TEST_SERVER_BIN = join(__dirname, '../../.tools/temporal/bin/temporal-test-server');
+
+/**
+ * The time-skipping test server for the calling test file: timers fire as soon as the workflows
+ * wait only for them (awaiting a result), or when the test moves time with `sleep`.
+ */
+export function useTimeSkippingServer(): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  before(async () => {
+    if (!runtimeInstalled) {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+      runtimeInstalled = true;
+    }
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: TEST_SERVER_BIN } },
+    });
+    // Unlike the dev server, the test server takes Steward's search attributes only this way.
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        Object.values(searchAttributes).map((k) => [
+          k.name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
+    });
   });
   after(async () => {
     await env?.teardown();

@@ -1,0 +1,155 @@
+// A Kubernetes upgrade bound to a maintenance window, on the time-skipping test server: new nodes
+// start only inside the window; at its end the node in flight finishes, then the rollout sleeps
+// (a durable timer) until the next window opens and resumes there.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
+import { Worker } from '@temporalio/worker';
+import {
+  kubernetesUpgradeStatusQuery,
+  workflowIds,
+  type KubernetesUpgradeInput,
+  type KubernetesUpgradeStatus,
+} from '../../workflows/api';
+import type { kubernetesUpgrade } from '../../workflows';
+import { WEEKDAYS, type MaintenanceWindow } from '../../workflows/policy/maintenance-window';
+import { FakeFleet } from '../support/fake-fleet';
+import { recordHistory } from '../support/histories';
+import { useTimeSkippingServer, workflowBundle } from '../support/temporal';
+
+const testEnv = useTimeSkippingServer();
+let queue = 0;
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+type Handle = WorkflowHandle<typeof kubernetesUpgrade>;
+
+/** Every day from `from` (rounded down to the minute) for `minutes`, in UTC. */
+function everyDay(from: number, minutes: number): MaintenanceWindow & { opens: number } {
+  const opens = Math.floor(from / MINUTE) * MINUTE;
+  const clock = (t: number) => new Date(t).toISOString().slice(11, 16);
+  return {
+    days: [...WEEKDAYS],
+    start: clock(opens),
+    end: clock(opens + minutes * MINUTE),
+    timeZone: 'UTC',
+    opens,
+  };
+}
+
+async function run<T>(
+  fleet: FakeFleet,
+  input: Partial<KubernetesUpgradeInput>,
+  body: (h: Handle) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `k8s-upgrade-window-${++queue}`;
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fleet.activities(),
+  });
+  return worker.runUntil(async () => {
+    const handle = await testEnv().client.workflow.start<typeof kubernetesUpgrade>(
+      'kubernetesUpgrade',
+      {
+        taskQueue,
+        workflowId: workflowIds.upgrade(`w${queue}`),
+        args: [{ cluster: `w${queue}`, target: '1.32', pauseSeconds: 1, ...input }],
+      },
+    );
+    return body(handle);
+  });
+}
+
+async function until(
+  handle: Handle,
+  done: (s: KubernetesUpgradeStatus) => boolean,
+): Promise<KubernetesUpgradeStatus> {
+  for (let i = 0; i < 300; i++) {
+    const status = await handle.query(kubernetesUpgradeStatusQuery);
+    if (done(status)) return status;
+    await sleep(100);
+  }
+  throw new Error('the status never got there');
+}
+
+/** When (server time) each child node workflow started and ended, and the rollout's timers. */
+async function timeline(handle: Handle) {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const at = (e: (typeof events)[number]) => tsToMs(e.eventTime);
+  const started = new Map<string, number>();
+  const ended = new Map<string, number>();
+  const timers: number[] = [];
+  for (const e of events) {
+    const node = (id?: string | null) => id?.split('/')[2] ?? '';
+    const start = e.childWorkflowExecutionStartedEventAttributes;
+    if (start) started.set(node(start.workflowExecution?.workflowId), at(e));
+    const end = e.childWorkflowExecutionCompletedEventAttributes;
+    if (end) ended.set(node(end.workflowExecution?.workflowId), at(e));
+    const timer = e.timerStartedEventAttributes?.startToFireTimeout;
+    if (timer) timers.push(tsToMs(timer));
+  }
+  return { started, ended, timers };
+}
+
+describe('kubernetesUpgrade with a maintenance window', () => {
+  it('finishes the node in flight at the window’s end, sleeps, and resumes in the next window', async () => {
+    // Each node settles 10 minutes (skipped time): cp-1 fits in the 15-minute window, w1 starts
+    // inside it and ends after it, w2 waits for the next day's window.
+    const fleet = new FakeFleet([
+      { name: 'cp-1', controlPlane: true },
+      { name: 'w1' },
+      { name: 'w2' },
+    ]);
+    const window = everyDay(await testEnv().currentTimeMs(), 15);
+    const { opens, ...input } = window;
+    const closes = opens + 15 * MINUTE;
+    await run(fleet, { window: input, pauseSeconds: 600 }, async (h) => {
+      const result = await h.result();
+      recordHistory(testEnv().address, h.workflowId, 'kubernetes-upgrade-window-closes-in-flight');
+      assert.equal(result.phase, 'done', result.message);
+      assert.equal(result.waitingForWindow, undefined);
+      assert.deepEqual(fleet.jobs, [
+        'upgrade-cp-1-v1.32.13 apply',
+        'upgrade-w1-v1.32.13 node',
+        'upgrade-w2-v1.32.13 node',
+      ]);
+      const { started, ended, timers } = await timeline(h);
+      assert.ok(started.get('cp-1')! < closes && started.get('w1')! < closes, 'inside the window');
+      assert.ok(ended.get('w1')! > closes, 'w1 was still in flight when the window closed');
+      assert.ok(started.get('w2')! >= opens + DAY, 'w2 waited for the next window');
+      assert.ok(started.get('w2')! < closes + DAY);
+      const wait = timers.find((t) => t > 60 * MINUTE);
+      assert.ok(wait, `a durable timer until the next window (timers: ${timers.join(', ')})`);
+      assert.ok(
+        Math.abs(ended.get('w1')! + wait - (opens + DAY)) < MINUTE,
+        'it fires at the opening',
+      );
+    });
+  });
+
+  it('started outside the window, starts no node and says when the window opens', async () => {
+    const fleet = new FakeFleet([{ name: 'cp-1', controlPlane: true }, { name: 'w1' }]);
+    const { opens, ...input } = everyDay((await testEnv().currentTimeMs()) + 2 * 60 * MINUTE, 60);
+    await run(fleet, { window: input }, async (h) => {
+      // Not awaiting the result yet, so time does not skip.
+      const waiting = await until(h, (s) => s.phase === 'waiting-for-window');
+      const opensAt = new Date(opens).toISOString();
+      assert.equal(
+        waiting.waitingForWindow,
+        `${WEEKDAYS.join(',')} ${input.start}-${input.end} UTC is closed; next opens at ` +
+          `${WEEKDAYS[new Date(opens).getUTCDay()]} ${opensAt.slice(0, 10)} ${opensAt.slice(11, 19)} UTC (${opensAt.slice(11, 19)} UTC)`,
+      );
+      assert.deepEqual(fleet.jobs, []);
+      const { searchAttributes } = await h.describe();
+      assert.deepEqual(searchAttributes.StewardPhase, ['waiting-for-window']);
+      const result = await h.result();
+      assert.equal(result.phase, 'done', result.message);
+      const { started } = await timeline(h);
+      assert.ok(started.get('cp-1')! >= opens, 'cp-1 started when the window opened');
+    });
+  });
+});
