@@ -15,6 +15,7 @@ import { reconcileNow } from './commands/reconcile';
 import { changeSchedule, createSchedule, listSchedules } from './commands/schedule';
 import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
+import { windowFromText } from '../../workflows/policy/maintenance-window';
 
 const seconds = (value: string) => {
   try {
@@ -22,6 +23,14 @@ const seconds = (value: string) => {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+};
+
+const maintenanceWindow = (value: string) => {
+  const window = windowFromText(value);
+  if (!window) {
+    throw new InvalidArgumentError('must read like "sat,sun 22:00-04:00 Europe/Berlin"');
+  }
+  return window;
 };
 
 async function withClient(
@@ -145,6 +154,11 @@ program
     'wait for `steward decide ID approve` at: before-each-step, before-workers (comma-separated)',
     (v: string) => v.split(',').map((p) => p.trim()),
   )
+  .option(
+    '--window <window>',
+    'start nodes only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    maintenanceWindow,
+  )
   .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
   .option('--detach', 'start and return without watching')
   .action((cluster: string, o) =>
@@ -161,6 +175,7 @@ program
           stepTimeoutSeconds: o.stepTimeout,
           approvalPoints: o.approval,
           monitoringChart: o.monitoringChart,
+          window: o.window,
           nodes:
             o.include === undefined && o.exclude === undefined
               ? undefined

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   describeInstant,
+  describeWindow,
   insideWindow,
   maintenanceWindowSchema,
   nextWindowStart,
   WEEKDAYS,
+  windowFromText,
   type MaintenanceWindow,
 } from '../../workflows/policy/maintenance-window';
 import { parseUpgradeInput } from '../../workflows/policy/upgrade-plan';
@@ -123,6 +125,21 @@ describe('maintenance window', () => {
           }
         }
       }
+    }
+  });
+
+  it('reads a window as describeWindow writes it', () => {
+    const text = 'sat,sun 22:00-04:00:30 Europe/Berlin';
+    const read = windowFromText(text);
+    assert.deepEqual(read, {
+      days: ['sat', 'sun'],
+      start: '22:00',
+      end: '04:00:30',
+      timeZone: 'Europe/Berlin',
+    });
+    assert.equal(describeWindow(read!), text);
+    for (const bad of ['sat 22:00 Europe/Berlin', 'sat,sun 22:00-04:00', '']) {
+      assert.equal(windowFromText(bad), undefined, bad);
     }
   });
 

@@ -155,3 +155,14 @@ export function describeInstant(window: MaintenanceWindow, instant: number): str
 export function describeWindow(window: MaintenanceWindow): string {
   return `${window.days.join(',')} ${window.start}-${window.end} ${window.timeZone}`;
 }
+
+/**
+ * A window written as `describeWindow` writes it (the CLI's --window), unchecked: the input's
+ * parser checks the fields. Undefined when the text does not have the three parts.
+ */
+export function windowFromText(text: string): MaintenanceWindow | undefined {
+  const match = /^\s*(\S+)\s+([\d:]+)-([\d:]+)\s+(\S+)\s*$/.exec(text);
+  if (!match) return undefined;
+  const [, days, start, end, timeZone] = match;
+  return { days: days.split(',') as Weekday[], start, end, timeZone };
+}
