@@ -5,6 +5,7 @@ import { createActivities, createClients, type ActivityDeps } from '../activitie
 import { loadConfig } from './config';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
+import { prometheusTelemetry, workflowOptions } from './workflow-options';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -12,9 +13,7 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: sdkLogger(log, config.log.level.toUpperCase() as LogLevel),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: {
-      metrics: { prometheus: { bindAddress: `127.0.0.1:${config.metrics.port}` } },
-    },
+    telemetryOptions: prometheusTelemetry(config.metrics.port),
   });
   const connection = await NativeConnection.connect(connectionOptions(config));
   const deps: ActivityDeps = {
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
+    ...workflowOptions,
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });

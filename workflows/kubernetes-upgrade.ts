@@ -28,6 +28,7 @@ import {
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { upgradeNode } from './node-upgrade';
+import { countNodeDone, setRolloutNodes, setWaitingForWindow } from './metrics';
 import { OperatorGate, trackOperatorWaits } from './operator-gate';
 import { describeAddonStep } from './policy/addon-description';
 import type { AddonStep } from './policy/addon-steps';
@@ -89,6 +90,8 @@ export async function kubernetesUpgrade(
   announce('k8s-upgrade', cluster, input.target);
   const show = () => {
     const { waiting } = snapshot();
+    setRolloutNodes({ inFlight: status.inFlight.length, waiting: childWaits.length });
+    setWaitingForWindow(status.waitingForWindow !== undefined);
     showPhase(
       waiting.length > 0 ? 'waiting-for-operator' : status.phase,
       [
@@ -177,6 +180,7 @@ export async function kubernetesUpgrade(
       ...childWaits.filter((w) => !below.includes(w.workflowId)),
     );
     (result.outcome === 'upgraded' ? status.upgraded : status.skipped).push(`${node}@${version}`);
+    countNodeDone(result.outcome);
     if (result.outcome !== 'upgraded' && result.cordonedBySteward) status.leftCordoned.push(node);
     show();
     return result;

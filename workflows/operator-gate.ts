@@ -14,6 +14,7 @@ import {
   type OperatorDecision,
   type OperatorWait,
 } from './api';
+import { countOperatorWait, setWaitingForOperator } from './metrics';
 
 const FAILED_STEP: OperatorDecision[] = ['retry', 'skip', 'abort'];
 
@@ -62,7 +63,10 @@ export class OperatorGate {
     this.allowed = allowed;
     this.decided = undefined;
     tellRoot(this.current!);
+    countOperatorWait(reason);
+    setWaitingForOperator(true);
     await condition(() => this.decided !== undefined);
+    setWaitingForOperator(false);
     const decided = this.decided!;
     this.waitingFor = undefined;
     this.decided = undefined;
