@@ -16,6 +16,7 @@ import { changeSchedule, createSchedule, listSchedules } from './commands/schedu
 import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { windowFromText } from '../../workflows/policy/maintenance-window';
+import { bashCompletion } from './completion';
 
 const seconds = (value: string) => {
   try {
@@ -310,6 +311,11 @@ program
   .command('list')
   .description('list Steward operations (running ones unless --all)')
   .option('--all', 'include finished operations')
+  .option('--operation <operation>', 'only this operation, e.g. k8s-upgrade, drain, rook-upgrade')
+  .option('--cluster <cluster>', 'only operations on this cluster')
+  .option('--target <target>', 'only operations on this target, e.g. a node or a version')
+  .option('--phase <phase>', 'only operations in this phase, e.g. waiting-for-operator')
+  .option('-q, --quiet', 'print the IDs only')
   .action((o) => withClient((client) => list(client, o)));
 
 program
@@ -387,6 +393,16 @@ for (const change of ['pause', 'resume', 'delete'] as const) {
     .option('--note <text>', 'why, for the record', `by ${userInfo().username}`)
     .action((id: string, o) => withClient((client) => changeSchedule(client, id, change, o.note)));
 }
+
+program
+  .command('completion')
+  .description('print a completion script: source <(steward completion bash)')
+  .argument('<shell>', 'bash')
+  .action((shell: string) => {
+    if (shell !== 'bash')
+      throw new CliError(`SHELL: "${shell}" is not supported; bash is`, EXIT.usage);
+    process.stdout.write(bashCompletion(program));
+  });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof CliError) {
