@@ -74,7 +74,7 @@ describe('progress bars', () => {
     );
     assert.match(
       renderBars([drainProgress({ ...drain, evicted: [], left: [] })]),
-      /\[█{20}\]   0\/0/,
+      /\[█{20}\] {3}0\/0/,
     );
   });
 
@@ -84,7 +84,10 @@ describe('progress bars', () => {
       step: 'pxe',
       waitingReason: undefined,
     } as NodeReinstallStatus;
-    assert.match(renderBars([reinstallProgress(reinstall)]), /^bm-7  \[█{12}░{8}\]  7\/12 pxe$/);
+    assert.match(
+      renderBars([reinstallProgress(reinstall)]),
+      /^bm-7 {2}\[█{12}░{8}\] {2}7\/12 pxe$/,
+    );
     const rook = {
       cluster: 'lab',
       phase: 'ceph-roll',
@@ -92,7 +95,7 @@ describe('progress bars', () => {
     } as RookCephUpgradeStatus;
     assert.match(
       renderBars([rookProgress(rook)]),
-      /^lab  \[█{14}░{6}\]   5\/7 ceph-roll: OSDs at v18\.2\.6$/,
+      /^lab {2}\[█{14}░{6}\] {3}5\/7 ceph-roll: OSDs at v18\.2\.6$/,
     );
   });
 });
