@@ -8,12 +8,16 @@ import { metricMeter, workflowInfo } from '@temporalio/workflow';
 
 const perRun = () => metricMeter.withTags({ workflow_id: workflowInfo().workflowId });
 
-/** 1 while this operation's run is in flight, 0 once it has ended. */
-export function setRunning(running: boolean): void {
+/** A gauge of this run that is 1 or 0. */
+function setRunFlag(name: string, description: string, on: boolean): void {
   perRun()
-    .createGauge('steward_operation_running', 'int', '', 'Whether the operation is in flight')
-    .set(running ? 1 : 0);
+    .createGauge(name, 'int', '', description)
+    .set(on ? 1 : 0);
 }
+
+/** 1 while this operation's run is in flight, 0 once it has ended. */
+export const setRunning = (running: boolean) =>
+  setRunFlag('steward_operation_running', 'Whether the operation is in flight', running);
 
 /** How an operation's run ended: completed, failed, cancelled or continued-as-new. */
 export function countFinished(outcome: string): void {
@@ -30,11 +34,8 @@ export function countOperatorWait(reason: string): void {
 }
 
 /** 1 while this run waits for an operator's decision, else 0. */
-export function setWaitingForOperator(waiting: boolean): void {
-  perRun()
-    .createGauge('steward_operator_waiting', 'int', '', 'Whether the run waits for an operator')
-    .set(waiting ? 1 : 0);
-}
+export const setWaitingForOperator = (waiting: boolean) =>
+  setRunFlag('steward_operator_waiting', 'Whether the run waits for an operator', waiting);
 
 /** A node finished its part of an operation: upgraded, skipped or aborted. */
 export function countNodeDone(outcome: string): void {
@@ -54,12 +55,9 @@ export function setRolloutNodes(nodes: { inFlight: number; waiting: number }): v
     .set(nodes.waiting);
 }
 
-/** 1 while this run waits for its maintenance window to open, else 0. */
-export function setWaitingForWindow(waiting: boolean): void {
-  perRun()
-    .createGauge('steward_waiting_for_window', 'int', '', 'Whether the run waits for its window')
-    .set(waiting ? 1 : 0);
-}
+/** 1 while this run's maintenance window is closed, else 0. */
+export const setWaitingForWindow = (waiting: boolean) =>
+  setRunFlag('steward_waiting_for_window', 'Whether the run waits for its window', waiting);
 
 /** How long a node's step took, from its start to its end (operator waits included). */
 export function recordStepDuration(step: string, milliseconds: number): void {

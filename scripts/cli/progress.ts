@@ -71,14 +71,19 @@ const ROOK_PHASES: Record<RookCephUpgradePhase, number> = {
   aborted: 7,
 };
 
-export function nodeUpgradeProgress(st: UpgradeNodeStatus): Progress {
-  return {
-    name: st.node,
-    done: NODE_STEPS[st.step],
-    total: NODE_STEPS.done,
-    note: st.waitingReason ? `${st.step}: waiting for an operator` : st.step,
-  };
+/** Steps done of all, from the step a host is at; says when it waits for an operator. */
+function stepProgress<S extends string>(
+  name: string,
+  steps: Record<S, number> & Record<'done', number>,
+  step: S,
+  waitingReason: string | undefined,
+): Progress {
+  const note = waitingReason ? `${step}: waiting for an operator` : step;
+  return { name, done: steps[step], total: steps.done, note };
 }
+
+export const nodeUpgradeProgress = (st: UpgradeNodeStatus): Progress =>
+  stepProgress(st.node, NODE_STEPS, st.step, st.waitingReason);
 
 /**
  * The nodes of the upgrade's current version step: finished ones full (or marked skipped), the
@@ -113,14 +118,8 @@ export function drainProgress(st: DrainStatus): Progress {
   };
 }
 
-export function reinstallProgress(st: NodeReinstallStatus): Progress {
-  return {
-    name: st.node,
-    done: REINSTALL_STEPS[st.step],
-    total: REINSTALL_STEPS.done,
-    note: st.waitingReason ? `${st.step}: waiting for an operator` : st.step,
-  };
-}
+export const reinstallProgress = (st: NodeReinstallStatus): Progress =>
+  stepProgress(st.node, REINSTALL_STEPS, st.step, st.waitingReason);
 
 export function rookProgress(st: RookCephUpgradeStatus): Progress {
   return {

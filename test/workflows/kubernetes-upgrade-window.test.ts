@@ -4,27 +4,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WorkflowHandle } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { Worker } from '@temporalio/worker';
 import {
   kubernetesUpgradeStatusQuery,
-  workflowIds,
   type KubernetesUpgradeInput,
   type KubernetesUpgradeStatus,
 } from '../../workflows/api';
-import type { kubernetesUpgrade } from '../../workflows';
 import { WEEKDAYS, type MaintenanceWindow } from '../../workflows/policy/maintenance-window';
 import { FakeFleet } from '../support/fake-fleet';
 import { recordHistory } from '../support/histories';
-import { useTimeSkippingServer, workflowBundle } from '../support/temporal';
+import { useTimeSkippingServer } from '../support/temporal';
+import { runUpgrade, type UpgradeHandle } from '../support/upgrade-run';
 
 const testEnv = useTimeSkippingServer();
 let queue = 0;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-type Handle = WorkflowHandle<typeof kubernetesUpgrade>;
+type Handle = UpgradeHandle;
 
 /** Every day from `from` (rounded down to the minute) for `minutes`, in UTC. */
 function everyDay(from: number, minutes: number): MaintenanceWindow & { opens: number } {
@@ -39,29 +36,13 @@ function everyDay(from: number, minutes: number): MaintenanceWindow & { opens: n
   };
 }
 
-async function run<T>(
+function run<T>(
   fleet: FakeFleet,
   input: Partial<KubernetesUpgradeInput>,
   body: (h: Handle) => Promise<T>,
 ): Promise<T> {
-  const taskQueue = `k8s-upgrade-window-${++queue}`;
-  const worker = await Worker.create({
-    connection: testEnv().nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: fleet.activities(),
-  });
-  return worker.runUntil(async () => {
-    const handle = await testEnv().client.workflow.start<typeof kubernetesUpgrade>(
-      'kubernetesUpgrade',
-      {
-        taskQueue,
-        workflowId: workflowIds.upgrade(`w${queue}`),
-        args: [{ cluster: `w${queue}`, target: '1.32', pauseSeconds: 1, ...input }],
-      },
-    );
-    return body(handle);
-  });
+  const cluster = `w${++queue}`;
+  return runUpgrade(testEnv(), fleet, { cluster, target: '1.32', pauseSeconds: 1, ...input }, body);
 }
 
 async function until(
