@@ -32,15 +32,10 @@ import { countNodeDone, setRolloutNodes, setWaitingForWindow } from './metrics';
 import { OperatorGate, trackOperatorWaits } from './operator-gate';
 import { describeAddonStep } from './policy/addon-description';
 import type { AddonStep } from './policy/addon-steps';
-import {
-  describeInstant,
-  describeWindow,
-  insideWindow,
-  nextWindowStart,
-} from './policy/maintenance-window';
 import { nextControlPlaneNode, nextWorkerBatch, type NodeState } from './policy/worker-batches';
 import { parseUpgradeInput, planUpgrade, type ClusterFacts } from './policy/upgrade-plan';
 import { announce, bulletList, showPhase } from './visibility';
+import { untilWindowOpens, windowClosed } from './window-wait';
 
 const WAIT_FOR_READY_SECONDS = 10;
 const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
@@ -48,8 +43,6 @@ const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
 const ONE_READ_PER_CONTROL_PLANE_NODE = 'one-read-per-control-plane-node';
 /** ... and upgraded the workers in lock-step batches, each as long as its slowest node. */
 const ROLLING_WORKER_WINDOW = 'rolling-worker-window';
-/** Runs with a `window` start new nodes only inside it (no run before this patch had one). */
-const MAINTENANCE_WINDOW = 'maintenance-window';
 
 export async function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
@@ -211,35 +204,24 @@ export async function kubernetesUpgrade(
     await sleep(`${WAIT_FOR_READY_SECONDS} seconds`);
   }
 
-  /** Whether the input's maintenance window is closed now: no new node may start. */
-  function windowClosed(): boolean {
-    const { window } = input;
-    if (!window || !patched(MAINTENANCE_WINDOW) || insideWindow(window, Date.now())) {
-      if (status.waitingForWindow) {
-        status.waitingForWindow = undefined;
-        show();
-      }
-      return false;
-    }
-    const opens = describeInstant(window, nextWindowStart(window, Date.now()));
-    const waiting =
-      `${describeWindow(window)} is closed; next opens at ${opens}` +
-      (status.inFlight.length > 0 ? `; the nodes in flight finish first` : '');
+  /** Shows why no node starts while the window is closed; false when it is open. */
+  function showWindow(closed: string | undefined): boolean {
+    const inFlight = closed && status.inFlight.length > 0;
+    const waiting = inFlight ? `${closed}; the nodes in flight finish first` : closed;
     if (status.waitingForWindow !== waiting) {
       status.waitingForWindow = waiting;
       show();
     }
-    return true;
+    return closed !== undefined;
   }
+  const windowClosedNow = () => showWindow(windowClosed(input.window));
 
-  /** With no node in flight: sleeps (a durable timer) until the maintenance window opens. */
-  async function untilWindowOpens(): Promise<void> {
-    const { window } = input;
-    if (!window) return;
+  /** With no node in flight: sleeps until the maintenance window opens. */
+  async function sleepUntilWindow(): Promise<void> {
     const phase = status.phase;
     status.phase = 'waiting-for-window';
     show();
-    while (windowClosed()) await sleep(nextWindowStart(window, Date.now()) - Date.now());
+    await untilWindowOpens(input.window, showWindow);
     status.phase = phase;
     show();
   }
@@ -340,7 +322,7 @@ export async function kubernetesUpgrade(
       const inFlight = status.inFlight.length;
       const draining = aborted !== undefined || (inFlight > 0 && continueAsNewDue());
       const operatorAsked = inFlight > 0 && childWaits.length > 0;
-      const closed = windowClosed();
+      const closed = windowClosedNow();
       let waitingFor: string | undefined;
       if (!draining && !operatorAsked && !closed && inFlight < plan.maxUnavailable) {
         const window = await k8sLocal.readWorkerWindow({
@@ -360,7 +342,7 @@ export async function kubernetesUpgrade(
       }
       if (status.inFlight.length === 0) {
         if (aborted) return aborted;
-        if (closed) await untilWindowOpens();
+        if (closed) await sleepUntilWindow();
         else await blocked(waitingFor);
         continue;
       }
@@ -400,9 +382,9 @@ export async function kubernetesUpgrade(
         continue;
       }
       status.blockedBy = undefined;
-      if (windowClosed()) {
+      if (windowClosedNow()) {
         // The facts may be old once the window opens: read them again.
-        await untilWindowOpens();
+        await sleepUntilWindow();
         continue;
       }
       const kubeadmAt = patched(ONE_READ_PER_CONTROL_PLANE_NODE)
