@@ -339,6 +339,8 @@ export interface NodeReinstallInput {
   rejoinTimeoutSeconds?: number;
   /** Vault references of the BMC login. Default `vault:secret/data/bmc/<node>#username|password`. */
   bmcCredentials?: { username: string; password: string };
+  /** Changes start only inside this window (the checks before them run at once); default always. */
+  window?: MaintenanceWindow;
 }
 
 export type ReinstallStep =
@@ -369,6 +371,8 @@ export interface NodeReinstallStatus {
   cordonedBySteward: boolean;
   /** One line per step done, in order. */
   log: string[];
+  /** While the maintenance window is closed: which, and when it opens next. */
+  waitingForWindow?: string;
   waitingReason?: string;
   decisions: DecideRequest[];
 }

@@ -31,6 +31,7 @@ import { drainForMaintenance } from './maintenance-drain';
 import { OperatorGate } from './operator-gate';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 import { announce, showPhase } from './visibility';
+import { untilWindowOpens } from './window-wait';
 
 /** NetBox's status while Steward reinstalls a device. */
 const REINSTALLING_STATUS = 'staged';
@@ -69,10 +70,17 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
   announce('reinstall', cluster, node);
   const show = () =>
     showPhase(
-      gate.reason ? 'waiting-for-operator' : status.step,
+      gate.reason
+        ? 'waiting-for-operator'
+        : status.waitingForWindow
+          ? 'waiting-for-window'
+          : status.step,
       [
         `**Reinstall ${node}** (${status.deployment ?? 'deployment not chosen yet'}): ${status.step}`,
         ...status.log.map((l) => `- ${l}`),
+        status.waitingForWindow
+          ? `Waiting for the maintenance window: ${status.waitingForWindow}`
+          : '',
         gate.reason
           ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowId} retry|abort\``
           : '',
@@ -269,6 +277,11 @@ export async function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeR
     ],
   ];
 
+  // Every step, the credentials' check included, runs inside the window; the reads above do not wait.
+  await untilWindowOpens(input.window, (waiting) => {
+    status.waitingForWindow = waiting;
+    show();
+  });
   for (const [name, run] of steps) {
     if (!(await step(name, run))) {
       show();

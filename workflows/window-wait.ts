@@ -24,9 +24,11 @@ export async function untilWindowOpens(
   window: MaintenanceWindow | undefined,
   show: (waiting: string | undefined) => void,
 ): Promise<void> {
+  let waited = false;
   for (let closed = windowClosed(window); closed; closed = windowClosed(window)) {
     show(closed);
+    waited = true;
     await sleep(nextWindowStart(window!, Date.now()) - Date.now());
   }
-  show(undefined);
+  if (waited) show(undefined);
 }

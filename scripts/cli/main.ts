@@ -197,6 +197,11 @@ program
   .option('--deploy <option>', 'standard, none or custom:PATH (default: NetBox deployment_option)')
   .option('--drain-timeout <duration>', 'how long the drain may take before it asks', seconds)
   .option('--rejoin-timeout <duration>', 'how long the host may take to come back', seconds)
+  .option(
+    '--window <window>',
+    'change the host only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    maintenanceWindow,
+  )
   .option('--dry-run', 'print the deployment, script and BMC (its serial checked); change nothing')
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
@@ -210,6 +215,7 @@ program
           ...(o.deploy === undefined ? {} : parseDeployFlag(o.deploy)),
           drainTimeoutSeconds: o.drainTimeout,
           rejoinTimeoutSeconds: o.rejoinTimeout,
+          window: o.window,
         },
         { dryRun: o.dryRun, detach: o.detach },
       ),

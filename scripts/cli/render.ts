@@ -107,6 +107,7 @@ export function renderReinstallStatus(st: NodeReinstallStatus): string {
   return [
     `${st.node}: ${st.step}${st.deployment ? ` (deployment ${st.deployment})` : ''}${st.bmc ? `; BMC ${st.bmc}` : ''}`,
     ...st.log.map((l) => `  ${l}`),
+    ...(st.waitingForWindow ? [`waiting for the maintenance window: ${st.waitingForWindow}`] : []),
     ...(st.waitingReason ? [`waiting for an operator: ${st.waitingReason}`] : []),
   ].join('\n');
 }

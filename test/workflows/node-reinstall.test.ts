@@ -15,6 +15,7 @@ import {
   type NodeReinstallInput,
 } from '../../workflows/api';
 import type { nodeReinstall } from '../../workflows';
+import { WEEKDAYS } from '../../workflows/policy/maintenance-window';
 import { FakeBareMetal } from '../support/fake-bare-metal';
 import { recordHistory } from '../support/histories';
 import { useTestServer, workflowBundle } from '../support/temporal';
@@ -71,6 +72,42 @@ describe('nodeReinstall workflow', () => {
     ]);
     assert.equal(host.node.pods.length, 0, 'drained');
     assert.equal(host.node.unschedulable, false, 'uncordoned');
+  });
+
+  it('bound to a closed maintenance window, changes nothing until it opens, then reinstalls', async () => {
+    const host = new FakeBareMetal('w1');
+    const opens = Date.now() + 5_000;
+    const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
+    const window = {
+      days: [...WEEKDAYS],
+      start: clock(opens),
+      end: clock(opens + 3_600_000),
+      timeZone: 'UTC',
+    };
+    const result = await run(
+      host,
+      async (h) => {
+        let status = await h.query(nodeReinstallStatusQuery);
+        for (let i = 0; i < 40 && !status.waitingForWindow; i++) {
+          await sleep(100);
+          status = await h.query(nodeReinstallStatusQuery);
+        }
+        assert.match(
+          status.waitingForWindow ?? '',
+          / UTC is closed; next opens at \w{3} [\d-]+ [\d:]+ UTC/,
+        );
+        assert.deepEqual(host.log, [], 'nothing changed before the window');
+        assert.deepEqual((await h.describe()).searchAttributes.StewardPhase, [
+          'waiting-for-window',
+        ]);
+        return h.result();
+      },
+      { window },
+    );
+    assert.equal(result.outcome, 'reinstalled', result.message);
+    assert.equal(result.waitingForWindow, undefined);
+    assert.ok(Date.now() >= opens - 1000, 'it waited for the window');
+    assert.equal(host.log[0], 'netbox staged');
   });
 
   it('refuses a BMC with another serial before any power command; a retry after the fix goes on', async () => {
