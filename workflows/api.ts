@@ -476,6 +476,8 @@ export interface RookCephUpgradeInput {
    * Rook's last daemon restart. Default 600.
    */
   gateTimeoutSeconds?: number;
+  /** The upgrade, its first gate included, starts only inside this window; default always. */
+  window?: MaintenanceWindow;
 }
 
 export type RookCephUpgradePhase =
@@ -514,6 +516,8 @@ export interface RookCephUpgradeStatus {
   failing: CephGateFailure[];
   /** Steward scaled Rook's operator to 0 to stop its roll while an operator decides. */
   rookStopped: boolean;
+  /** While the maintenance window is closed before the upgrade: which, and when it opens next. */
+  waitingForWindow?: string;
   waitingReason?: string;
   decisions: DecideRequest[];
 }

@@ -38,6 +38,7 @@ import {
   type RollTarget,
 } from './policy/rook-upgrade';
 import { announce, bulletList, showPhase } from './visibility';
+import { untilWindowOpens } from './window-wait';
 
 /** Consecutive passing reads (two seconds apart) a gate needs. */
 const GATE_PASSES = 3;
@@ -86,10 +87,17 @@ export async function rookCephUpgrade(
   announce('rook-upgrade', cluster, targets);
   const show = () =>
     showPhase(
-      gate.reason ? 'waiting-for-operator' : status.phase,
+      gate.reason
+        ? 'waiting-for-operator'
+        : status.waitingForWindow
+          ? 'waiting-for-window'
+          : status.phase,
       [
         `**Rook/Ceph upgrade of ${cluster}** to ${targets}: ${status.phase}${status.current ? ` (${status.current})` : ''}`,
         bulletList(status.log),
+        status.waitingForWindow
+          ? `Waiting for the maintenance window: ${status.waitingForWindow}`
+          : '',
         status.failing.length > 0
           ? `Failing checks:\n${bulletList(failureLines(status.failing))}`
           : '',
@@ -243,6 +251,11 @@ export async function rookCephUpgrade(
     };
   };
 
+  // The checks above run at once; the upgrade, its first gate included, inside the window.
+  await untilWindowOpens(input.window, (waiting) => {
+    status.waitingForWindow = waiting;
+    show();
+  });
   if (!(await stage('gate-before', 'gate before', false, () => passGate('before', deadline())))) {
     return aborted();
   }

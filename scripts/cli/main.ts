@@ -241,6 +241,11 @@ program
     seconds,
   )
   .option(
+    '--window <window>',
+    'start only in this maintenance window, e.g. "sun 02:00-06:00 Europe/Berlin"',
+    maintenanceWindow,
+  )
+  .option(
     '--dry-run',
     'print the changes, the daemons Rook would roll and the gate now; change nothing',
   )
@@ -256,6 +261,7 @@ program
           ceph: o.ceph,
           pauseSeconds: o.pause,
           gateTimeoutSeconds: o.gateTimeout,
+          window: o.window,
         },
         { dryRun: o.dryRun, detach: o.detach },
       ),

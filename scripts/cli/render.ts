@@ -143,6 +143,7 @@ export function renderRookUpgradeStatus(st: RookCephUpgradeStatus): string {
     ...change('Rook', st.rook),
     ...change('Ceph', st.ceph),
     ...st.log.map((l) => `  ${l}`),
+    ...(st.waitingForWindow ? [`waiting for the maintenance window: ${st.waitingForWindow}`] : []),
     ...(st.failing.length > 0
       ? ['failing checks:', ...st.failing.map((f) => `  ${f.check}: ${f.message}`)]
       : []),

@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { waitFor } from '../../lab/wait';
 import { workflowIds } from '../../workflows/api';
+import { describeWindow } from '../../workflows/policy/maintenance-window';
 import { LabCluster } from '../support/lab-cluster';
 import { LAB_TARGET, startLabUpgrade } from '../support/lab-upgrade';
 import { currentDetails, startTestStack, type TestStack } from '../support/stack';
+import { dailyWindow } from '../support/windows';
 
 let stack: TestStack;
 
@@ -21,12 +23,10 @@ before(
 );
 after(async () => stack?.stop());
 
-const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
-
 it('finishes the node in flight when the window closes, starts no other and waits for the next window', async () => {
   const now = Date.now();
   const closes = now + 60_000;
-  const window = `sun,mon,tue,wed,thu,fri,sat ${clock(now - 60_000)}-${clock(closes)} UTC`;
+  const window = describeWindow(dailyWindow(now - 60_000, 120_000));
   await startLabUpgrade(stack, '--window', window, '--pause', '90s');
   const id = workflowIds.upgrade('lab');
 

@@ -3,18 +3,14 @@
 // (a durable timer) until the next window opens and resumes there.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { tsToMs } from '@temporalio/common/lib/time';
-import {
-  kubernetesUpgradeStatusQuery,
-  type KubernetesUpgradeInput,
-  type KubernetesUpgradeStatus,
-} from '../../workflows/api';
-import { WEEKDAYS, type MaintenanceWindow } from '../../workflows/policy/maintenance-window';
+import { kubernetesUpgradeStatusQuery, type KubernetesUpgradeInput } from '../../workflows/api';
+import { WEEKDAYS } from '../../workflows/policy/maintenance-window';
 import { FakeFleet } from '../support/fake-fleet';
 import { recordHistory } from '../support/histories';
 import { useTimeSkippingServer } from '../support/temporal';
 import { runUpgrade, type UpgradeHandle } from '../support/upgrade-run';
+import { dailyWindow, untilWaitingForWindow } from '../support/windows';
 
 const testEnv = useTimeSkippingServer();
 let queue = 0;
@@ -23,17 +19,10 @@ const DAY = 24 * 60 * MINUTE;
 
 type Handle = UpgradeHandle;
 
-/** Every day from `from` (rounded down to the minute) for `minutes`, in UTC. */
-function everyDay(from: number, minutes: number): MaintenanceWindow & { opens: number } {
-  const opens = Math.floor(from / MINUTE) * MINUTE;
-  const clock = (t: number) => new Date(t).toISOString().slice(11, 16);
-  return {
-    days: [...WEEKDAYS],
-    start: clock(opens),
-    end: clock(opens + minutes * MINUTE),
-    timeZone: 'UTC',
-    opens,
-  };
+/** Every day from `from` (to the second) for `minutes`, in UTC, and when it opens first. */
+function everyDay(from: number, minutes: number) {
+  const opens = Math.floor(from / 1000) * 1000;
+  return { opens, window: dailyWindow(opens, minutes * MINUTE) };
 }
 
 function run<T>(
@@ -43,18 +32,6 @@ function run<T>(
 ): Promise<T> {
   const cluster = `w${++queue}`;
   return runUpgrade(testEnv(), fleet, { cluster, target: '1.32', pauseSeconds: 1, ...input }, body);
-}
-
-async function until(
-  handle: Handle,
-  done: (s: KubernetesUpgradeStatus) => boolean,
-): Promise<KubernetesUpgradeStatus> {
-  for (let i = 0; i < 300; i++) {
-    const status = await handle.query(kubernetesUpgradeStatusQuery);
-    if (done(status)) return status;
-    await sleep(100);
-  }
-  throw new Error('the status never got there');
 }
 
 /** When (server time) each child node workflow started and ended, and the rollout's timers. */
@@ -85,10 +62,9 @@ describe('kubernetesUpgrade with a maintenance window', () => {
       { name: 'w1' },
       { name: 'w2' },
     ]);
-    const window = everyDay(await testEnv().currentTimeMs(), 15);
-    const { opens, ...input } = window;
+    const { opens, window } = everyDay(await testEnv().currentTimeMs(), 15);
     const closes = opens + 15 * MINUTE;
-    await run(fleet, { window: input, pauseSeconds: 600 }, async (h) => {
+    await run(fleet, { window, pauseSeconds: 600 }, async (h) => {
       const result = await h.result();
       recordHistory(testEnv().address, h.workflowId, 'kubernetes-upgrade-window-closes-in-flight');
       assert.equal(result.phase, 'done', result.message);
@@ -114,19 +90,18 @@ describe('kubernetesUpgrade with a maintenance window', () => {
 
   it('started outside the window, starts no node and says when the window opens', async () => {
     const fleet = new FakeFleet([{ name: 'cp-1', controlPlane: true }, { name: 'w1' }]);
-    const { opens, ...input } = everyDay((await testEnv().currentTimeMs()) + 2 * 60 * MINUTE, 60);
-    await run(fleet, { window: input }, async (h) => {
+    const { opens, window } = everyDay((await testEnv().currentTimeMs()) + 2 * 60 * MINUTE, 60);
+    await run(fleet, { window }, async (h) => {
       // Not awaiting the result yet, so time does not skip.
-      const waiting = await until(h, (s) => s.phase === 'waiting-for-window');
+      await untilWaitingForWindow(h);
+      const waiting = await h.query(kubernetesUpgradeStatusQuery);
       const opensAt = new Date(opens).toISOString();
       assert.equal(
         waiting.waitingForWindow,
-        `${WEEKDAYS.join(',')} ${input.start}-${input.end} UTC is closed; next opens at ` +
+        `${WEEKDAYS.join(',')} ${window.start}-${window.end} UTC is closed; next opens at ` +
           `${WEEKDAYS[new Date(opens).getUTCDay()]} ${opensAt.slice(0, 10)} ${opensAt.slice(11, 19)} UTC (${opensAt.slice(11, 19)} UTC)`,
       );
       assert.deepEqual(fleet.jobs, []);
-      const { searchAttributes } = await h.describe();
-      assert.deepEqual(searchAttributes.StewardPhase, ['waiting-for-window']);
       const result = await h.result();
       assert.equal(result.phase, 'done', result.message);
       const { started } = await timeline(h);

@@ -15,10 +15,10 @@ import {
   type NodeReinstallInput,
 } from '../../workflows/api';
 import type { nodeReinstall } from '../../workflows';
-import { WEEKDAYS } from '../../workflows/policy/maintenance-window';
 import { FakeBareMetal } from '../support/fake-bare-metal';
 import { recordHistory } from '../support/histories';
 import { useTestServer, workflowBundle } from '../support/temporal';
+import { dailyWindow, untilWaitingForWindow } from '../support/windows';
 
 const testEnv = useTestServer();
 let queue = 0;
@@ -76,22 +76,13 @@ describe('nodeReinstall workflow', () => {
 
   it('bound to a closed maintenance window, changes nothing until it opens, then reinstalls', async () => {
     const host = new FakeBareMetal('w1');
-    const opens = Date.now() + 5_000;
-    const clock = (t: number) => new Date(t).toISOString().slice(11, 19);
-    const window = {
-      days: [...WEEKDAYS],
-      start: clock(opens),
-      end: clock(opens + 3_600_000),
-      timeZone: 'UTC',
-    };
+    const opens = Date.now() + 15_000;
+    const window = dailyWindow(opens, 3_600_000);
     const result = await run(
       host,
       async (h) => {
-        let status = await h.query(nodeReinstallStatusQuery);
-        for (let i = 0; i < 40 && !status.waitingForWindow; i++) {
-          await sleep(100);
-          status = await h.query(nodeReinstallStatusQuery);
-        }
+        await untilWaitingForWindow(h);
+        const status = await h.query(nodeReinstallStatusQuery);
         assert.match(
           status.waitingForWindow ?? '',
           / UTC is closed; next opens at \w{3} [\d-]+ [\d:]+ UTC/,

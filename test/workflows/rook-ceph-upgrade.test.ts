@@ -20,6 +20,7 @@ import type { rookCephUpgrade } from '../../workflows';
 import { FakeRookCeph } from '../support/fake-rook-ceph';
 import { recordHistory } from '../support/histories';
 import { useTestServer, workflowBundle } from '../support/temporal';
+import { dailyWindow, untilWaitingForWindow } from '../support/windows';
 
 const testEnv = useTestServer();
 let queue = 0;
@@ -112,6 +113,29 @@ describe('rookCephUpgrade workflow', () => {
     }
     assert.match(result.message, /v1\.15\.9 → v1\.16\.7, quay\.io\/ceph\/ceph:v18\.2\.4 → /);
     assert.equal(result.rookStopped, false);
+  });
+
+  it('bound to a closed maintenance window, changes nothing and runs no gate until it opens', async () => {
+    const cluster = new FakeRookCeph();
+    const opens = Date.now() + 15_000;
+    const result = await run(
+      cluster,
+      { ceph: NEW_IMAGE, window: dailyWindow(opens, 3_600_000) },
+      async (h) => {
+        await untilWaitingForWindow(h);
+        const status = await h.query(rookCephUpgradeStatusQuery);
+        assert.match(status.waitingForWindow ?? '', / UTC is closed; next opens at /);
+        assert.deepEqual(status.gates, []);
+        assert.deepEqual(cluster.log, [], 'nothing changed before the window');
+        assert.deepEqual((await h.describe()).searchAttributes.StewardPhase, [
+          'waiting-for-window',
+        ]);
+        return h.result();
+      },
+    );
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.ok(Date.now() >= opens - 1000, 'it waited for the window');
+    assert.equal(result.gates[0].gate, 'before');
   });
 
   it('refuses bad input before changing anything, naming the field', async () => {
