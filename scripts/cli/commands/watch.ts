@@ -86,7 +86,7 @@ export async function watch(
   options: { untilWait?: boolean; intervalMs?: number } = {},
 ): Promise<Outcome> {
   const frame = process.stdout.isTTY
-    ? new LiveFrame(process.stdout, process.stdout.columns)
+    ? new LiveFrame(process.stdout, process.stdout.columns || 80)
     : undefined;
   let shown = '';
   for (;;) {
