@@ -19,10 +19,10 @@ const DAY = 24 * 60 * MINUTE;
 
 type Handle = UpgradeHandle;
 
-/** Every day from `from` (to the second) for `minutes`, in UTC, and when it opens first. */
-function everyDay(from: number, minutes: number) {
+/** Every day from `from` (to the second) for `minutes`, and when it opens first. */
+function everyDay(from: number, minutes: number, zone?: Parameters<typeof dailyWindow>[2]) {
   const opens = Math.floor(from / 1000) * 1000;
-  return { opens, window: dailyWindow(opens, minutes * MINUTE) };
+  return { opens, window: dailyWindow(opens, minutes * MINUTE, zone) };
 }
 
 function run<T>(
@@ -88,18 +88,22 @@ describe('kubernetesUpgrade with a maintenance window', () => {
     });
   });
 
-  it('started outside the window, starts no node and says when the window opens', async () => {
+  it('started outside the window, starts no node and says when the window opens, in its zone', async () => {
+    // India: UTC+5:30 all year; the workflow sandbox's Intl must know the zone.
+    const kolkata = { timeZone: 'Asia/Kolkata', offsetMs: 330 * MINUTE };
     const fleet = new FakeFleet([{ name: 'cp-1', controlPlane: true }, { name: 'w1' }]);
-    const { opens, window } = everyDay((await testEnv().currentTimeMs()) + 2 * 60 * MINUTE, 60);
+    const now = await testEnv().currentTimeMs();
+    const { opens, window } = everyDay(now + 2 * 60 * MINUTE, 60, kolkata);
     await run(fleet, { window }, async (h) => {
       // Not awaiting the result yet, so time does not skip.
       await untilWaitingForWindow(h);
       const waiting = await h.query(kubernetesUpgradeStatusQuery);
-      const opensAt = new Date(opens).toISOString();
+      const local = new Date(opens + kolkata.offsetMs);
+      const [date, time] = local.toISOString().split(/[T.]/);
       assert.equal(
         waiting.waitingForWindow,
-        `${WEEKDAYS.join(',')} ${window.start}-${window.end} UTC is closed; next opens at ` +
-          `${WEEKDAYS[new Date(opens).getUTCDay()]} ${opensAt.slice(0, 10)} ${opensAt.slice(11, 19)} UTC (${opensAt.slice(11, 19)} UTC)`,
+        `${WEEKDAYS.join(',')} ${window.start}-${window.end} Asia/Kolkata is closed; next opens at ` +
+          `${WEEKDAYS[local.getUTCDay()]} ${date} ${time} Asia/Kolkata (${new Date(opens).toISOString().slice(11, 19)} UTC)`,
       );
       assert.deepEqual(fleet.jobs, []);
       const result = await h.result();
