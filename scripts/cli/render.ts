@@ -14,6 +14,12 @@ import type {
 } from '../../workflows/api';
 import type { RookCephChange } from '../../workflows/policy/rook-upgrade';
 import { describeAddonStep } from '../../workflows/policy/addon-description';
+import {
+  describeInstant,
+  describeWindow,
+  nextWindowStart,
+  type MaintenanceWindow,
+} from '../../workflows/policy/maintenance-window';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
 const verdicts = (title: string, list: PodVerdict[]) =>
@@ -91,6 +97,14 @@ export function renderUpgradeStatus(st: KubernetesUpgradeStatus): string {
     lines.push(`  steward decide ${w.workflowId} ${(w.decisions ?? []).join('|')}`);
   }
   return lines.join('\n');
+}
+
+/** Whether a window is open at `now`, and if not when it opens, for a plan printed now. */
+export function renderWindowNow(window: MaintenanceWindow, now: number): string {
+  const opens = nextWindowStart(window, now);
+  return opens === now
+    ? `Nodes start only in the maintenance window ${describeWindow(window)}; it is open now.`
+    : `Nodes start only in the maintenance window ${describeWindow(window)}; it is closed now and opens at ${describeInstant(window, opens)}.`;
 }
 
 export function renderReinstallPlan(plan: ReinstallPlan): string {
