@@ -3,9 +3,10 @@
 import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, createClients, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
-import { prometheusTelemetry, workflowOptions } from './workflow-options';
+import { prometheusTelemetry } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,13 +28,15 @@ async function main(): Promise<void> {
     dns: config.dns,
     provisioningUrl: config.provisioning.url,
     helm: config.helm,
+    webhook: { url: config.notifications.webhookUrl, uiUrl: config.temporal.uiUrl },
   };
   const clients = createClients(deps);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    ...workflowOptions,
+    workflowsPath: require.resolve('../workflows'),
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });

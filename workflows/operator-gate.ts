@@ -15,6 +15,7 @@ import {
   type OperatorWait,
 } from './api';
 import { countOperatorWait, setWaitingForOperator } from './metrics';
+import { notifyOperators } from './notifications';
 
 const FAILED_STEP: OperatorDecision[] = ['retry', 'skip', 'abort'];
 
@@ -65,6 +66,7 @@ export class OperatorGate {
     tellRoot(this.current!);
     countOperatorWait(reason);
     setWaitingForOperator(true);
+    void notifyOperators({ kind: 'waiting', reason, decisions: allowed });
     await condition(() => this.decided !== undefined);
     setWaitingForOperator(false);
     const decided = this.decided!;

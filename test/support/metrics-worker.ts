@@ -2,7 +2,8 @@
 // workflows and interceptors), with a FakeFleet's activities, for test/workflows/metrics.test.ts.
 // Reads TEMPORAL_ADDRESS, METRICS_PORT and TASK_QUEUE; runs until SIGTERM.
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { prometheusTelemetry, workflowOptions } from '../../workers/workflow-options';
+import { prometheusTelemetry } from '../../workers/metrics';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/workflow-interceptors';
 import { FakeFleet } from './fake-fleet';
 
 export const METRICS_FLEET = [{ name: 'cp-1', controlPlane: true }, { name: 'w1' }];
@@ -16,8 +17,13 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection,
     taskQueue: process.env.TASK_QUEUE!,
-    ...workflowOptions,
-    activities: new FakeFleet(METRICS_FLEET).activities(),
+    workflowsPath: require.resolve('../../workflows'),
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    // No webhook: the notifications interceptor's events go nowhere.
+    activities: {
+      ...new FakeFleet(METRICS_FLEET).activities(),
+      notifyOperators: async () => undefined,
+    },
   });
   await worker.run();
   await connection.close();

@@ -1,10 +1,5 @@
-// Where the worker finds its workflows and the interceptors registered on every one of them.
-export const workflowOptions = {
-  workflowsPath: require.resolve('../workflows'),
-  interceptors: { workflowModules: [require.resolve('../workflows/metrics-interceptor')] },
-};
-
-/** The worker's Prometheus exporter: the Runtime's telemetry, serving every SDK and Steward figure. */
+// The worker's Prometheus exporter: the Runtime's telemetry, serving the SDK's figures and
+// Steward's own (workflows/metrics.ts).
 export const prometheusTelemetry = (port: number) => ({
   metrics: {
     prometheus: {
