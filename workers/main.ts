@@ -7,6 +7,7 @@ import { loadConfig } from './config';
 import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
+import { prometheusTelemetry } from './metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,9 +15,7 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: sdkLogger(log, config.log.level.toUpperCase() as LogLevel),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: {
-      metrics: { prometheus: { bindAddress: `127.0.0.1:${config.metrics.port}` } },
-    },
+    telemetryOptions: prometheusTelemetry(config.metrics.port),
   });
   const connection = await NativeConnection.connect(connectionOptions(config));
   const deps: ActivityDeps = {

@@ -6,6 +6,7 @@ import {
   SearchAttributeType,
 } from '@temporalio/common';
 import type { AddonStep } from './policy/addon-steps';
+import type { MaintenanceWindow } from './policy/maintenance-window';
 import type { CephGateFailure, CephGateVerdict } from './policy/ceph-health-gate';
 import type { RookCephChange, RookCephPlan } from './policy/rook-upgrade';
 
@@ -275,6 +276,8 @@ export interface KubernetesUpgradeInput {
   approvalPoints?: ApprovalPoint[];
   /** Label selectors choosing the workers to upgrade; the control plane is always upgraded whole. */
   nodes?: { include?: string; exclude?: string };
+  /** New nodes start only inside this window (the nodes in flight finish); default always. */
+  window?: MaintenanceWindow;
 }
 
 export type ApprovalPoint = 'before-each-step' | 'before-workers';
@@ -287,6 +290,7 @@ export type KubernetesUpgradePhase =
   | 'workers'
   | 'addons'
   | 'waiting-for-operator'
+  | 'waiting-for-window'
   | 'done'
   | 'aborted';
 
@@ -303,6 +307,11 @@ export interface KubernetesUpgradeStatus {
   leftCordoned: string[];
   /** Why no node can start now, while the rollout waits for the cluster (e.g. a NotReady worker). */
   blockedBy?: string;
+  /**
+   * While the maintenance window is closed: which, when it opens next, and whether nodes in
+   * flight finish first, e.g. "sat,sun 22:00-04:00 Europe/Berlin is closed; next opens at …".
+   */
+  waitingForWindow?: string;
   /** Add-on steps applied, e.g. "v1.32.13: snapshot-controller v8.2.0". */
   addonsApplied: string[];
   addonsSkipped: string[];
@@ -414,6 +423,8 @@ export interface NodeReinstallInput {
   rejoinTimeoutSeconds?: number;
   /** Vault references of the BMC login. Default `vault:secret/data/bmc/<node>#username|password`. */
   bmcCredentials?: { username: string; password: string };
+  /** Changes start only inside this window (the checks before them run at once); default always. */
+  window?: MaintenanceWindow;
 }
 
 export type ReinstallStep =
@@ -444,6 +455,8 @@ export interface NodeReinstallStatus {
   cordonedBySteward: boolean;
   /** One line per step done, in order. */
   log: string[];
+  /** While the maintenance window is closed: which, and when it opens next. */
+  waitingForWindow?: string;
   waitingReason?: string;
   decisions: DecideRequest[];
 }
@@ -547,6 +560,8 @@ export interface RookCephUpgradeInput {
    * Rook's last daemon restart. Default 600.
    */
   gateTimeoutSeconds?: number;
+  /** The upgrade, its first gate included, starts only inside this window; default always. */
+  window?: MaintenanceWindow;
 }
 
 export type RookCephUpgradePhase =
@@ -585,6 +600,8 @@ export interface RookCephUpgradeStatus {
   failing: CephGateFailure[];
   /** Steward scaled Rook's operator to 0 to stop its roll while an operator decides. */
   rookStopped: boolean;
+  /** While the maintenance window is closed before the upgrade: which, and when it opens next. */
+  waitingForWindow?: string;
   waitingReason?: string;
   decisions: DecideRequest[];
 }

@@ -30,12 +30,14 @@ import {
 import { surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { upgradeNode } from './node-upgrade';
+import { countNodeDone, setRolloutNodes, setWaitingForWindow } from './metrics';
 import { OperatorGate, trackOperatorWaits } from './operator-gate';
 import { describeAddonStep } from './policy/addon-description';
 import type { AddonStep } from './policy/addon-steps';
 import { nextControlPlaneNode, nextWorkerBatch, type NodeState } from './policy/worker-batches';
 import { parseUpgradeInput, planUpgrade, type ClusterFacts } from './policy/upgrade-plan';
 import { announce, bulletList, showPhase } from './visibility';
+import { untilWindowOpens, windowClosed } from './window-wait';
 
 const WAIT_FOR_READY_SECONDS = 10;
 const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
@@ -91,6 +93,8 @@ async function upgradeCluster(
   announce('k8s-upgrade', cluster, input.target);
   const show = () => {
     const { waiting } = snapshot();
+    setRolloutNodes({ inFlight: status.inFlight.length, waiting: childWaits.length });
+    setWaitingForWindow(status.waitingForWindow !== undefined);
     showPhase(
       waiting.length > 0 ? 'waiting-for-operator' : status.phase,
       [
@@ -102,6 +106,9 @@ async function upgradeCluster(
         status.skipped.length > 0 ? `Skipped:\n${bulletList(status.skipped)}` : '',
         status.leftCordoned.length > 0 ? `Left cordoned: ${status.leftCordoned.join(', ')}` : '',
         status.blockedBy ? `Waiting for the cluster: ${status.blockedBy}` : '',
+        status.waitingForWindow
+          ? `Waiting for the maintenance window: ${status.waitingForWindow}`
+          : '',
       ].join('\n'),
     );
   };
@@ -177,6 +184,7 @@ async function upgradeCluster(
       ...childWaits.filter((w) => !below.includes(w.workflowId)),
     );
     (result.outcome === 'upgraded' ? status.upgraded : status.skipped).push(`${node}@${version}`);
+    countNodeDone(result.outcome);
     if (result.outcome !== 'upgraded' && result.cordonedBySteward) status.leftCordoned.push(node);
     show();
     return result;
@@ -205,6 +213,28 @@ async function upgradeCluster(
       show();
     }
     await sleep(`${WAIT_FOR_READY_SECONDS} seconds`);
+  }
+
+  /** Shows why no node starts while the window is closed; false when it is open. */
+  function showWindow(closed: string | undefined): boolean {
+    const inFlight = closed && status.inFlight.length > 0;
+    const waiting = inFlight ? `${closed}; the nodes in flight finish first` : closed;
+    if (status.waitingForWindow !== waiting) {
+      status.waitingForWindow = waiting;
+      show();
+    }
+    return closed !== undefined;
+  }
+  const windowClosedNow = () => showWindow(windowClosed(input.window));
+
+  /** With no node in flight: sleeps until the maintenance window opens. */
+  async function sleepUntilWindow(): Promise<void> {
+    const phase = status.phase;
+    status.phase = 'waiting-for-window';
+    show();
+    await untilWindowOpens(input.window, showWindow);
+    status.phase = phase;
+    show();
   }
 
   /** Applies one add-on step; a failure waits for the operator. False when aborted. */
@@ -303,8 +333,9 @@ async function upgradeCluster(
       const inFlight = status.inFlight.length;
       const draining = aborted !== undefined || (inFlight > 0 && continueAsNewDue());
       const operatorAsked = inFlight > 0 && childWaits.length > 0;
+      const closed = windowClosedNow();
       let waitingFor: string | undefined;
-      if (!draining && !operatorAsked && inFlight < plan.maxUnavailable) {
+      if (!draining && !operatorAsked && !closed && inFlight < plan.maxUnavailable) {
         const window = await k8sLocal.readWorkerWindow({
           cluster,
           nodes: input.nodes,
@@ -322,7 +353,8 @@ async function upgradeCluster(
       }
       if (status.inFlight.length === 0) {
         if (aborted) return aborted;
-        await blocked(waitingFor);
+        if (closed) await sleepUntilWindow();
+        else await blocked(waitingFor);
         continue;
       }
       if (status.blockedBy !== waitingFor) {
@@ -361,6 +393,11 @@ async function upgradeCluster(
         continue;
       }
       status.blockedBy = undefined;
+      if (windowClosedNow()) {
+        // The facts may be old once the window opens: read them again.
+        await sleepUntilWindow();
+        continue;
+      }
       const kubeadmAt = patched(ONE_READ_PER_CONTROL_PLANE_NODE)
         ? facts.controlPlaneVersion
         : (await k8s.readUpgradeFacts({ cluster })).controlPlaneVersion;

@@ -33,6 +33,7 @@ import { drainForMaintenance } from './maintenance-drain';
 import { OperatorGate } from './operator-gate';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 import { announce, showPhase } from './visibility';
+import { untilWindowOpens } from './window-wait';
 
 /** NetBox's status while Steward reinstalls a device. */
 const REINSTALLING_STATUS = 'staged';
@@ -81,10 +82,17 @@ async function reinstall(
   announce('reinstall', cluster, node);
   const show = () =>
     showPhase(
-      gate.reason ? 'waiting-for-operator' : status.step,
+      gate.reason
+        ? 'waiting-for-operator'
+        : status.waitingForWindow
+          ? 'waiting-for-window'
+          : status.step,
       [
         `**Reinstall ${node}** (${status.deployment ?? 'deployment not chosen yet'}): ${status.step}`,
         ...status.log.map((l) => `- ${l}`),
+        status.waitingForWindow
+          ? `Waiting for the maintenance window: ${status.waitingForWindow}`
+          : '',
         gate.reason
           ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowInfo().workflowId} retry|abort\``
           : '',
@@ -281,7 +289,13 @@ async function reinstall(
     ],
   ];
 
+  // As the upgrades do, the lease is held while the window is awaited: the node is promised.
   await lease.take(cluster, 'node-reinstall', [node]);
+  // Every step, the credentials' check included, runs inside the window; the reads above do not wait.
+  await untilWindowOpens(input.window, (waiting) => {
+    status.waitingForWindow = waiting;
+    show();
+  });
   for (const [name, run] of steps) {
     if (!(await step(name, run))) {
       show();

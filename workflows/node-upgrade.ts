@@ -20,6 +20,7 @@ import { LOCAL_NODE_CALLS } from './node-drain';
 import { OperatorGate } from './operator-gate';
 import { gpusBack } from './policy/gpus-back';
 import { nodeCheckProblems } from './policy/node-checks';
+import { recordStepDuration } from './metrics';
 import { announce, showPhase } from './visibility';
 
 const POLL_SECONDS = 3;
@@ -94,15 +95,20 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
     run: () => Promise<string | undefined>,
   ): Promise<'ok' | 'skip' | 'abort'> {
     status.step = name;
+    const started = Date.now();
+    const done = <T>(result: T): T => {
+      recordStepDuration(name, Date.now() - started);
+      return result;
+    };
     for (;;) {
       show();
       const problem = await run();
-      if (problem === undefined) return 'ok';
+      if (problem === undefined) return done('ok');
       const cordoned = status.cordonedBySteward ? `; cordoned: ${node}` : '';
       const waiting = gate.wait(`${name}: ${problem}${cordoned}`);
       show();
       const { decision } = await waiting;
-      if (decision === 'skip' || decision === 'abort') return decision;
+      if (decision === 'skip' || decision === 'abort') return done(decision);
     }
   }
 

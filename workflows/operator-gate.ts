@@ -14,6 +14,7 @@ import {
   type OperatorDecision,
   type OperatorWait,
 } from './api';
+import { countOperatorWait, setWaitingForOperator } from './metrics';
 import { notifyOperators } from './notifications';
 
 const FAILED_STEP: OperatorDecision[] = ['retry', 'skip', 'abort'];
@@ -63,8 +64,11 @@ export class OperatorGate {
     this.allowed = allowed;
     this.decided = undefined;
     tellRoot(this.current!);
+    countOperatorWait(reason);
+    setWaitingForOperator(true);
     void notifyOperators({ kind: 'waiting', reason, decisions: allowed });
     await condition(() => this.decided !== undefined);
+    setWaitingForOperator(false);
     const decided = this.decided!;
     this.waitingFor = undefined;
     this.decided = undefined;

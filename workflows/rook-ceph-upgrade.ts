@@ -40,6 +40,7 @@ import {
   type RollTarget,
 } from './policy/rook-upgrade';
 import { announce, bulletList, showPhase } from './visibility';
+import { untilWindowOpens } from './window-wait';
 
 /** Consecutive passing reads (two seconds apart) a gate needs. */
 const GATE_PASSES = 3;
@@ -93,10 +94,17 @@ async function upgradeRookCeph(
   announce('rook-upgrade', cluster, targets);
   const show = () =>
     showPhase(
-      gate.reason ? 'waiting-for-operator' : status.phase,
+      gate.reason
+        ? 'waiting-for-operator'
+        : status.waitingForWindow
+          ? 'waiting-for-window'
+          : status.phase,
       [
         `**Rook/Ceph upgrade of ${cluster}** to ${targets}: ${status.phase}${status.current ? ` (${status.current})` : ''}`,
         bulletList(status.log),
+        status.waitingForWindow
+          ? `Waiting for the maintenance window: ${status.waitingForWindow}`
+          : '',
         status.failing.length > 0
           ? `Failing checks:\n${bulletList(failureLines(status.failing))}`
           : '',
@@ -251,6 +259,11 @@ async function upgradeRookCeph(
     };
   };
 
+  // The checks above run at once; the upgrade, its first gate included, inside the window.
+  await untilWindowOpens(input.window, (waiting) => {
+    status.waitingForWindow = waiting;
+    show();
+  });
   if (!(await stage('gate-before', 'gate before', false, () => passGate('before', deadline())))) {
     return aborted();
   }

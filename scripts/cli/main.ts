@@ -16,6 +16,8 @@ import { changeSchedule, createSchedule, listSchedules } from './commands/schedu
 import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
+import { windowFromText } from '../../workflows/policy/maintenance-window';
+import { bashCompletion } from './completion';
 
 const seconds = (value: string) => {
   try {
@@ -23,6 +25,14 @@ const seconds = (value: string) => {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+};
+
+const maintenanceWindow = (value: string) => {
+  const window = windowFromText(value);
+  if (!window) {
+    throw new InvalidArgumentError('must read like "sat,sun 22:00-04:00 Europe/Berlin"');
+  }
+  return window;
 };
 
 async function withClient(
@@ -146,6 +156,11 @@ program
     'wait for `steward decide ID approve` at: before-each-step, before-workers (comma-separated)',
     (v: string) => v.split(',').map((p) => p.trim()),
   )
+  .option(
+    '--window <window>',
+    'start nodes only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    maintenanceWindow,
+  )
   .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
   .option('--detach', 'start and return without watching')
   .action((cluster: string, o) =>
@@ -162,6 +177,7 @@ program
           stepTimeoutSeconds: o.stepTimeout,
           approvalPoints: o.approval,
           monitoringChart: o.monitoringChart,
+          window: o.window,
           nodes:
             o.include === undefined && o.exclude === undefined
               ? undefined
@@ -182,6 +198,11 @@ program
   .option('--deploy <option>', 'standard, none or custom:PATH (default: NetBox deployment_option)')
   .option('--drain-timeout <duration>', 'how long the drain may take before it asks', seconds)
   .option('--rejoin-timeout <duration>', 'how long the host may take to come back', seconds)
+  .option(
+    '--window <window>',
+    'change the host only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    maintenanceWindow,
+  )
   .option('--dry-run', 'print the deployment, script and BMC (its serial checked); change nothing')
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
@@ -195,6 +216,7 @@ program
           ...(o.deploy === undefined ? {} : parseDeployFlag(o.deploy)),
           drainTimeoutSeconds: o.drainTimeout,
           rejoinTimeoutSeconds: o.rejoinTimeout,
+          window: o.window,
         },
         { dryRun: o.dryRun, detach: o.detach },
       ),
@@ -275,6 +297,11 @@ program
     seconds,
   )
   .option(
+    '--window <window>',
+    'start only in this maintenance window, e.g. "sun 02:00-06:00 Europe/Berlin"',
+    maintenanceWindow,
+  )
+  .option(
     '--dry-run',
     'print the changes, the daemons Rook would roll and the gate now; change nothing',
   )
@@ -290,6 +317,7 @@ program
           ceph: o.ceph,
           pauseSeconds: o.pause,
           gateTimeoutSeconds: o.gateTimeout,
+          window: o.window,
         },
         { dryRun: o.dryRun, detach: o.detach },
       ),
@@ -351,6 +379,11 @@ program
   .command('list')
   .description('list Steward operations (running ones unless --all)')
   .option('--all', 'include finished operations')
+  .option('--operation <operation>', 'only this operation, e.g. k8s-upgrade, drain, rook-upgrade')
+  .option('--cluster <cluster>', 'only operations on this cluster')
+  .option('--target <target>', 'only operations on this target, e.g. a node or a version')
+  .option('--phase <phase>', 'only operations in this phase, e.g. waiting-for-operator')
+  .option('-q, --quiet', 'print the IDs only')
   .action((o) => withClient((client) => list(client, o)));
 
 program
@@ -428,6 +461,16 @@ for (const change of ['pause', 'resume', 'delete'] as const) {
     .option('--note <text>', 'why, for the record', `by ${userInfo().username}`)
     .action((id: string, o) => withClient((client) => changeSchedule(client, id, change, o.note)));
 }
+
+program
+  .command('completion')
+  .description('print a completion script: source <(steward completion bash)')
+  .argument('<shell>', 'bash')
+  .action((shell: string) => {
+    if (shell !== 'bash')
+      throw new CliError(`SHELL: "${shell}" is not supported; bash is`, EXIT.usage);
+    process.stdout.write(bashCompletion(program));
+  });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof CliError) {

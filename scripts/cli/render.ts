@@ -19,6 +19,12 @@ import type {
 import type { RookCephChange } from '../../workflows/policy/rook-upgrade';
 import { describeAddonStep } from '../../workflows/policy/addon-description';
 import { describeLease } from '../../workflows/policy/cluster-leases';
+import {
+  describeInstant,
+  describeWindow,
+  nextWindowStart,
+  type MaintenanceWindow,
+} from '../../workflows/policy/maintenance-window';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
 const verdicts = (title: string, list: PodVerdict[]) =>
@@ -86,6 +92,7 @@ export function renderUpgradeStatus(st: KubernetesUpgradeStatus): string {
   if (st.skipped.length > 0) lines.push(`skipped: ${st.skipped.join(', ')}`);
   if (st.leftCordoned.length > 0) lines.push(`left cordoned: ${st.leftCordoned.join(', ')}`);
   if (st.blockedBy) lines.push(`waiting for the cluster: ${st.blockedBy}`);
+  if (st.waitingForWindow) lines.push(`waiting for the maintenance window: ${st.waitingForWindow}`);
   if (st.excluded.length > 0)
     lines.push(`left out by the node selectors: ${st.excluded.join(', ')}`);
   for (const a of st.addonsApplied) lines.push(`add-on applied: ${a}`);
@@ -95,6 +102,14 @@ export function renderUpgradeStatus(st: KubernetesUpgradeStatus): string {
     lines.push(`  steward decide ${w.workflowId} ${(w.decisions ?? []).join('|')}`);
   }
   return lines.join('\n');
+}
+
+/** Whether a window is open at `now`, and if not when it opens, for a plan printed now. */
+export function renderWindowNow(window: MaintenanceWindow, now: number): string {
+  const opens = nextWindowStart(window, now);
+  return opens === now
+    ? `Nodes start only in the maintenance window ${describeWindow(window)}; it is open now.`
+    : `Nodes start only in the maintenance window ${describeWindow(window)}; it is closed now and opens at ${describeInstant(window, opens)}.`;
 }
 
 export function renderReinstallPlan(plan: ReinstallPlan): string {
@@ -111,6 +126,7 @@ export function renderReinstallStatus(st: NodeReinstallStatus): string {
   return [
     `${st.node}: ${st.step}${st.deployment ? ` (deployment ${st.deployment})` : ''}${st.bmc ? `; BMC ${st.bmc}` : ''}`,
     ...st.log.map((l) => `  ${l}`),
+    ...(st.waitingForWindow ? [`waiting for the maintenance window: ${st.waitingForWindow}`] : []),
     ...(st.waitingReason ? [`waiting for an operator: ${st.waitingReason}`] : []),
   ].join('\n');
 }
@@ -146,6 +162,7 @@ export function renderRookUpgradeStatus(st: RookCephUpgradeStatus): string {
     ...change('Rook', st.rook),
     ...change('Ceph', st.ceph),
     ...st.log.map((l) => `  ${l}`),
+    ...(st.waitingForWindow ? [`waiting for the maintenance window: ${st.waitingForWindow}`] : []),
     ...(st.failing.length > 0
       ? ['failing checks:', ...st.failing.map((f) => `  ${f.check}: ${f.message}`)]
       : []),

@@ -18,11 +18,7 @@ describe('recorded histories replay', () => {
 
   for (const { name, workflowId, history } of histories) {
     it(`replays ${name}`, async () => {
-      await Worker.runReplayHistory(
-        { workflowBundle: await workerBundle() },
-        history,
-        workflowId,
-      );
+      await Worker.runReplayHistory({ workflowBundle: await workerBundle() }, history, workflowId);
     });
   }
 });

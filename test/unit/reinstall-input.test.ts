@@ -43,6 +43,15 @@ test('bad reinstall requests are refused naming the field', () => {
       /Vault reference/,
     ],
     [{ node: 'w', cluster: 'lab', password: 'x' }, 'password', /not a known field/],
+    [
+      {
+        node: 'w',
+        cluster: 'lab',
+        window: { days: ['sat'], start: '22:00', end: '04:00', timeZone: 'CET1' },
+      },
+      'window.timeZone',
+      /IANA time zone/,
+    ],
   ];
   for (const [input, field, reason] of cases) {
     assert.throws(() => parseReinstallInput(input), refusal(field, reason), JSON.stringify(input));

@@ -5,6 +5,7 @@ import {
   renderDrainStatus,
   renderGuardStatus,
   renderPlan,
+  renderWindowNow,
 } from '../../scripts/cli/render';
 import type {
   DrainNodeResult,
@@ -234,4 +235,23 @@ describe('renderGuardStatus', () => {
       'guard of lab: 0 nodes may be unavailable\n  no leases',
     );
   });
+});
+
+describe('renderWindowNow', () => {
+  const window = {
+    days: ['sat' as const],
+    start: '22:00',
+    end: '04:00',
+    timeZone: 'Europe/Berlin',
+  };
+  it('says a window is open now', () =>
+    assert.equal(
+      renderWindowNow(window, Date.parse('2026-12-12T22:30:00Z')),
+      'Nodes start only in the maintenance window sat 22:00-04:00 Europe/Berlin; it is open now.',
+    ));
+  it('says when a closed window opens, in its zone and UTC', () =>
+    assert.equal(
+      renderWindowNow(window, Date.parse('2026-12-06T12:00:00Z')),
+      'Nodes start only in the maintenance window sat 22:00-04:00 Europe/Berlin; it is closed now and opens at sat 2026-12-12 22:00:00 Europe/Berlin (21:00:00 UTC).',
+    ));
 });

@@ -3,8 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import {
   decideUpdate,
   kubernetesUpgradeStatusQuery,
@@ -13,11 +11,10 @@ import {
   type KubernetesUpgradeInput,
   type OperatorWait,
 } from '../../workflows/api';
-import type { kubernetesUpgrade } from '../../workflows';
 import { FakeFleet, type FleetNode } from '../support/fake-fleet';
 import { recordHistory } from '../support/histories';
-import { endGuard, guardActivities } from '../support/guard';
-import { useTestServer, workflowBundle } from '../support/temporal';
+import { useTestServer } from '../support/temporal';
+import { runUpgrade, type UpgradeHandle } from '../support/upgrade-run';
 
 const testEnv = useTestServer();
 let queue = 0;
@@ -31,35 +28,17 @@ const NODES: FleetNode[] = [
   { name: 'gpu-1', labels: { pool: 'gpu' } },
 ];
 
-type Handle = WorkflowHandle<typeof kubernetesUpgrade>;
+type Handle = UpgradeHandle;
 
-async function run<T>(
+function run<T>(
   fleet: FakeFleet,
   input: Partial<KubernetesUpgradeInput>,
   body: (h: Handle) => Promise<T>,
   carried?: KubernetesUpgradeCarried,
 ): Promise<T> {
-  const taskQueue = `k8s-upgrade-${++queue}`;
-  const upgradeInput = { cluster: `c${queue}`, target: '1.32', pauseSeconds: 1, ...input };
-  const worker = await Worker.create({
-    connection: testEnv().nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: { ...fleet.activities(), ...guardActivities(testEnv) },
-  });
-  return worker
-    .runUntil(async () => {
-      const handle = await testEnv().client.workflow.start<typeof kubernetesUpgrade>(
-        'kubernetesUpgrade',
-        {
-          taskQueue,
-          workflowId: workflowIds.upgrade(`c${queue}`),
-          args: carried ? [upgradeInput, carried] : [upgradeInput],
-        },
-      );
-      return body(handle);
-    })
-    .finally(() => endGuard(testEnv, upgradeInput.cluster));
+  const cluster = `c${++queue}`;
+  const upgradeInput = { cluster, target: '1.32', pauseSeconds: 1, ...input };
+  return runUpgrade(testEnv(), fleet, upgradeInput, body, carried);
 }
 
 async function untilWaiting(handle: Handle): Promise<OperatorWait> {

@@ -19,6 +19,7 @@ import { FakeBareMetal } from '../support/fake-bare-metal';
 import { recordHistory } from '../support/histories';
 import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
+import { dailyWindow, untilWaitingForWindow } from '../support/windows';
 
 const testEnv = useTestServer();
 let queue = 0;
@@ -74,6 +75,33 @@ describe('nodeReinstall workflow', () => {
     ]);
     assert.equal(host.node.pods.length, 0, 'drained');
     assert.equal(host.node.unschedulable, false, 'uncordoned');
+  });
+
+  it('bound to a closed maintenance window, changes nothing until it opens, then reinstalls', async () => {
+    const host = new FakeBareMetal('w1');
+    const opens = Date.now() + 15_000;
+    const window = dailyWindow(opens, 3_600_000);
+    const result = await run(
+      host,
+      async (h) => {
+        await untilWaitingForWindow(h);
+        const status = await h.query(nodeReinstallStatusQuery);
+        assert.match(
+          status.waitingForWindow ?? '',
+          / UTC is closed; next opens at \w{3} [\d-]+ [\d:]+ UTC/,
+        );
+        assert.deepEqual(host.log, [], 'nothing changed before the window');
+        assert.deepEqual((await h.describe()).searchAttributes.StewardPhase, [
+          'waiting-for-window',
+        ]);
+        return h.result();
+      },
+      { window },
+    );
+    assert.equal(result.outcome, 'reinstalled', result.message);
+    assert.equal(result.waitingForWindow, undefined);
+    assert.ok(Date.now() >= opens - 1000, 'it waited for the window');
+    assert.equal(host.log[0], 'netbox staged');
   });
 
   it('refuses a BMC with another serial before any power command; a retry after the fix goes on', async () => {

@@ -23,6 +23,7 @@ import { FakeRookCeph } from '../support/fake-rook-ceph';
 import { recordHistory } from '../support/histories';
 import { endGuard, guardActivities, takeLease } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
+import { dailyWindow, untilWaitingForWindow } from '../support/windows';
 
 const testEnv = useTestServer();
 let queue = 0;
@@ -150,6 +151,29 @@ describe('rookCephUpgrade workflow', () => {
       `cluster lab: rook-ceph-upgrade refused: a Kubernetes upgrade and a Rook/Ceph upgrade never run at once; held by k8s-upgrade/lab (kubernetes-upgrade, 2 nodes, since ${held.lease.since})`,
     );
     assert.deepEqual(cluster.log, [], 'nothing changed');
+  });
+
+  it('bound to a closed maintenance window, changes nothing and runs no gate until it opens', async () => {
+    const cluster = new FakeRookCeph();
+    const opens = Date.now() + 15_000;
+    const result = await run(
+      cluster,
+      { ceph: NEW_IMAGE, window: dailyWindow(opens, 3_600_000) },
+      async (h) => {
+        await untilWaitingForWindow(h);
+        const status = await h.query(rookCephUpgradeStatusQuery);
+        assert.match(status.waitingForWindow ?? '', / UTC is closed; next opens at /);
+        assert.deepEqual(status.gates, []);
+        assert.deepEqual(cluster.log, [], 'nothing changed before the window');
+        assert.deepEqual((await h.describe()).searchAttributes.StewardPhase, [
+          'waiting-for-window',
+        ]);
+        return h.result();
+      },
+    );
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.ok(Date.now() >= opens - 1000, 'it waited for the window');
+    assert.equal(result.gates[0].gate, 'before');
   });
 
   it('refuses bad input before changing anything, naming the field', async () => {

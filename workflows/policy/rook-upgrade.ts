@@ -11,6 +11,7 @@ import {
   parseCephImage,
   rookUpgradeStep,
 } from './rook-version';
+import { maintenanceWindowSchema } from './maintenance-window';
 
 const MAX_SECONDS = 7 * 24 * 3600;
 
@@ -32,6 +33,8 @@ const rookCephUpgradeInput = z.strictObject({
   pauseSeconds: seconds(5),
   /** Seconds a gate may fail (in a roll: since Rook's last restart) before the upgrade asks. */
   gateTimeoutSeconds: seconds(600).refine((s) => s > 0, 'must be greater than 0'),
+  /** The upgrade, its first gate included, starts only inside this window. */
+  window: maintenanceWindowSchema.optional(),
 });
 
 export type RookCephUpgradeRequest = z.output<typeof rookCephUpgradeInput>;

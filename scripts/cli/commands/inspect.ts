@@ -3,6 +3,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
   decideUpdate,
   OPERATOR_DECISIONS,
+  searchAttributes,
   WORKFLOW_ID_PATTERN,
   type OperatorDecision,
 } from '../../../workflows/api';
@@ -25,8 +26,50 @@ export async function status(client: Client, id: string): Promise<number> {
   return outcome.exitCode;
 }
 
-export async function list(client: Client, options: { all?: boolean }): Promise<number> {
-  const query = `StewardOperation IS NOT NULL${options.all ? '' : ' AND ExecutionStatus = "Running"'}`;
+export interface ListFilters {
+  all?: boolean;
+  operation?: string;
+  cluster?: string;
+  target?: string;
+  phase?: string;
+}
+
+const FILTERS = {
+  operation: searchAttributes.operation.name,
+  cluster: searchAttributes.cluster.name,
+  target: searchAttributes.target.name,
+  phase: searchAttributes.phase.name,
+} as const;
+
+/** The visibility query of `steward list`: Steward's operations, narrowed by search attributes. */
+export function listQuery(filters: ListFilters): string {
+  const clauses = ['StewardOperation IS NOT NULL'];
+  for (const [flag, attribute] of Object.entries(FILTERS)) {
+    const value = filters[flag as keyof typeof FILTERS];
+    if (value === undefined) continue;
+    // Values of the search attributes are names and versions: nothing to quote or escape.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/:-]*$/.test(value)) {
+      throw new CliError(
+        `--${flag}: "${value}" is not a name such as k8s-upgrade or lab`,
+        EXIT.usage,
+      );
+    }
+    clauses.push(`${attribute} = "${value}"`);
+  }
+  if (!filters.all) clauses.push('ExecutionStatus = "Running"');
+  return clauses.join(' AND ');
+}
+
+export async function list(
+  client: Client,
+  options: ListFilters & { quiet?: boolean },
+): Promise<number> {
+  const query = listQuery(options);
+  if (options.quiet) {
+    for await (const wf of client.workflow.list({ query }))
+      process.stdout.write(`${wf.workflowId}\n`);
+    return EXIT.ok;
+  }
   const rows: string[][] = [['ID', 'TYPE', 'STATUS', 'PHASE', 'STARTED']];
   for await (const wf of client.workflow.list({ query })) {
     const phase = wf.searchAttributes?.StewardPhase?.[0];

@@ -4,7 +4,7 @@ import type { StewardConfig } from '../../../workers/config';
 import { workflowIds, type KubernetesUpgradeInput, type UpgradePlan } from '../../../workflows/api';
 import { parseUpgradeInput, type ParsedUpgradeInput } from '../../../workflows/policy/upgrade-plan';
 import { CliError, EXIT } from '../exit-codes';
-import { renderUpgradePlan } from '../render';
+import { renderUpgradePlan, renderWindowNow } from '../render';
 import { runReadOnly, startOperation } from './start-operation';
 
 export async function kubernetesUpgrade(
@@ -27,6 +27,7 @@ export async function kubernetesUpgrade(
     summary: `Dry run: Kubernetes upgrade plan for ${parsed.cluster} to ${parsed.target}`,
   });
   process.stdout.write(`${renderUpgradePlan(plan)}\n`);
+  if (parsed.window) process.stdout.write(`${renderWindowNow(parsed.window, Date.now())}\n`);
   return EXIT.ok;
 }
 

@@ -1,0 +1,37 @@
+// A worker process as workers/main.ts builds one (the Runtime's Prometheus exporter, the same
+// workflows and interceptors), with a FakeFleet's activities, for test/workflows/metrics.test.ts.
+// Reads TEMPORAL_ADDRESS, METRICS_PORT and TASK_QUEUE; runs until SIGTERM.
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { prometheusTelemetry } from '../../workers/metrics';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/workflow-interceptors';
+import { FakeFleet } from './fake-fleet';
+
+export const METRICS_FLEET = [{ name: 'cp-1', controlPlane: true }, { name: 'w1' }];
+
+async function main(): Promise<void> {
+  Runtime.install({
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: prometheusTelemetry(Number(process.env.METRICS_PORT)),
+  });
+  const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: process.env.TASK_QUEUE!,
+    workflowsPath: require.resolve('../../workflows'),
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    // No webhook: the notifications interceptor's events go nowhere.
+    activities: {
+      ...new FakeFleet(METRICS_FLEET).activities(),
+      notifyOperators: async () => undefined,
+    },
+  });
+  await worker.run();
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
