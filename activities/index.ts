@@ -22,6 +22,7 @@ import { baseScriptActivities } from './provisioning/base-scripts';
 import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
 import { NetboxClient, type NetboxConfig } from './netbox/client';
+import { notificationActivities, type WebhookConfig } from './notifications/webhook';
 import { deviceActivities } from './netbox/devices';
 import { VaultClient, type VaultConfig } from './vault/client';
 import { OpenStackClient, type OpenStackRegionConfig } from './openstack/client';
@@ -54,6 +55,8 @@ export interface ActivityDeps {
   cephTimeoutMs?: number;
   /** Steward's own Temporal, where operations take their leases from each cluster's guard. */
   temporal?: Client;
+  /** The operators' webhook for operation events; none: events are dropped. */
+  webhook?: WebhookConfig;
 }
 
 /** The clients activities share; the worker keeps them to close them on shutdown. */
@@ -105,6 +108,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
       maxUnavailableNodes: (cluster) =>
         deps.clusters[cluster]?.guard?.maxUnavailableNodes ?? DEFAULT_MAX_UNAVAILABLE_NODES,
     }),
+    ...notificationActivities(deps.webhook ?? { uiUrl: 'http://127.0.0.1:8233' }),
   };
 }
 

@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, createClients, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     provisioningUrl: config.provisioning.url,
     helm: config.helm,
     temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    webhook: { url: config.notifications.webhookUrl, uiUrl: config.temporal.uiUrl },
   };
   const clients = createClients(deps);
   const worker = await Worker.create({
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });

@@ -8,9 +8,11 @@ import { loadConfig } from '../../workers/config';
 import { clusterLeasesQuery, workflowIds, type Lease } from '../../workflows/api';
 import { DEFAULT_LEASE_CHECK_SECONDS } from '../../workflows/policy/cluster-leases';
 import { startTestStack, type TestStack } from '../support/stack';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 let stack: TestStack;
 const ID = 'drain/lab/node-a';
+const webhook = new WebhookReceiver();
 const UPGRADE = 'k8s-upgrade/lab';
 
 const guardLeases = async () =>
@@ -20,13 +22,18 @@ const holder = (lease: Lease) => lease.holder.workflowId;
 
 before(
   async () => {
+    await webhook.start();
+    process.env.STEWARD_WEBHOOK_URL = webhook.url; // the worker inherits it
     stack = await startTestStack('drain-lab.yaml');
     await stack.lab.kubectl('uncordon', 'spare-1');
     await stack.lab.kubectl('uncordon', 'spare-2');
   },
   { timeout: 300_000 },
 );
-after(async () => stack?.stop());
+after(async () => {
+  await stack?.stop();
+  webhook.stop();
+});
 
 const unschedulable = async (node: string) =>
   JSON.parse(await stack.lab.kubectl('get', 'node', node, '-o', 'json')).spec.unschedulable ===
@@ -232,6 +239,26 @@ describe('steward CLI against the lab', () => {
     });
     const seconds = (Date.now() - killedAt) / 1000;
     assert.ok(seconds <= DEFAULT_LEASE_CHECK_SECONDS + 15, `expired after ${seconds}s`);
+  });
+
+  it("the operators' webhook heard every drain start, wait, failure and completion", async () => {
+    const runs = new Map<string, string[]>();
+    for (const e of webhook.eventsOf(ID)) runs.set(e.runId, [...(runs.get(e.runId) ?? []), e.kind]);
+    const sequences = [...runs.values()].map((kinds) => kinds.join(' '));
+    assert.deepEqual(sequences, [
+      'started failed', // pods that cannot be evicted
+      'started waiting completed', // aborted by an operator
+      'started waiting completed', // retried once the budget allowed
+    ]);
+    const failed = webhook.eventsOf(ID).find((e) => e.kind === 'failed')!;
+    assert.match(failed.reason ?? '', /node: pods that cannot be evicted/);
+    const waiting = webhook.eventsOf(ID).find((e) => e.kind === 'waiting')!;
+    assert.match(waiting.reason ?? '', /timed out after 8s with 2 pods left/);
+    assert.deepEqual(waiting.decisions, ['retry', 'skip', 'abort']);
+    assert.match(
+      waiting.link,
+      /^http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/drain%2Flab%2Fnode-a\//,
+    );
   });
 
   it('the worker serves Prometheus metrics', async () => {

@@ -10,6 +10,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { searchAttributes } from '../../workflows/api';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/workflow-interceptors';
 
 export const TEMPORAL_BIN = join(__dirname, '../../.tools/temporal/bin/temporal');
 
@@ -61,26 +62,43 @@ export function useTimeSkippingServer(): () => TestWorkflowEnvironment {
   return () => env!;
 }
 
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+const STEWARD_WORKFLOWS = require.resolve('../../workflows');
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** Steward's workflow bundle, or another entry's (a test's own workflows), built once per file. */
-export function workflowBundle(
-  workflowsPath = require.resolve('../../workflows'),
+function bundle(
+  workflowsPath: string,
+  workflowInterceptorModules: string[],
 ): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(workflowsPath);
-  if (!bundle) {
-    bundle = bundleWorkflowCode({
-      workflowsPath,
-      logger: {
-        log: () => undefined,
-        trace: () => undefined,
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
-    bundles.set(workflowsPath, bundle);
+  const key = [workflowsPath, ...workflowInterceptorModules].join(',');
+  if (!bundles.has(key)) {
+    bundles.set(
+      key,
+      bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet }),
+    );
   }
-  return bundle;
+  return bundles.get(key)!;
+}
+
+/**
+ * The workflows alone (Steward's, or a test's own entry): their tests' in-memory activities need
+ * not answer notifications.
+ */
+export function workflowBundle(
+  workflowsPath = STEWARD_WORKFLOWS,
+): Promise<WorkflowBundleWithSourceMap> {
+  return bundle(workflowsPath, []);
+}
+
+/** The workflows as the Steward worker runs them, with its interceptors (replay, notifications). */
+export function workerBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundle(STEWARD_WORKFLOWS, WORKFLOW_INTERCEPTOR_MODULES);
 }
