@@ -201,26 +201,6 @@ describe('steward CLI against the lab', () => {
     }
   });
 
-  it("the operators' webhook heard every drain start, wait, failure and completion", async () => {
-    const runs = new Map<string, string[]>();
-    for (const e of webhook.eventsOf(ID)) runs.set(e.runId, [...(runs.get(e.runId) ?? []), e.kind]);
-    const sequences = [...runs.values()].map((kinds) => kinds.join(' '));
-    assert.deepEqual(sequences, [
-      'started failed', // pods that cannot be evicted
-      'started waiting completed', // aborted by an operator
-      'started waiting completed', // retried once the budget allowed
-    ]);
-    const failed = webhook.eventsOf(ID).find((e) => e.kind === 'failed')!;
-    assert.match(failed.reason ?? '', /node: pods that cannot be evicted/);
-    const waiting = webhook.eventsOf(ID).find((e) => e.kind === 'waiting')!;
-    assert.match(waiting.reason ?? '', /timed out after 8s with 2 pods left/);
-    assert.deepEqual(waiting.decisions, ['retry', 'skip', 'abort']);
-    assert.match(
-      waiting.link,
-      /^http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/drain%2Flab%2Fnode-a\//,
-    );
-  });
-
   it("refuses a drain while a Kubernetes upgrade holds the cluster's node budget, naming the upgrade; the abort releases it", async () => {
     const upgrade = ['k8s-upgrade', 'lab', '--to', '1.33', '--max-unavailable', '2'];
     const started = await stack.steward(...upgrade, '--approval', 'before-each-step', '--detach');
@@ -259,6 +239,26 @@ describe('steward CLI against the lab', () => {
     });
     const seconds = (Date.now() - killedAt) / 1000;
     assert.ok(seconds <= DEFAULT_LEASE_CHECK_SECONDS + 15, `expired after ${seconds}s`);
+  });
+
+  it("the operators' webhook heard every drain start, wait, failure and completion", async () => {
+    const runs = new Map<string, string[]>();
+    for (const e of webhook.eventsOf(ID)) runs.set(e.runId, [...(runs.get(e.runId) ?? []), e.kind]);
+    const sequences = [...runs.values()].map((kinds) => kinds.join(' '));
+    assert.deepEqual(sequences, [
+      'started failed', // pods that cannot be evicted
+      'started waiting completed', // aborted by an operator
+      'started waiting completed', // retried once the budget allowed
+    ]);
+    const failed = webhook.eventsOf(ID).find((e) => e.kind === 'failed')!;
+    assert.match(failed.reason ?? '', /node: pods that cannot be evicted/);
+    const waiting = webhook.eventsOf(ID).find((e) => e.kind === 'waiting')!;
+    assert.match(waiting.reason ?? '', /timed out after 8s with 2 pods left/);
+    assert.deepEqual(waiting.decisions, ['retry', 'skip', 'abort']);
+    assert.match(
+      waiting.link,
+      /^http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/drain%2Flab%2Fnode-a\//,
+    );
   });
 
   it('the worker serves Prometheus metrics', async () => {

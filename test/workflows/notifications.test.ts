@@ -10,6 +10,7 @@ import type { drainNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
 import { recordHistory } from '../support/histories';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workerBundle } from '../support/temporal';
 
 const testEnv = useTestServer();
@@ -33,9 +34,10 @@ async function withWorker<T>(cluster: FakeCluster, body: (tq: string) => Promise
     activities: {
       ...cluster.activities(),
       ...notificationActivities({ url: receiver.url, uiUrl: UI }),
+      ...guardActivities(testEnv),
     },
   });
-  return worker.runUntil(body(taskQueue));
+  return worker.runUntil(body(taskQueue)).finally(() => endGuard(testEnv, 'lab'));
 }
 
 function startDrain(taskQueue: string, input: DrainNodeInput) {
