@@ -12,6 +12,8 @@ export const OPERATION_NAMES = [
   'reinstall',
   'rook-upgrade',
   'netbox-reconcile',
+  'evict',
+  'evict-watch',
 ];
 
 /** Commands whose first argument is a workflow ID. */

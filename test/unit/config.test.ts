@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       taskQueue: TASK_QUEUE,
       clusters: {},
       metrics: { port: 9464 },
+      notifications: {},
       log: { level: 'info' },
       drain: { evictionPollMs: 250 },
       addons: {},
