@@ -21,6 +21,7 @@ import { baseScriptActivities } from './provisioning/base-scripts';
 import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
 import { NetboxClient, type NetboxConfig } from './netbox/client';
+import { notificationActivities, type WebhookConfig } from './notifications/webhook';
 import { deviceActivities } from './netbox/devices';
 import { VaultClient, type VaultConfig } from './vault/client';
 import { OpenStackClient, type OpenStackRegionConfig } from './openstack/client';
@@ -49,6 +50,8 @@ export interface ActivityDeps {
   helm?: string;
   /** How long one ceph command (CLI or toolbox exec) may take (default 30 s). */
   cephTimeoutMs?: number;
+  /** The operators' webhook for operation events; none: events are dropped. */
+  webhook?: WebhookConfig;
 }
 
 /** The clients activities share; the worker keeps them to close them on shutdown. */
@@ -95,6 +98,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...ceph,
     ...rook,
     ...rookWaitActivities({ ...ceph, ...rook }),
+    ...notificationActivities(deps.webhook ?? { uiUrl: 'http://127.0.0.1:8233' }),
   };
 }
 

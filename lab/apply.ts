@@ -25,7 +25,10 @@ const FIELD_MANAGER = 'steward-lab';
 const BUILT_IN_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
 export interface ApplyOptions {
-  /** How long to wait for nodes and then for every scenario pod to be Ready. */
+  /**
+   * How long to wait for nodes and then for every scenario pod to be Ready: by default 180 s, and
+   * half a second per node beyond that for dense clusters (a DaemonSet's pod per node).
+   */
   timeoutMs?: number;
 }
 
@@ -38,7 +41,7 @@ export interface ApplyOptions {
 export async function applyScenario(
   kubeconfigPath: string,
   scenario: Scenario,
-  { timeoutMs = 180_000 }: ApplyOptions = {},
+  options: ApplyOptions = {},
 ): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
@@ -52,6 +55,7 @@ export async function applyScenario(
     });
 
   const nodes = scenarioNodes(scenario);
+  const timeoutMs = options.timeoutMs ?? Math.max(180_000, nodes.length * 500);
   const deployments = scenarioDeployments(scenario);
   const namespaces = new Set(
     [

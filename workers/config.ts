@@ -67,6 +67,10 @@ const schema = z.strictObject({
     .default({}),
   /** The helm binary that upgrades Rook's operator; `helm` on PATH if unset. */
   helm: path.optional(),
+  /** The operators' webhook: JSON on start, wait for an operator, failure and completion. */
+  notifications: z
+    .strictObject({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() })
+    .prefault({}),
   metrics: z.strictObject({ port: z.number().int().min(0).max(65535).default(9464) }).prefault({}),
   log: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
@@ -158,6 +162,8 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const overlay: Record<string, unknown> = { temporal };
   if (env.STEWARD_TASK_QUEUE) overlay.taskQueue = env.STEWARD_TASK_QUEUE;
   if (env.STEWARD_METRICS_PORT) overlay.metrics = { port: Number(env.STEWARD_METRICS_PORT) };
+  // The environment suits a webhook URL that carries a token better than a file in the repo.
+  if (env.STEWARD_WEBHOOK_URL) overlay.notifications = { webhookUrl: env.STEWARD_WEBHOOK_URL };
   if (env.STEWARD_LOG_LEVEL) overlay.log = { level: env.STEWARD_LOG_LEVEL };
   if (env.STEWARD_ADDON_MANIFESTS) overlay.addons = { manifests: env.STEWARD_ADDON_MANIFESTS };
   return overlay;

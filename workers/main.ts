@@ -3,6 +3,7 @@
 import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, createClients, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     dns: config.dns,
     provisioningUrl: config.provisioning.url,
     helm: config.helm,
+    webhook: { url: config.notifications.webhookUrl, uiUrl: config.temporal.uiUrl },
   };
   const clients = createClients(deps);
   const worker = await Worker.create({
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
+    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });

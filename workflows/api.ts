@@ -135,6 +135,17 @@ export interface OperatorWait {
   decisions?: OperatorDecision[];
 }
 
+/** What an operation tells the operators' webhook; the worker adds who, where and the UI link. */
+export interface OperatorNotification {
+  kind: 'started' | 'waiting' | 'failed' | 'completed';
+  /** The operation at the root of the workflow tree, when it is not this workflow. */
+  operation?: string;
+  /** Why it waits (waiting) or why it failed (failed). */
+  reason?: string;
+  /** The decisions `decide` accepts (waiting). */
+  decisions?: OperatorDecision[];
+}
+
 /** Sent by every operator wait to the operation at the root of its tree, so that one shows it. */
 export const operatorWaitSignal = defineSignal<[OperatorWait]>('operatorWait');
 

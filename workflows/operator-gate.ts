@@ -14,6 +14,7 @@ import {
   type OperatorDecision,
   type OperatorWait,
 } from './api';
+import { notifyOperators } from './notifications';
 
 const FAILED_STEP: OperatorDecision[] = ['retry', 'skip', 'abort'];
 
@@ -62,6 +63,7 @@ export class OperatorGate {
     this.allowed = allowed;
     this.decided = undefined;
     tellRoot(this.current!);
+    void notifyOperators({ kind: 'waiting', reason, decisions: allowed });
     await condition(() => this.decided !== undefined);
     const decided = this.decided!;
     this.waitingFor = undefined;

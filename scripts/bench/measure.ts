@@ -12,14 +12,21 @@ export function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T 
   return run().then((value) => ({ ms: performance.now() - t0, value }));
 }
 
-/** Runs `bench` in a fresh state folder, cleans up after it, and exits 1 if it failed. */
+/**
+ * Runs `bench` in a fresh state folder, cleans up after it (also when interrupted: the daemons
+ * run detached and would outlive the benchmark), and exits 1 if it failed.
+ */
 export function runBenchmark(prefix: string, bench: (stateDir: string) => Promise<void>): void {
   const stateDir = mkdtempSync(join(tmpdir(), prefix));
+  const cleanUp = async () => {
+    await stopDaemons(stateDir);
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  }
   bench(stateDir)
-    .finally(async () => {
-      await stopDaemons(stateDir);
-      rmSync(stateDir, { recursive: true, force: true });
-    })
+    .finally(cleanUp)
     .catch((err: unknown) => {
       console.error(err);
       process.exit(1);

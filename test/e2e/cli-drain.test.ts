@@ -5,19 +5,26 @@ import { readFileSync } from 'node:fs';
 import { logFile, stopDaemons } from '../../lab/daemon';
 import { loadConfig } from '../../workers/config';
 import { startTestStack, type TestStack } from '../support/stack';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 let stack: TestStack;
 const ID = 'drain/lab/node-a';
+const webhook = new WebhookReceiver();
 
 before(
   async () => {
+    await webhook.start();
+    process.env.STEWARD_WEBHOOK_URL = webhook.url; // the worker inherits it
     stack = await startTestStack('drain-lab.yaml');
     await stack.lab.kubectl('uncordon', 'spare-1');
     await stack.lab.kubectl('uncordon', 'spare-2');
   },
   { timeout: 300_000 },
 );
-after(async () => stack?.stop());
+after(async () => {
+  await stack?.stop();
+  webhook.stop();
+});
 
 const unschedulable = async (node: string) =>
   JSON.parse(await stack.lab.kubectl('get', 'node', node, '-o', 'json')).spec.unschedulable ===
@@ -183,6 +190,26 @@ describe('steward CLI against the lab', () => {
       assert.match(stderr, message);
       assert.doesNotMatch(stdout, message, 'a refusal only on stderr');
     }
+  });
+
+  it("the operators' webhook heard every drain start, wait, failure and completion", async () => {
+    const runs = new Map<string, string[]>();
+    for (const e of webhook.eventsOf(ID)) runs.set(e.runId, [...(runs.get(e.runId) ?? []), e.kind]);
+    const sequences = [...runs.values()].map((kinds) => kinds.join(' '));
+    assert.deepEqual(sequences, [
+      'started failed', // pods that cannot be evicted
+      'started waiting completed', // aborted by an operator
+      'started waiting completed', // retried once the budget allowed
+    ]);
+    const failed = webhook.eventsOf(ID).find((e) => e.kind === 'failed')!;
+    assert.match(failed.reason ?? '', /node: pods that cannot be evicted/);
+    const waiting = webhook.eventsOf(ID).find((e) => e.kind === 'waiting')!;
+    assert.match(waiting.reason ?? '', /timed out after 8s with 2 pods left/);
+    assert.deepEqual(waiting.decisions, ['retry', 'skip', 'abort']);
+    assert.match(
+      waiting.link,
+      /^http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/drain%2Flab%2Fnode-a\//,
+    );
   });
 
   it('the worker serves Prometheus metrics', async () => {

@@ -26,6 +26,7 @@ import {
   rookRestarts,
   sampleCeph,
 } from '../support/lab-rook';
+import { auditEvents, clientWrites, describeAuditEvent } from '../support/audit';
 import { assertGatesHonest, assertRolledOnce } from '../support/rook-upgrade-checks';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -99,6 +100,7 @@ const every = (value: string) =>
 
 it('refuses bad input through the CLI and the UI with the field named, and changes nothing', async () => {
   const before = await changeables();
+  const auditMark = auditEvents(stack.lab.stateDir).length;
   const cases: [string[], string, RegExp][] = [
     [['--rook', 'v1.14.12'], 'rook', /v1\.14\.12 would downgrade Rook from v1\.15\.9/],
     [['--rook', 'v1.17.4'], 'rook', /one minor at a time: v1\.15\.9 → v1\.16\.x first/],
@@ -136,6 +138,10 @@ it('refuses bad input through the CLI and the UI with the field named, and chang
     },
   );
   assert.deepEqual(await changeables(), before, 'nothing changed');
+  const writes = clientWrites(auditEvents(stack.lab.stateDir).slice(auditMark)).filter((e) =>
+    ['deployments', 'cephclusters', 'secrets'].includes(e.objectRef?.resource ?? ''),
+  );
+  assert.deepEqual(writes.map(describeAuditEvent), [], 'the apiserver recorded no write');
 });
 
 it('a dry run says what would change and the gate now, changing nothing', async () => {
@@ -207,7 +213,16 @@ it(
   'a Rook-only upgrade: helm upgrades the operator, Rook re-rolls every daemon, gated group by group',
   { timeout: 600_000 },
   async () => {
+    const auditMark = auditEvents(stack.lab.stateDir).length;
     const { result, restarts, samples } = await upgrade('--rook', 'v1.16.7');
+    // The audit log sees Helm's writes: the same log shows a refused upgrade wrote nothing.
+    const helmWrites = clientWrites(auditEvents(stack.lab.stateDir).slice(auditMark)).filter(
+      (e) => e.objectRef?.namespace === 'rook-ceph' && e.objectRef.resource === 'secrets',
+    );
+    assert.ok(
+      helmWrites.some((e) => e.verb === 'create' && e.objectRef?.name?.endsWith('.v2')),
+      helmWrites.map(describeAuditEvent).join('\n'),
+    );
     assertRolledOnce(restarts, ['v1.16.7 quay.io/ceph/ceph:v18.2.4']);
     assertGatesHonest(result, restarts, samples);
     assert.deepEqual(result.rook, { from: 'v1.15.9', to: 'v1.16.7', noop: false });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { recordedHistories } from '../support/histories';
-import { workflowBundle } from '../support/temporal';
+import { workerBundle } from '../support/temporal';
 
 describe('recorded histories replay', () => {
   const histories = recordedHistories();
@@ -19,7 +19,7 @@ describe('recorded histories replay', () => {
   for (const { name, workflowId, history } of histories) {
     it(`replays ${name}`, async () => {
       await Worker.runReplayHistory(
-        { workflowBundle: await workflowBundle() },
+        { workflowBundle: await workerBundle() },
         history,
         workflowId,
       );

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { searchAttributes } from '../../workflows/api';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/workflow-interceptors';
 
 export const TEMPORAL_BIN = join(__dirname, '../../.tools/temporal/bin/temporal');
 
@@ -75,19 +76,35 @@ export function useTimeSkippingServer(): () => TestWorkflowEnvironment {
   return () => env!;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+function bundle(workflowInterceptorModules: string[]): Promise<WorkflowBundleWithSourceMap> {
+  const key = workflowInterceptorModules.join(',');
+  if (!bundles.has(key)) {
+    const workflowsPath = require.resolve('../../workflows');
+    bundles.set(
+      key,
+      bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: quiet }),
+    );
+  }
+  return bundles.get(key)!;
+}
+
+/** The workflows alone: their tests' in-memory activities need not answer notifications. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: () => undefined,
-      error: () => undefined,
-    },
-  });
-  return bundle;
+  return bundle([]);
+}
+
+/** The workflows as the Steward worker runs them, with its interceptors (replay, notifications). */
+export function workerBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundle(WORKFLOW_INTERCEPTOR_MODULES);
 }
