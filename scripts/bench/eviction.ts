@@ -39,14 +39,17 @@ const GRACE = flag('--grace', 2);
 const HOST = 'hv-1';
 const BULK = flag('--bulk', 0);
 
-/** Boots instances on `host` (2.74's `host`) until it holds `count`, four at a time. */
-async function fillHost(os: NovaConnection, host: string, count: number): Promise<void> {
-  const api = new OpenStackApi({
+const adminApi = (os: NovaConnection) =>
+  new OpenStackApi({
     authUrl: os.authUrl,
     username: os.admin.username,
     password: readFileSync(os.admin.passwordFile, 'utf8').trim(),
     project: os.admin.project,
   });
+
+/** Boots instances on `host` (2.74's `host`) until it holds `count`, four at a time. */
+async function fillHost(os: NovaConnection, host: string, count: number): Promise<void> {
+  const api = adminApi(os);
   const call = <T>(method: string, path: string, body?: unknown) =>
     api.call<T>(method, `${os.computeUrl}${path}`, body, { microversion: '2.74' });
   const onHost = async () =>
@@ -87,10 +90,22 @@ async function fillHost(os: NovaConnection, host: string, count: number): Promis
 async function timeEviction(
   client: Client,
   stateDir: string,
+  os: NovaConnection,
   host: string,
   concurrency: number,
 ): Promise<string> {
   await setComputeRunning(stateDir, [host], false);
+  await waitFor(
+    `${host} down in Nova`,
+    async () => {
+      const { services } = await adminApi(os).call<{ services: { state: string }[] }>(
+        'GET',
+        `${os.computeUrl}/os-services?binary=nova-compute&host=${host}`,
+      );
+      return services[0]?.state === 'down';
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
   const t0 = performance.now();
   const result = (await client.workflow.execute('hypervisorEviction', {
     taskQueue: TASK_QUEUE,
@@ -99,7 +114,7 @@ async function timeEviction(
   })) as HypervisorEvictionResult;
   const moved = result.instances.filter((i) => i.state === 'moved');
   const slowest = Math.max(...moved.map((i) => i.seconds ?? 0));
-  return `${moved.length} of ${result.instances.length} instances from ${host} at concurrency ${concurrency}: eviction ${seconds(performance.now() - t0)} s (the slowest instance ${slowest.toFixed(1)} s from its request)`;
+  return `${result.outcome}: ${moved.length} of ${result.instances.length} instances from ${host} at concurrency ${concurrency}: eviction ${seconds(performance.now() - t0)} s (the slowest instance ${slowest.toFixed(1)} s from its request)`;
 }
 
 runBenchmark('steward-bench-evict-', async (stateDir) => {
@@ -156,7 +171,7 @@ runBenchmark('steward-bench-evict-', async (stateDir) => {
       const filled = performance.now();
       await fillHost(os, host, BULK);
       console.log(`${BULK} instances on ${host} after ${seconds(performance.now() - filled)} s`);
-      console.log(await timeEviction(client, stateDir, host, concurrency));
+      console.log(await timeEviction(client, stateDir, os, host, concurrency));
     }
   }
   await client.connection.close();
