@@ -138,10 +138,11 @@ export interface OperatorWait {
 
 /** What an operation tells the operators' webhook; the worker adds who, where and the UI link. */
 export interface OperatorNotification {
-  kind: 'started' | 'waiting' | 'failed' | 'completed';
+  /** `alert`: something operators must know that asks no decision (a suspected partition). */
+  kind: 'started' | 'waiting' | 'failed' | 'completed' | 'alert';
   /** The operation at the root of the workflow tree, when it is not this workflow. */
   operation?: string;
-  /** Why it waits (waiting) or why it failed (failed). */
+  /** Why it waits (waiting), why it failed (failed), what happened (alert). */
   reason?: string;
   /** The decisions `decide` accepts (waiting). */
   decisions?: OperatorDecision[];
@@ -738,6 +739,8 @@ export interface HypervisorEvictionWatchCarried {
   /** Hosts whose eviction the watch started, while they stay failed. */
   started: string[];
   polls: number;
+  /** The partition the last poll saw, so operators hear of it once, not once per run. */
+  partition?: string;
   /** Continue as new after this many polls (the server may suggest it sooner). Default 500. */
   continueAsNewAfterPolls?: number;
 }

@@ -1,8 +1,8 @@
 // hypervisorEvictionWatch: polls a region's compute services on a durable timer and starts one
 // hypervisorEviction per host that has failed for the whole grace, under its derived ID (a second
 // start of a running one is refused by Temporal, and taken as fine). Above the partition
-// threshold it evicts nothing, says so in its query, the StewardPhase search attribute and its
-// current details, and judges again at the next poll. It continues as new now and then, carrying
+// threshold it evicts nothing, says so in its query, the StewardPhase search attribute, its
+// current details and an alert to the operators' webhook, and judges again at the next poll. It continues as new now and then, carrying
 // the grace counters and the hosts it started; evictions are ABANDONed so they outlive that.
 import {
   continueAsNew,
@@ -30,6 +30,7 @@ import {
   parseEvictionWatchInput,
   watchThreshold,
 } from './policy/eviction-input';
+import { notifyOperators } from './notifications';
 import { judgeHosts } from './policy/hypervisor-failures';
 import { announce, bulletList, showPhase } from './visibility';
 
@@ -59,6 +60,7 @@ export async function hypervisorEvictionWatch(
     evicting: started,
     threshold: describeThreshold(threshold),
     startedThisRun: [],
+    partition: carried?.partition,
   };
   setHandler(hypervisorEvictionWatchStatusQuery, () => status);
   announce('evict-watch', region, region);
@@ -85,6 +87,7 @@ export async function hypervisorEvictionWatch(
         streaks,
         started,
         polls: status.polls,
+        partition: status.partition,
         continueAsNewAfterPolls: carried?.continueAsNewAfterPolls,
       });
     const services = await surfaceInvalidInput(poll.listComputeServices({ region }));
@@ -100,6 +103,7 @@ export async function hypervisorEvictionWatch(
     status.lastPollAt = new Date().toISOString();
     status.hosts = services.length;
     status.waiting = verdict.waiting;
+    const before = status.partition;
     status.partition =
       verdict.partitions.length > 0
         ? verdict.partitions
@@ -109,6 +113,14 @@ export async function hypervisorEvictionWatch(
             )
             .join('; ')
         : undefined;
+    if (status.partition !== undefined && before === undefined) {
+      void notifyOperators({
+        kind: 'alert',
+        reason: `partition suspected in ${region}, evicting nothing: ${status.partition}`,
+      });
+    } else if (status.partition === undefined && before !== undefined) {
+      void notifyOperators({ kind: 'alert', reason: `partition over in ${region}: ${before}` });
+    }
     for (const host of verdict.evict.filter((h) => !started.includes(h))) {
       try {
         await startChild<typeof hypervisorEviction>('hypervisorEviction', {

@@ -12,18 +12,22 @@ import {
 } from '@temporalio/workflow';
 import { disableNotifications, enableNotifications, notifyOperators } from './notifications';
 
-/** Operations that change something; plans and health reads run often and change nothing. */
-const ANNOUNCED_OPERATIONS = new Set([
-  'drainNode',
-  'uncordonNode',
-  'upgradeNode',
-  'kubernetesUpgrade',
-  'nodeReinstall',
-  'netboxReconcile',
-  'rookCephUpgrade',
-  'hypervisorEviction',
-  'hypervisorEvictionWatch',
-]);
+/**
+ * Operations that change something, and when they are told: a drain or node upgrade inside a larger
+ * operation is part of it (that one is told), while an eviction the watch starts is its own.
+ * Plans and health reads run often and change nothing.
+ */
+const ANNOUNCED_OPERATIONS: Record<string, 'top-level' | 'always'> = {
+  drainNode: 'top-level',
+  uncordonNode: 'top-level',
+  upgradeNode: 'top-level',
+  kubernetesUpgrade: 'top-level',
+  nodeReinstall: 'top-level',
+  netboxReconcile: 'top-level',
+  rookCephUpgrade: 'top-level',
+  hypervisorEviction: 'always',
+  hypervisorEvictionWatch: 'top-level',
+};
 
 class OperationNotifier implements WorkflowInboundCallsInterceptor {
   async execute(
@@ -32,7 +36,8 @@ class OperationNotifier implements WorkflowInboundCallsInterceptor {
   ): Promise<unknown> {
     enableNotifications();
     const info = workflowInfo();
-    const announced = ANNOUNCED_OPERATIONS.has(info.workflowType) && info.parent === undefined;
+    const when = ANNOUNCED_OPERATIONS[info.workflowType];
+    const announced = when === 'always' || (when === 'top-level' && info.parent === undefined);
     // A continued run is the same operation: its start was told already.
     const started =
       announced && info.continuedFromExecutionRunId === undefined

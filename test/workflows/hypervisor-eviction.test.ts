@@ -24,7 +24,9 @@ import {
 import type { hypervisorEviction, hypervisorEvictionWatch } from '../../workflows';
 import { FakeNova, REGION } from '../support/fake-nova';
 import { recordHistory } from '../support/histories';
-import { useTimeSkippingServer, workflowBundle } from '../support/temporal';
+import { useTimeSkippingServer, workerBundle, workflowBundle } from '../support/temporal';
+import { WebhookReceiver } from '../support/webhook-receiver';
+import { notificationActivities } from '../../activities/notifications/webhook';
 
 const testEnv = useTimeSkippingServer();
 const HOSTS = ['hv-1', 'hv-2', 'hv-3', 'hv-4', 'hv-5', 'hv-6', 'hv-7', 'hv-8'];
@@ -33,12 +35,13 @@ let queue = 0;
 async function withWorker<T>(
   activities: Partial<Activities>,
   body: (taskQueue: string) => Promise<T>,
+  bundle = workflowBundle,
 ): Promise<T> {
   const taskQueue = `evict-${++queue}`;
   const worker = await Worker.create({
     connection: testEnv().nativeConnection,
     taskQueue,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await bundle(),
     activities,
   });
   return worker.runUntil(body(taskQueue));
@@ -286,28 +289,45 @@ describe('hypervisorEvictionWatch workflow', () => {
     });
   });
 
-  it('a partition (half the hosts down) evicts nothing and says so; it judges again every poll', async () => {
+  it('a partition (half the hosts down) evicts nothing and says so, to the webhook once; it judges again every poll', async () => {
     const nova = new FakeNova(HOSTS);
     nova.setRunning(['hv-1', 'hv-2', 'hv-3', 'hv-4'], false);
-    await withWorker(nova.activities(), async (q) => {
-      const h = await startWatch(q);
-      const seen = await untilWatch(h, (s) => s.polls >= 4);
-      assert.match(
-        seen.partition ?? '',
-        /4 of 8 hypervisors down in region .*more than the 2 allowed/,
-      );
-      assert.deepEqual(seen.startedThisRun, []);
-      const description = await h.describe();
-      assert.deepEqual(description.searchAttributes.StewardPhase, ['partition-suspected']);
-      assert.equal(nova.log.length, 0);
-      assert.equal(nova.posts.size, 0);
-      // Services back: the partition clears, nothing was touched.
-      nova.setRunning(['hv-1', 'hv-2', 'hv-3', 'hv-4'], true);
-      const cleared = await untilWatch(h, (s) => s.polls > seen.polls && !s.partition);
-      assert.deepEqual(cleared.waiting, []);
-      recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-watch-partition');
-      await h.terminate('test done');
-    });
+    const webhook = new WebhookReceiver();
+    await webhook.start();
+    const notifications = notificationActivities({ url: webhook.url, uiUrl: 'http://ui' });
+    await withWorker(
+      { ...nova.activities(), ...notifications },
+      async (q) => {
+        const h = await startWatch(q);
+        const seen = await untilWatch(h, (s) => s.polls >= 4);
+        assert.match(
+          seen.partition ?? '',
+          /4 of 8 hypervisors down in region .*more than the 2 allowed/,
+        );
+        assert.deepEqual(seen.startedThisRun, []);
+        const description = await h.describe();
+        assert.deepEqual(description.searchAttributes.StewardPhase, ['partition-suspected']);
+        assert.equal(nova.log.length, 0);
+        assert.equal(nova.posts.size, 0);
+        // Services back: the partition clears, nothing was touched.
+        nova.setRunning(['hv-1', 'hv-2', 'hv-3', 'hv-4'], true);
+        const cleared = await untilWatch(h, (s) => s.polls > seen.polls && !s.partition);
+        assert.deepEqual(cleared.waiting, []);
+        recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-watch-partition');
+        const events = await webhook.until(3);
+        await h.terminate('test done');
+        webhook.stop();
+        assert.deepEqual(
+          events.map((e) => [e.kind, e.reason?.replace(/:.*/, '')]),
+          [
+            ['started', undefined],
+            ['alert', `partition suspected in ${REGION}, evicting nothing`],
+            ['alert', `partition over in ${REGION}`],
+          ],
+        );
+      },
+      workerBundle,
+    );
     assert.ok(
       [...nova.hosts.values()].every((x) => x.power === 'on' && x.enabled && !x.forcedDown),
     );
