@@ -39,6 +39,8 @@ export async function startTemporalAndWorker(
   stateDir: string,
   ports: StackPorts,
   lab: LabConnection,
+  /** The lab cluster guard's node budget, for runs that take more nodes down than its default. */
+  guardBudget?: number,
 ): Promise<{ client: Client; configPath: string }> {
   startTemporal(stateDir, ports);
   const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
@@ -46,7 +48,12 @@ export async function startTemporalAndWorker(
     temporalAddress: `127.0.0.1:${ports.temporal}`,
     uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
     metricsPort: ports.metrics,
-    clusters: { lab: labClusterConfig(lab) },
+    clusters: {
+      lab: {
+        ...labClusterConfig(lab),
+        ...(guardBudget !== undefined && { guard: { maxUnavailableNodes: guardBudget } }),
+      },
+    },
     helm: lab.ceph && helmBinary(),
     netbox: lab.netbox,
     vault: lab.vault,

@@ -80,7 +80,8 @@ runBenchmark('steward-bench-upgrade-', async (stateDir) => {
     }),
   );
   const stack = await timed(async () =>
-    startTemporalAndWorker(stateDir, await freeStackPorts(), lab.value),
+    // The bench bounds the rollout by --max-unavailable alone, not by the guard's default budget.
+    startTemporalAndWorker(stateDir, await freeStackPorts(), lab.value, o.nodes),
   );
   const { client } = stack.value;
   const parentId = workflowIds.upgrade('lab');

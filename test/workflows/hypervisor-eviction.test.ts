@@ -21,7 +21,11 @@ import {
   type HypervisorEvictionWatchInput,
   type HypervisorEvictionWatchStatus,
 } from '../../workflows/api';
-import type { hypervisorEviction, hypervisorEvictionWatch } from '../../workflows';
+import type {
+  hypervisorEviction,
+  hypervisorEvictionWatch,
+  planHypervisorEviction,
+} from '../../workflows';
 import { FakeNova, REGION } from '../support/fake-nova';
 import { recordHistory } from '../support/histories';
 import { useTimeSkippingServer, workerBundle, workflowBundle } from '../support/temporal';
@@ -150,6 +154,35 @@ describe('hypervisorEviction workflow', () => {
     assert.equal(result.outcome, 'not-failed');
     assert.deepEqual(nova.log, []);
     assert.equal(nova.host('hv-2').power, 'on');
+  });
+
+  it('the dry run says where each instance would go and that the host would be fenced, changing nothing', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4), 3);
+    nova.setRunning(['hv-1'], false);
+    const plan = await withWorker(nova.activities(), (taskQueue) =>
+      testEnv().client.workflow.execute<typeof planHypervisorEviction>('planHypervisorEviction', {
+        taskQueue,
+        workflowId: workflowIds.evictPlan(REGION, 'hv-1'),
+        args: [{ region: REGION, host: 'hv-1' }],
+      }),
+    );
+    assert.equal(plan.wouldEvict, true);
+    assert.equal(plan.service.state, 'down');
+    assert.equal(plan.power, 'on');
+    assert.deepEqual(
+      plan.instances.map((i) => i.name),
+      ['hv-1-vm-1', 'hv-1-vm-2', 'hv-1-vm-3'],
+    );
+    const targets = plan.instances.map((i) => i.target);
+    assert.ok(
+      targets.every((t) => t !== undefined && t !== 'hv-1' && HOSTS.includes(t)),
+      targets.join(', '),
+    );
+    assert.ok(new Set(targets).size >= 2, `spread: ${targets.join(', ')}`);
+    assert.deepEqual(nova.log, [], 'nothing changed');
+    assert.equal(nova.posts.size, 0);
+    const hv1 = nova.host('hv-1');
+    assert.deepEqual([hv1.power, hv1.forcedDown, hv1.enabled], ['on', false, true]);
   });
 
   it('bad input: unknown host, unknown region, concurrency 0: refused naming the field, nothing touched', async () => {
