@@ -1,7 +1,9 @@
 // A worker process as workers/main.ts builds one (the Runtime's Prometheus exporter, the same
 // workflows and interceptors), with a FakeFleet's activities, for test/workflows/metrics.test.ts.
 // Reads TEMPORAL_ADDRESS, METRICS_PORT and TASK_QUEUE; runs until SIGTERM.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { clusterGuardActivities } from '../../activities/temporal/guard';
 import { prometheusTelemetry } from '../../workers/metrics';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/workflow-interceptors';
 import { FakeFleet } from './fake-fleet';
@@ -14,6 +16,10 @@ async function main(): Promise<void> {
     telemetryOptions: prometheusTelemetry(Number(process.env.METRICS_PORT)),
   });
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  // The upgrade takes its lease from the cluster's guard, as with the real worker.
+  const temporal = new Client({
+    connection: await Connection.connect({ address: process.env.TEMPORAL_ADDRESS }),
+  });
   const worker = await Worker.create({
     connection,
     taskQueue: process.env.TASK_QUEUE!,
@@ -23,10 +29,12 @@ async function main(): Promise<void> {
     activities: {
       ...new FakeFleet(METRICS_FLEET).activities(),
       notifyOperators: async () => undefined,
+      ...clusterGuardActivities({ client: () => temporal, maxUnavailableNodes: () => 2 }),
     },
   });
   await worker.run();
   await connection.close();
+  await temporal.connection.close();
 }
 
 if (require.main === module) {

@@ -55,65 +55,79 @@ async function timeline(handle: Handle) {
 }
 
 describe('kubernetesUpgrade with a maintenance window', () => {
-  it('finishes the node in flight at the window’s end, sleeps, and resumes in the next window', async () => {
-    // Each node settles 10 minutes (skipped time): cp-1 fits in the 15-minute window, w1 starts
-    // inside it and ends after it, w2 waits for the next day's window.
-    const fleet = new FakeFleet([
-      { name: 'cp-1', controlPlane: true },
-      { name: 'w1' },
-      { name: 'w2' },
-    ]);
-    const { opens, window } = everyDay(await testEnv().currentTimeMs(), 15);
-    const closes = opens + 15 * MINUTE;
-    await run(fleet, { window, pauseSeconds: 600 }, async (h) => {
-      const result = await h.result();
-      recordHistory(testEnv().address, h.workflowId, 'kubernetes-upgrade-window-closes-in-flight');
-      assert.equal(result.phase, 'done', result.message);
-      assert.equal(result.waitingForWindow, undefined);
-      assert.deepEqual(fleet.jobs, [
-        'upgrade-cp-1-v1.32.13 apply',
-        'upgrade-w1-v1.32.13 node',
-        'upgrade-w2-v1.32.13 node',
+  it(
+    'finishes the node in flight at the window’s end, sleeps, and resumes in the next window',
+    { timeout: 240_000 },
+    async () => {
+      // Each node settles 10 minutes (skipped time): cp-1 fits in the 15-minute window, w1 starts
+      // inside it and ends after it, w2 waits for the next day's window.
+      const fleet = new FakeFleet([
+        { name: 'cp-1', controlPlane: true },
+        { name: 'w1' },
+        { name: 'w2' },
       ]);
-      const { started, ended, timers } = await timeline(h);
-      assert.ok(started.get('cp-1')! < closes && started.get('w1')! < closes, 'inside the window');
-      assert.ok(ended.get('w1')! > closes, 'w1 was still in flight when the window closed');
-      assert.ok(started.get('w2')! >= opens + DAY, 'w2 waited for the next window');
-      assert.ok(started.get('w2')! < closes + DAY);
-      const wait = timers.find((t) => t > 60 * MINUTE);
-      assert.ok(wait, `a durable timer until the next window (timers: ${timers.join(', ')})`);
-      assert.ok(
-        Math.abs(ended.get('w1')! + wait - (opens + DAY)) < MINUTE,
-        'it fires at the opening',
-      );
-    });
-  });
+      const { opens, window } = everyDay(await testEnv().currentTimeMs(), 15);
+      const closes = opens + 15 * MINUTE;
+      await run(fleet, { window, pauseSeconds: 600 }, async (h) => {
+        const result = await h.result();
+        recordHistory(
+          testEnv().address,
+          h.workflowId,
+          'kubernetes-upgrade-window-closes-in-flight',
+        );
+        assert.equal(result.phase, 'done', result.message);
+        assert.equal(result.waitingForWindow, undefined);
+        assert.deepEqual(fleet.jobs, [
+          'upgrade-cp-1-v1.32.13 apply',
+          'upgrade-w1-v1.32.13 node',
+          'upgrade-w2-v1.32.13 node',
+        ]);
+        const { started, ended, timers } = await timeline(h);
+        assert.ok(
+          started.get('cp-1')! < closes && started.get('w1')! < closes,
+          'inside the window',
+        );
+        assert.ok(ended.get('w1')! > closes, 'w1 was still in flight when the window closed');
+        assert.ok(started.get('w2')! >= opens + DAY, 'w2 waited for the next window');
+        assert.ok(started.get('w2')! < closes + DAY);
+        const wait = timers.find((t) => t > 60 * MINUTE);
+        assert.ok(wait, `a durable timer until the next window (timers: ${timers.join(', ')})`);
+        assert.ok(
+          Math.abs(ended.get('w1')! + wait - (opens + DAY)) < MINUTE,
+          'it fires at the opening',
+        );
+      });
+    },
+  );
 
-  it('started outside the window, starts no node and says when the window opens, in its zone', async () => {
-    // India: UTC+5:30 all year; the workflow sandbox's Intl must know the zone.
-    const kolkata = { timeZone: 'Asia/Kolkata', offsetMs: 330 * MINUTE };
-    const fleet = new FakeFleet([{ name: 'cp-1', controlPlane: true }, { name: 'w1' }]);
-    const now = await testEnv().currentTimeMs();
-    const { opens, window } = everyDay(now + 2 * 60 * MINUTE, 60, kolkata);
-    await run(fleet, { window }, async (h) => {
-      // Not awaiting the result yet, so time does not skip.
-      await untilWaitingForWindow(h);
-      const waiting = await h.query(kubernetesUpgradeStatusQuery);
-      const local = new Date(opens + kolkata.offsetMs);
-      const [date, time] = local.toISOString().split(/[T.]/);
-      assert.equal(
-        waiting.waitingForWindow,
-        `${WEEKDAYS.join(',')} ${window.start}-${window.end} Asia/Kolkata is closed; next opens at ` +
-          `${WEEKDAYS[local.getUTCDay()]} ${date} ${time} Asia/Kolkata (${new Date(opens).toISOString().slice(11, 19)} UTC)`,
-      );
-      assert.deepEqual(fleet.jobs, []);
-      // Moved explicitly: waiting on the result alone skipped time in a run by itself, but not
-      // always beside another test file (the run then waited the real two hours).
-      await testEnv().sleep(opens - (await testEnv().currentTimeMs()) + SECOND);
-      const result = await h.result();
-      assert.equal(result.phase, 'done', result.message);
-      const { started } = await timeline(h);
-      assert.ok(started.get('cp-1')! >= opens, 'cp-1 started when the window opened');
-    });
-  });
+  it(
+    'started outside the window, starts no node and says when the window opens, in its zone',
+    { timeout: 240_000 },
+    async () => {
+      // India: UTC+5:30 all year; the workflow sandbox's Intl must know the zone.
+      const kolkata = { timeZone: 'Asia/Kolkata', offsetMs: 330 * MINUTE };
+      const fleet = new FakeFleet([{ name: 'cp-1', controlPlane: true }, { name: 'w1' }]);
+      const now = await testEnv().currentTimeMs();
+      // Opens 20 s on: beside another test file the test server once stopped skipping time for
+      // this wait, which then lasts 20 real seconds rather than hours.
+      const { opens, window } = everyDay(now + 20 * SECOND, 60, kolkata);
+      await run(fleet, { window }, async (h) => {
+        // Not awaiting the result yet, so time does not skip.
+        await untilWaitingForWindow(h);
+        const waiting = await h.query(kubernetesUpgradeStatusQuery);
+        const local = new Date(opens + kolkata.offsetMs);
+        const [date, time] = local.toISOString().split(/[T.]/);
+        assert.equal(
+          waiting.waitingForWindow,
+          `${WEEKDAYS.join(',')} ${window.start}-${window.end} Asia/Kolkata is closed; next opens at ` +
+            `${WEEKDAYS[local.getUTCDay()]} ${date} ${time} Asia/Kolkata (${new Date(opens).toISOString().slice(11, 19)} UTC)`,
+        );
+        assert.deepEqual(fleet.jobs, []);
+        const result = await h.result();
+        assert.equal(result.phase, 'done', result.message);
+        const { started } = await timeline(h);
+        assert.ok(started.get('cp-1')! >= opens, 'cp-1 started when the window opened');
+      });
+    },
+  );
 });
