@@ -27,12 +27,14 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(scenario: string): Promise<TestStack> {
+/** `guardBudget`: the lab cluster guard's node budget, where a test takes more than its default 2. */
+export async function startTestStack(scenario: string, guardBudget?: number): Promise<TestStack> {
   const lab = await startTestLab(scenario);
   const { client, configPath } = await startTemporalAndWorker(
     lab.stateDir,
     await freeStackPorts(),
     lab,
+    guardBudget,
   );
   const stack: TestStack = {
     lab,
