@@ -212,13 +212,16 @@ export async function waitForHealthOk(layout: CephLayout, timeoutMs: number): Pr
     'Ceph HEALTH_OK and every PG active+clean',
     async () => {
       const { health, pgmap } = await cephJson<Status>(layout, ['status']);
+      // The mgr's pgmap lags the osdmap: a new pool's PGs are missing from it, then `unknown`.
+      const pools = await cephJson<{ pg_num: number }[]>(layout, ['osd', 'pool', 'ls', 'detail']);
+      const expected = pools.reduce((sum, p) => sum + p.pg_num, 0);
       const states = pgmap.pgs_by_state ?? [];
       const clean = states.find((s) => s.state_name === 'active+clean')?.count ?? 0;
       return (
-        (health.status === 'HEALTH_OK' && pgmap.num_pgs > 0 && clean === pgmap.num_pgs) ||
+        (health.status === 'HEALTH_OK' && expected > 0 && clean === expected) ||
         `${health.status} ${Object.keys(health.checks).join(', ')}; PGs ${states
           .map((s) => `${s.count} ${s.state_name}`)
-          .join(', ')}`
+          .join(', ')} of ${expected}`
       );
     },
     { timeoutMs, intervalMs: 500 },
