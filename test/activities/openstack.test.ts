@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { OpenStackClient } from '../../activities/openstack/client';
 import { KeystoneTokenCache } from '../../activities/openstack/keystone';
-import type { EvacuationFacts } from '../../activities/openstack/nova';
+import type { MoveFacts } from '../../activities/openstack/moves';
 import { VaultClient } from '../../activities/vault/client';
 import { setComputeRunning } from '../../lab';
 import { waitFor } from '../../lab/wait';
@@ -40,7 +40,7 @@ const awaitEvacuation = (serverId: string, sourceHost: string) =>
     serverId,
     sourceHost,
     pollMs: 250,
-  }) as Promise<EvacuationFacts>;
+  }) as Promise<MoveFacts>;
 
 const waitForComputeState = (host: string, state: 'up' | 'down') =>
   waitFor(
