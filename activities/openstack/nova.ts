@@ -325,10 +325,13 @@ export function novaActivities(openstack: () => OpenStackClient) {
     },
 
     /**
-     * Waits, heartbeating, until a host's restarted nova-compute reports: up, with a heartbeat
-     * other than `lastHeartbeat` (read before the power-on, from the old system). A host left
-     * forced down (by an eviction) is forced up on the way; Zed refuses that until the restarted
-     * compute has completed the evacuations from it, so it is asked again each poll.
+     * Waits, heartbeating, until a host's restarted nova-compute reports: up, with an `updated_at`
+     * other than `lastHeartbeat` (read before the power-on, from the old system). Nova's state
+     * alone would not do: it says up for `service_down_time` after the old system's last report.
+     * `updated_at` also moves on any write to the service, so a host left forced down (by an
+     * eviction) is forced up first and its answer becomes the mark to move past. Zed refuses
+     * that until the restarted compute has completed the evacuations from it, so it is asked
+     * again each poll.
      */
     async awaitComputeRejoined(input: {
       region: string;
@@ -338,17 +341,18 @@ export function novaActivities(openstack: () => OpenStackClient) {
       pollMs?: number;
     }): Promise<{ reached: boolean; service: ComputeService }> {
       const ctx = Context.current();
+      let mark = input.lastHeartbeat;
       for (;;) {
         let service = await computeService(input.region, input.host);
         if (service.forcedDown) {
-          service = await updateService(input.region, service.id, { forced_down: false }).catch(
-            (err: unknown) => {
-              if (evacuationsRemain(err)) return service;
-              throw err;
-            },
-          );
+          try {
+            service = await updateService(input.region, service.id, { forced_down: false });
+            mark = service.updatedAt;
+          } catch (err) {
+            if (!evacuationsRemain(err)) throw err;
+          }
         }
-        const reached = service.state === 'up' && service.updatedAt !== input.lastHeartbeat;
+        const reached = service.state === 'up' && service.updatedAt !== mark;
         if (reached || Date.now() >= input.deadlineMs) return { reached, service };
         ctx.heartbeat({ state: service.state, forcedDown: service.forcedDown });
         await ctx.sleep(input.pollMs ?? 2_000);
