@@ -328,7 +328,7 @@ async function reinstall(
         ...snapshot(),
         outcome: 'aborted',
         message: changing
-          ? `reinstall of ${node} aborted by an operator at ${name}; NetBox says failed${status.cordonedBySteward ? `; ${node} stays cordoned` : ''}`
+          ? `reinstall of ${node} aborted by an operator at ${name}; NetBox says failed${status.cordonedBySteward ? `; ${node} stays cordoned` : ''}${status.computeDisabledBySteward ? `; its nova-compute stays disabled` : ''}`
           : `reinstall of ${node} aborted by an operator at ${name}, before any change`,
       };
     }

@@ -152,6 +152,9 @@ const migrationFacts = (m: RawMigration): MigrationFacts => ({
 const evacuationsRemain = (err: unknown): err is ApplicationFailure =>
   err instanceof ApplicationFailure && /evacuation migration records remain/.test(err.message);
 
+/** Nova's timestamps (`2026-12-07T00:50:14.700728`) to the second, or both absent. */
+const sameSecond = (a: string | null, b: string | null) => a?.slice(0, 19) === b?.slice(0, 19);
+
 export function novaActivities(openstack: () => OpenStackClient) {
   const nova = <T>(
     region: string,
@@ -331,7 +334,8 @@ export function novaActivities(openstack: () => OpenStackClient) {
      * `updated_at` also moves on any write to the service, so a host left forced down (by an
      * eviction) is forced up first and its answer becomes the mark to move past. Zed refuses
      * that until the restarted compute has completed the evacuations from it, so it is asked
-     * again each poll.
+     * again each poll. Compared to the second: a write's answer carries microseconds that the
+     * database (MariaDB's DATETIME) does not keep.
      */
     async awaitComputeRejoined(input: {
       region: string;
@@ -352,7 +356,7 @@ export function novaActivities(openstack: () => OpenStackClient) {
             if (!evacuationsRemain(err)) throw err;
           }
         }
-        const reached = service.state === 'up' && service.updatedAt !== mark;
+        const reached = service.state === 'up' && !sameSecond(service.updatedAt, mark);
         if (reached || Date.now() >= input.deadlineMs) return { reached, service };
         ctx.heartbeat({ state: service.state, forcedDown: service.forcedDown });
         await ctx.sleep(input.pollMs ?? 2_000);

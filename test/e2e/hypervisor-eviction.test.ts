@@ -26,6 +26,8 @@ import {
   type HypervisorEvictionResult,
   type NodeReinstallResult,
 } from '../../workflows/api';
+import type { Connection } from '@temporalio/client';
+import { recordHistory } from '../support/histories';
 import { ipmitool } from '../support/ipmitool';
 import { netboxDevice, powerCommands } from '../support/lab-bare-metal';
 import {
@@ -416,6 +418,11 @@ describe('hypervisor eviction on the real Nova lab', () => {
     await killWorkerAndStartAnother(stack);
     const result = await reinstallResult('hv-4');
     assert.equal(result.outcome, 'reinstalled', result.message);
+    recordHistory(
+      (stack.client.connection as Connection).options.address,
+      id,
+      'node-reinstall-hypervisor-error-instance-retry',
+    );
 
     const servers = await listServers(os());
     for (const s of onHost) {
