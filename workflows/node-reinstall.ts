@@ -27,7 +27,7 @@ import {
   type NodeReinstallStatus,
   type ReinstallStep,
 } from './api';
-import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
+import { activityProblem, isInvalidInput, surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { k8s } from './kubernetes-activities';
@@ -165,13 +165,7 @@ async function reinstall(
     changing ||= name !== 'credentials'; // the one step that only checks
     for (;;) {
       show();
-      let problem: string | undefined;
-      try {
-        problem = await run();
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        problem = err.cause?.message ?? err.message;
-      }
+      const problem = await run().catch(activityProblem);
       if (problem === undefined) return true;
       const netbox = changing
         ? await tellNetbox('failed', 'danger', `Reinstall failed at ${name}: ${problem}`)

@@ -4,7 +4,7 @@
 // move stops the reinstall before the power is touched. After the host is back its nova-compute
 // must report again (forced up if an eviction left it forced down), and the service is enabled
 // when Steward disabled it.
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ComputeService } from '../activities/openstack/nova';
 import {
@@ -14,7 +14,7 @@ import {
   type NodeReinstallStatus,
   type ReinstallStep,
 } from './api';
-import { surfaceInvalidInput } from './activity-errors';
+import { activityProblem, surfaceInvalidInput } from './activity-errors';
 import { planTargets } from './eviction-reads';
 import {
   disabledBySteward,
@@ -34,11 +34,6 @@ const follow = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-const reasonOf = (err: unknown): string => {
-  if (!(err instanceof ActivityFailure)) throw err;
-  return err.cause?.message ?? err.message;
-};
 
 /** The host's compute service; a region or host Nova does not know is bad input (`novaRegion`). */
 export async function readComputeHost(region: string, node: string): Promise<ComputeService> {
@@ -143,7 +138,7 @@ export class HypervisorReinstall {
               `${i.name}: ${facts.server.fault ?? `${kind} ${facts.migration?.status ?? 'not started'}, instance ${facts.server.status} on ${facts.server.host ?? 'no host'}`}`,
             );
         } catch (err) {
-          failed.push(`${i.name}: ${reasonOf(err)}`);
+          failed.push(`${i.name}: ${activityProblem(err)}`);
         }
       }
     };
