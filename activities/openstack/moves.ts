@@ -84,11 +84,14 @@ export interface MoveApi {
 
 export function moveActivities(api: MoveApi) {
   async function describeMove(kind: MoveKind, input: MoveTarget): Promise<MoveFacts> {
-    const server = await api.getServer(input.region, input.serverId);
     const rules = MOVES[kind];
+    // The migration first: Nova marks it done only after the instance's host has changed, so a
+    // server read after a finished migration is never the host it left (read the other way
+    // round, a move finishing in between looks like one that ended with the instance still home).
     const migration = (
       await api.listMigrations({ region: input.region, serverId: input.serverId, type: kind })
     ).find((m) => m.sourceCompute === input.sourceHost);
+    const server = await api.getServer(input.region, input.serverId);
     const finished = migration !== undefined && rules.finished.includes(migration.status);
     const moved =
       finished &&
