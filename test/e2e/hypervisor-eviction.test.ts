@@ -371,6 +371,15 @@ describe('hypervisor eviction on the real Nova lab', () => {
     const [broken, stopped] = onHost;
     await openstackRun(os(), ['server', 'stop', stopped.ID]);
     await openstackRun(os(), ['server', 'set', '--state', 'error', broken.ID]);
+    await waitFor(
+      `${stopped.Name} SHUTOFF`,
+      async () => (await listServers(os())).find((s) => s.ID === stopped.ID)?.Status === 'SHUTOFF',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const dry = await stack.steward('reinstall', 'hv-4', '--nova-region', 'lab', '--dry-run');
+    assert.equal(dry.code, 0, output(dry));
+    assert.match(dry.stdout, new RegExp(`${broken.Name} \\(ERROR\\): CANNOT MOVE`));
+    assert.match(dry.stdout, new RegExp(`${stopped.Name} \\(SHUTOFF\\): migration to hv-1`));
     const id = workflowIds.reinstall('hv-4');
     const offsBefore = powerOffs('hv-4').length;
     const run = await stack.steward(

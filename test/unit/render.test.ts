@@ -5,6 +5,7 @@ import {
   renderDrainStatus,
   renderGuardStatus,
   renderPlan,
+  renderReinstallPlan,
   renderWindowNow,
 } from '../../scripts/cli/render';
 import type {
@@ -15,6 +16,7 @@ import type {
   PodLeft,
   PodRef,
   PodVerdict,
+  ReinstallPlan,
 } from '../../workflows/api';
 
 const ref = (name: string, namespace = 'shop'): PodRef => ({ namespace, name, uid: `uid-${name}` });
@@ -254,4 +256,40 @@ describe('renderWindowNow', () => {
       renderWindowNow(window, Date.parse('2026-12-06T12:00:00Z')),
       'Nodes start only in the maintenance window sat 22:00-04:00 Europe/Berlin; it is closed now and opens at sat 2026-12-12 22:00:00 Europe/Berlin (21:00:00 UTC).',
     ));
+});
+
+describe('renderReinstallPlan', () => {
+  const base: ReinstallPlan = {
+    node: 'hv-4',
+    cluster: 'lab',
+    netboxStatus: 'active',
+    deployment: 'none',
+    script: { bytes: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb924' },
+    kubernetesNode: false,
+    bmc: '127.0.1.4',
+    bmcSerial: 'LAB-HV4',
+    power: 'on',
+  };
+
+  it("a hypervisor's plan lists each instance's move and target, and the ones that cannot move", () => {
+    const text = renderReinstallPlan({
+      ...base,
+      hypervisor: {
+        region: 'lab',
+        service: 'nova-compute up, enabled',
+        instances: [
+          { id: '1', name: 'vm-1', status: 'ACTIVE', kind: 'live-migration', target: 'hv-1' },
+          { id: '2', name: 'vm-2', status: 'SHUTOFF', kind: 'migration', target: 'hv-2' },
+          { id: '3', name: 'vm-3', status: 'ERROR', problem: 'vm-3 is ERROR: neither' },
+        ],
+      },
+    });
+    assert.match(text, /^ {2}Nova \(lab\) +nova-compute up, enabled: disabled and emptied first/m);
+    assert.match(text, /^ {4}vm-1 \(ACTIVE\): live-migration to hv-1$/m);
+    assert.match(text, /^ {4}vm-2 \(SHUTOFF\): migration to hv-2$/m);
+    assert.match(text, /^ {4}vm-3 \(ERROR\): CANNOT MOVE: vm-3 is ERROR: neither$/m);
+  });
+
+  it('says nothing about Nova for a host that is no hypervisor', () =>
+    assert.doesNotMatch(renderReinstallPlan(base), /Nova/));
 });
