@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { KUBELET_LABEL } from './kubernetes';
 import { runDaemon } from './daemon';
 import { keepLeases } from './lease-keeper';
-import { waitFor } from './wait';
+import { keepWatching, untilWatched } from './watch';
 import { GPU_PRESENT_LABEL, GPU_RESOURCE, kubeletStartingCondition } from './objects';
 
 /** Labels Steward puts on an upgrade Job and its pod template (the contract with the activity). */
@@ -80,6 +80,7 @@ const log = (message: string) => console.log(`${new Date().toISOString()} ${mess
 
 export class UpgradePhysics {
   private readonly core: CoreV1Api;
+  private readonly kc: KubeConfig;
   /**
    * Upgrade pods being played or played: a pod list read before a play ended still shows the pod
    * Running and unmarked, and must not play it again. A failed play is released for a retry.
@@ -90,11 +91,24 @@ export class UpgradePhysics {
     kc: KubeConfig,
     private readonly options: PhysicsOptions,
   ) {
+    this.kc = kc;
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
+  /**
+   * Plays an upgrade pod as soon as the watch shows it Running; the poll is the safety net (a
+   * watch that ended between two events) and restores held and unhealthy nodes.
+   */
   async run(signal: AbortSignal): Promise<void> {
     log(`upgrade physics running: ${JSON.stringify(this.options)}`);
+    const watching = keepWatching<V1Pod>(
+      this.kc,
+      '/api/v1/pods',
+      { labelSelector: UPGRADE_LABELS.node },
+      (pod) => this.playIfDue(pod),
+      signal,
+      log,
+    );
     while (!signal.aborted) {
       try {
         await this.tick();
@@ -103,6 +117,7 @@ export class UpgradePhysics {
       }
       await sleep(this.options.pollMs).catch(() => undefined);
     }
+    await watching;
   }
 
   async tick(): Promise<void> {
@@ -111,27 +126,29 @@ export class UpgradePhysics {
       this.core.listNode({ labelSelector: HELD_LABEL }),
       this.core.listNode({ labelSelector: GPU_UNHEALTHY_LABEL }),
     ]);
-    for (const pod of pods.items) {
-      const uid = pod.metadata?.uid ?? '';
-      // KWOK's pod-ready stage has started it (the kubelet runs the container); KWOK's
-      // pod-complete stage leaves these pods to us.
-      if (
-        pod.status?.phase !== 'Running' ||
-        !pod.spec?.nodeName ||
-        pod.metadata?.deletionTimestamp ||
-        pod.metadata?.annotations?.[UPGRADE_DONE_ANNOTATION] ||
-        this.claimed.has(uid)
-      ) {
-        continue;
-      }
-      this.claimed.add(uid);
-      this.upgrade(pod).catch((err: unknown) => {
-        log(`${podName(pod)}: ${err instanceof Error ? err.message : String(err)}; retrying`);
-        this.claimed.delete(uid);
-      });
-    }
+    for (const pod of pods.items) this.playIfDue(pod);
     await Promise.all(held.items.map((n) => this.releaseIfFixed(n)));
     await Promise.all(unhealthy.items.map((n) => this.restoreGpusIfPluginRestarted(n)));
+  }
+
+  private playIfDue(pod: V1Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    // KWOK's pod-ready stage has started it (the kubelet runs the container); KWOK's
+    // pod-complete stage leaves these pods to us.
+    if (
+      pod.status?.phase !== 'Running' ||
+      !pod.spec?.nodeName ||
+      pod.metadata?.deletionTimestamp ||
+      pod.metadata?.annotations?.[UPGRADE_DONE_ANNOTATION] ||
+      this.claimed.has(uid)
+    ) {
+      return;
+    }
+    this.claimed.add(uid);
+    this.upgrade(pod).catch((err: unknown) => {
+      log(`${podName(pod)}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+      this.claimed.delete(uid);
+    });
   }
 
   /** Plays one upgrade pod: what `kubeadm upgrade apply|node` and the kubelet upgrade do. */
@@ -276,15 +293,13 @@ export class UpgradePhysics {
     // KWOK, managing the node again, plays node-initialize: Ready. Only then does the kubelet
     // report the upgrade pod's exit, so the Job completes after the node is back.
     const back = Date.now();
-    await waitFor(
+    await untilWatched<V1Node>(
+      this.kc,
       `${name} Ready after the kubelet restart`,
-      async () => {
-        const n = await this.core.readNode({ name });
-        return (
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
-        );
-      },
-      { timeoutMs: 60_000, intervalMs: 100 },
+      '/api/v1/nodes',
+      { fieldSelector: `metadata.name=${name}` },
+      (n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      60_000,
     );
     log(`${name}: Ready ${Date.now() - back} ms after the kubelet started`);
   }
