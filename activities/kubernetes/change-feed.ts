@@ -1,0 +1,97 @@
+// Watches that wake a wait as soon as what it reads changes. The wait still decides from its own
+// reads; a watch only tells it when to read again, so a watch that never starts or ends early
+// costs speed, never correctness: the wait falls back to reading on a short interval.
+import { Watch } from '@kubernetes/client-node';
+import { Context } from '@temporalio/activity';
+import type { Clusters } from './clusters';
+
+/** A collection the apiserver can watch: its path and, optionally, selectors. */
+export interface WatchedObjects {
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export class ChangeFeed {
+  private changed = false;
+  private wake?: () => void;
+  private ended = false;
+  private readonly controllers: AbortController[] = [];
+
+  /** Resolves once every watch has started (or one has failed, which leaves the feed not live). */
+  static async start(watch: Watch, objects: WatchedObjects[]): Promise<ChangeFeed> {
+    const feed = new ChangeFeed();
+    await Promise.all(objects.map((o) => feed.add(watch, o)));
+    return feed;
+  }
+
+  /** True while every watch runs: only then may a wait read rarely. */
+  get live(): boolean {
+    return !this.ended;
+  }
+
+  /** Resolves at the next change (at once if one came since the last call), or after `ms`. */
+  next(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.changed = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+      if (this.changed) done();
+    });
+  }
+
+  stop(): void {
+    this.ended = true;
+    for (const c of this.controllers) c.abort();
+  }
+
+  private async add(watch: Watch, { path, ...selectors }: WatchedObjects): Promise<void> {
+    const notify = () => {
+      this.changed = true;
+      this.wake?.();
+    };
+    const end = () => {
+      this.ended = true;
+      notify();
+    };
+    try {
+      this.controllers.push(await watch.watch(path, selectors, notify, end));
+    } catch {
+      end();
+    }
+  }
+}
+
+/** Starts a feed of the objects in a cluster; the caller stops it. */
+export type WatchChanges = (cluster: string, objects: WatchedObjects[]) => Promise<ChangeFeed>;
+
+export function watchChanges(clusters: Clusters): WatchChanges {
+  return (cluster, objects) =>
+    ChangeFeed.start(new Watch(clusters.apis(cluster).kubeConfig), objects);
+}
+
+/** Runs `wait` with a feed of `objects` when the worker can watch them, and stops the feed after. */
+export async function withChanges<T>(
+  watch: WatchChanges | undefined,
+  cluster: string,
+  objects: WatchedObjects[],
+  wait: (changes?: ChangeFeed) => Promise<T>,
+): Promise<T> {
+  const changes = await watch?.(cluster, objects);
+  try {
+    return await wait(changes);
+  } finally {
+    changes?.stop();
+  }
+}
+
+/** The activity sleeps `ms`, or less if a live feed reports a change first; cancellation ends it. */
+export function sleepOrChange(ms: number, changes?: ChangeFeed): Promise<void> {
+  const ctx = Context.current();
+  return changes?.live ? Promise.race([changes.next(ms), ctx.cancelled]) : ctx.sleep(ms);
+}
