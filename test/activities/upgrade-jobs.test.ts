@@ -4,9 +4,12 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { watchChanges } from '../../activities/kubernetes/change-feed';
+import { Clusters } from '../../activities/kubernetes/clusters';
 import type { NodeFacts } from '../../activities/kubernetes/nodes';
 import type { WaitResult } from '../../activities/kubernetes/step-waits';
 import { UPGRADE_NAMESPACE } from '../../activities/kubernetes/upgrade-jobs';
+import { labClusterConfig } from '../../scripts/stack';
 import { useLabActivities } from '../support/lab';
 
 const ctx = useLabActivities('drain-lab.yaml');
@@ -79,5 +82,29 @@ describe('upgrade Jobs', () => {
     assert.notEqual(never.last.kubeletVersion, 'v9.9.9');
     assert.ok(Date.now() - started >= 1_000);
     await ctx.act.deleteUpgradeJob({ cluster: 'lab', name });
+  });
+
+  it('waits are woken by a watch of what they read, and poll when it cannot start', async () => {
+    const watch = watchChanges(new Clusters({ lab: labClusterConfig(ctx.lab) }));
+    const node = { path: '/api/v1/nodes', fieldSelector: 'metadata.name=spare-1' };
+    const feed = await watch('lab', [node]);
+    try {
+      assert.equal(feed.live, true);
+      await feed.next(30_000); // the watch's first event: the node as it is
+      let started = Date.now();
+      await feed.next(500);
+      assert.ok(Date.now() - started >= 450, 'woken although nothing changed');
+      started = Date.now();
+      const woken = feed.next(30_000);
+      await ctx.lab.kubectl('label', 'node', 'spare-1', `steward.dev/test-${started}=x`);
+      await woken;
+      assert.ok(Date.now() - started < 10_000, 'a change did not wake the wait');
+    } finally {
+      feed.stop();
+    }
+    assert.equal(feed.live, false);
+    const missing = await watch('lab', [node, { path: '/api/v1/no-such-things' }]);
+    assert.equal(missing.live, false);
+    missing.stop();
   });
 });
