@@ -26,8 +26,6 @@ import { announce, bulletList, showPhase } from './visibility';
 const ROUND_SECONDS = 15;
 /** Runs that started before this patch made every read and the cordon a round trip through the server. */
 export const LOCAL_NODE_CALLS = 'local-node-calls';
-/** Runs that started before this patch read the node, then its pods, one after the other. */
-const PARALLEL_FIRST_READS = 'parallel-first-reads';
 const REPORT_PROGRESS_AFTER_SECONDS = 3;
 
 const rounds = proxyActivities<Activities>({
@@ -90,12 +88,8 @@ async function drain(rawInput: DrainNodeInput, lease: ClusterLease): Promise<Dra
   enter('validating');
 
   // Classify before cordoning, so a refused pod leaves the node exactly as it was.
-  const describe = () => surfaceInvalidInput(calls.describeNode({ cluster, node }));
-  const listPods = () => calls.listNodePods({ cluster, node });
-  const [, pods] = patched(PARALLEL_FIRST_READS)
-    ? await Promise.all([describe(), listPods()])
-    : [await describe(), await listPods()];
-  const initial = classifyPods(pods, input);
+  await surfaceInvalidInput(calls.describeNode({ cluster, node }));
+  const initial = classifyPods(await calls.listNodePods({ cluster, node }), input);
   if (initial.refuse.length > 0) {
     throw invalidInput(
       'node',
