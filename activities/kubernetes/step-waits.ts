@@ -73,7 +73,19 @@ export interface StepReads {
   gpuFacts(s: DevicePluginSelector): Promise<GpuFacts>;
 }
 
-const nodeObjects = (node: string): WatchedObjects => ({
+/** The upgrade Job and its pod, which succeeds (what upgradeJobState counts) a second before it. */
+export const upgradeJobObjects = (name: string): WatchedObjects[] => [
+  {
+    path: `/apis/batch/v1/namespaces/${UPGRADE_NAMESPACE}/jobs`,
+    fieldSelector: `metadata.name=${name}`,
+  },
+  {
+    path: `/api/v1/namespaces/${UPGRADE_NAMESPACE}/pods`,
+    labelSelector: `batch.kubernetes.io/job-name=${name}`,
+  },
+];
+
+export const nodeObjects = (node: string): WatchedObjects => ({
   path: '/api/v1/nodes',
   fieldSelector: `metadata.name=${node}`,
 });
@@ -91,18 +103,7 @@ export function stepWaitActivities(reads: StepReads, watchChanges?: WatchChanges
       name: string;
       deadlineMs: number;
     }): Promise<WaitResult<JobState>> {
-      const objects = [
-        {
-          path: `/apis/batch/v1/namespaces/${UPGRADE_NAMESPACE}/jobs`,
-          fieldSelector: `metadata.name=${a.name}`,
-        },
-        // Its pod succeeds (which upgradeJobState counts) about a second before the Job completes.
-        {
-          path: `/api/v1/namespaces/${UPGRADE_NAMESPACE}/pods`,
-          labelSelector: `batch.kubernetes.io/job-name=${a.name}`,
-        },
-      ];
-      return watching(a.cluster, objects, (changes) =>
+      return watching(a.cluster, upgradeJobObjects(a.name), (changes) =>
         readUntil(
           () => reads.upgradeJobState(a),
           (s) => s.state !== 'running',

@@ -7,7 +7,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { watchChanges } from '../../activities/kubernetes/change-feed';
 import { Clusters } from '../../activities/kubernetes/clusters';
 import type { NodeFacts } from '../../activities/kubernetes/nodes';
-import type { WaitResult } from '../../activities/kubernetes/step-waits';
+import {
+  nodeObjects,
+  upgradeJobObjects,
+  type WaitResult,
+} from '../../activities/kubernetes/step-waits';
 import { UPGRADE_NAMESPACE } from '../../activities/kubernetes/upgrade-jobs';
 import { labClusterConfig } from '../../scripts/stack';
 import { useLabActivities } from '../support/lab';
@@ -86,7 +90,10 @@ describe('upgrade Jobs', () => {
 
   it('waits are woken by a watch of what they read, and poll when it cannot start', async () => {
     const watch = watchChanges(new Clusters({ lab: labClusterConfig(ctx.lab) }));
-    const node = { path: '/api/v1/nodes', fieldSelector: 'metadata.name=spare-1' };
+    const node = nodeObjects('spare-1');
+    const job = await watch('lab', upgradeJobObjects('upgrade-spare-1-v1-32-13'));
+    assert.equal(job.live, true);
+    job.stop();
     const feed = await watch('lab', [node]);
     try {
       assert.equal(feed.live, true);
