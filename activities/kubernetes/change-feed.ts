@@ -5,6 +5,9 @@ import { Watch } from '@kubernetes/client-node';
 import { Context } from '@temporalio/activity';
 import type { Clusters } from './clusters';
 
+/** A watch the apiserver has not started by then leaves the feed not live: the wait polls. */
+const START_TIMEOUT_MS = 5_000;
+
 /** A collection the apiserver can watch: its path and, optionally, selectors. */
 export interface WatchedObjects {
   path: string;
@@ -16,9 +19,13 @@ export class ChangeFeed {
   private changed = false;
   private wake?: () => void;
   private ended = false;
+  private stopped = false;
   private readonly controllers: AbortController[] = [];
 
-  /** Resolves once every watch has started (or one has failed, which leaves the feed not live). */
+  /**
+   * Resolves once every watch has started, or one has failed or not started in time, which
+   * leaves the feed not live.
+   */
   static async start(watch: Watch, objects: WatchedObjects[]): Promise<ChangeFeed> {
     const feed = new ChangeFeed();
     await Promise.all(objects.map((o) => feed.add(watch, o)));
@@ -47,6 +54,7 @@ export class ChangeFeed {
 
   stop(): void {
     this.ended = true;
+    this.stopped = true;
     for (const c of this.controllers) c.abort();
   }
 
@@ -59,11 +67,16 @@ export class ChangeFeed {
       this.ended = true;
       notify();
     };
-    try {
-      this.controllers.push(await watch.watch(path, selectors, notify, end));
-    } catch {
-      end();
-    }
+    const started = watch.watch(path, selectors, notify, end).then((controller) => {
+      this.controllers.push(controller);
+      if (this.stopped) controller.abort();
+    }, end);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => resolve(end()), START_TIMEOUT_MS);
+    });
+    await Promise.race([started, late]);
+    clearTimeout(timer);
   }
 }
 
