@@ -205,39 +205,43 @@ export class UpgradePhysics {
       fieldSelector: `spec.nodeName=${nodeName}`,
       labelSelector: 'tier=control-plane',
     });
-    for (const pod of pods.items) {
-      const component = pod.metadata?.labels?.component ?? '';
-      if (!CONTROL_PLANE_COMPONENTS.includes(component)) continue;
-      const containers = pod.spec?.containers ?? [];
-      const images = containers.map((c) => withTag(c.image ?? '', version));
-      const name = pod.metadata!.name!;
-      await this.core.patchNamespacedPod(
-        {
-          name,
-          namespace: 'kube-system',
-          body: {
-            spec: { containers: containers.map((c, i) => ({ name: c.name, image: images[i] })) },
+    const components = pods.items.filter((p) =>
+      CONTROL_PLANE_COMPONENTS.includes(p.metadata?.labels?.component ?? ''),
+    );
+    // The kubelet replaces the mirror pods independently of each other.
+    await Promise.all(components.map((pod) => this.upgradeStaticPod(pod, version)));
+  }
+
+  private async upgradeStaticPod(pod: V1Pod, version: string): Promise<void> {
+    const containers = pod.spec?.containers ?? [];
+    const images = containers.map((c) => withTag(c.image ?? '', version));
+    const name = pod.metadata!.name!;
+    await this.core.patchNamespacedPod(
+      {
+        name,
+        namespace: 'kube-system',
+        body: {
+          spec: { containers: containers.map((c, i) => ({ name: c.name, image: images[i] })) },
+        },
+      },
+      strategicPatch,
+    );
+    await this.core.patchNamespacedPodStatus(
+      {
+        name,
+        namespace: 'kube-system',
+        body: {
+          status: {
+            containerStatuses: (pod.status?.containerStatuses ?? []).map((s) => ({
+              name: s.name,
+              image: images[containers.findIndex((c) => c.name === s.name)] ?? s.image,
+            })),
           },
         },
-        strategicPatch,
-      );
-      await this.core.patchNamespacedPodStatus(
-        {
-          name,
-          namespace: 'kube-system',
-          body: {
-            status: {
-              containerStatuses: (pod.status?.containerStatuses ?? []).map((s) => ({
-                name: s.name,
-                image: images[containers.findIndex((c) => c.name === s.name)] ?? s.image,
-              })),
-            },
-          },
-        },
-        strategicPatch,
-      );
-      log(`${name}: image ${images.join(', ')}`);
-    }
+      },
+      strategicPatch,
+    );
+    log(`${name}: image ${images.join(', ')}`);
   }
 
   /**
@@ -378,7 +382,7 @@ export class UpgradePhysics {
     );
     const name = pod.metadata!.name!;
     const namespace = pod.metadata!.namespace!;
-    await this.core.patchNamespacedPod(
+    const marked = this.core.patchNamespacedPod(
       {
         name,
         namespace,
@@ -386,7 +390,7 @@ export class UpgradePhysics {
       },
       mergePatch,
     );
-    await this.core.patchNamespacedPodStatus(
+    const exited = this.core.patchNamespacedPodStatus(
       {
         name,
         namespace,
@@ -420,6 +424,8 @@ export class UpgradePhysics {
       },
       strategicPatch,
     );
+    // Both at once: the mark only keeps a restarted physics from playing a Running pod again.
+    await Promise.all([marked, exited]);
   }
 }
 
