@@ -21,18 +21,18 @@ export class ChangeFeed {
   private ended = false;
   private stopped = false;
   private readonly controllers: AbortController[] = [];
+  /** Resolves once every watch has started, failed, or not started in time. */
+  readonly started: Promise<void>;
 
   /**
-   * Resolves once every watch has started, or one has failed or not started in time, which
-   * leaves the feed not live.
+   * Starts the watches without waiting for them: a wait reads at once, and since a watch begins
+   * with the objects as they are, a change between that read and the watch's start still wakes it.
    */
-  static async start(watch: Watch, objects: WatchedObjects[]): Promise<ChangeFeed> {
-    const feed = new ChangeFeed();
-    await Promise.all(objects.map((o) => feed.add(watch, o)));
-    return feed;
+  constructor(watch: Watch, objects: WatchedObjects[]) {
+    this.started = Promise.all(objects.map((o) => this.add(watch, o))).then(() => undefined);
   }
 
-  /** True while every watch runs: only then may a wait read rarely. */
+  /** True unless a watch failed, ended or did not start: only then may a wait read rarely. */
   get live(): boolean {
     return !this.ended;
   }
@@ -81,11 +81,11 @@ export class ChangeFeed {
 }
 
 /** Starts a feed of the objects in a cluster; the caller stops it. */
-export type WatchChanges = (cluster: string, objects: WatchedObjects[]) => Promise<ChangeFeed>;
+export type WatchChanges = (cluster: string, objects: WatchedObjects[]) => ChangeFeed;
 
 export function watchChanges(clusters: Clusters): WatchChanges {
   return (cluster, objects) =>
-    ChangeFeed.start(new Watch(clusters.apis(cluster).kubeConfig), objects);
+    new ChangeFeed(new Watch(clusters.apis(cluster).kubeConfig), objects);
 }
 
 /** Runs `wait` with a feed of `objects` when the worker can watch them, and stops the feed after. */
@@ -95,7 +95,7 @@ export async function withChanges<T>(
   objects: WatchedObjects[],
   wait: (changes?: ChangeFeed) => Promise<T>,
 ): Promise<T> {
-  const changes = await watch?.(cluster, objects);
+  const changes = watch?.(cluster, objects);
   try {
     return await wait(changes);
   } finally {

@@ -91,10 +91,12 @@ describe('upgrade Jobs', () => {
   it('waits are woken by a watch of what they read, and poll when it cannot start', async () => {
     const watch = watchChanges(new Clusters({ lab: labClusterConfig(ctx.lab) }));
     const node = nodeObjects('spare-1');
-    const job = await watch('lab', upgradeJobObjects('upgrade-spare-1-v1-32-13'));
+    const job = watch('lab', upgradeJobObjects('upgrade-spare-1-v1-32-13'));
+    await job.started;
     assert.equal(job.live, true);
     job.stop();
-    const feed = await watch('lab', [node]);
+    const feed = watch('lab', [node]);
+    await feed.started;
     try {
       assert.equal(feed.live, true);
       await feed.next(30_000); // the watch's first event: the node as it is
@@ -110,7 +112,8 @@ describe('upgrade Jobs', () => {
       feed.stop();
     }
     assert.equal(feed.live, false);
-    const missing = await watch('lab', [node, { path: '/api/v1/no-such-things' }]);
+    const missing = watch('lab', [node, { path: '/api/v1/no-such-things' }]);
+    await missing.started;
     assert.equal(missing.live, false);
     missing.stop();
   });
