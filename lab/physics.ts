@@ -159,7 +159,10 @@ export class UpgradePhysics {
     const kubeadm = labels[UPGRADE_LABELS.kubeadm];
     log(`${podName(pod)}: upgrading ${nodeName} to ${version} (kubeadm upgrade ${kubeadm})`);
     await sleep(this.options.jobMs);
-    const node = await this.core.readNode({ name: nodeName });
+    const [node, mirrorPods] = await Promise.all([
+      this.core.readNode({ name: nodeName }),
+      this.controlPlanePods(nodeName),
+    ]);
     const fault = node.metadata?.annotations?.[FAULT_ANNOTATION];
     if (fault === 'job-fails') {
       log(`${podName(pod)}: fault job-fails: exit 1, ${nodeName} untouched`);
@@ -169,10 +172,13 @@ export class UpgradePhysics {
       log(`${podName(pod)}: bad labels version=${version} kubeadm=${kubeadm}: exit 1`);
       return this.finish(pod, 1);
     }
-    if (kubeadm === 'apply') await this.setClusterVersion(version);
-    // `kubeadm upgrade apply`, and `kubeadm upgrade node` on a control-plane node, rewrite the
-    // node's static pod manifests; the kubelet then replaces their mirror pods.
-    await this.upgradeStaticPods(nodeName, version);
+    // `kubeadm upgrade apply` sets the version in kubeadm-config; it, and `kubeadm upgrade node`
+    // on a control-plane node, rewrite the node's static pod manifests; the kubelet then replaces
+    // their mirror pods (each on its own).
+    await Promise.all([
+      kubeadm === 'apply' && this.setClusterVersion(version),
+      ...mirrorPods.map((p) => this.upgradeStaticPod(p, version)),
+    ]);
     await this.restartKubelet(node, version, fault === 'never-ready');
     await this.finish(pod, 0);
     log(`${podName(pod)}: done`);
@@ -199,17 +205,16 @@ export class UpgradePhysics {
     log(`kubeadm-config: kubernetesVersion ${version}`);
   }
 
-  private async upgradeStaticPods(nodeName: string, version: string): Promise<void> {
+  /** The node's mirror pods of the control-plane components kubeadm upgrades. */
+  private async controlPlanePods(nodeName: string): Promise<V1Pod[]> {
     const pods = await this.core.listNamespacedPod({
       namespace: 'kube-system',
       fieldSelector: `spec.nodeName=${nodeName}`,
       labelSelector: 'tier=control-plane',
     });
-    const components = pods.items.filter((p) =>
+    return pods.items.filter((p) =>
       CONTROL_PLANE_COMPONENTS.includes(p.metadata?.labels?.component ?? ''),
     );
-    // The kubelet replaces the mirror pods independently of each other.
-    await Promise.all(components.map((pod) => this.upgradeStaticPod(pod, version)));
   }
 
   private async upgradeStaticPod(pod: V1Pod, version: string): Promise<void> {
