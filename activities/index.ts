@@ -12,6 +12,7 @@ import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
 import { addonActivities } from './kubernetes/addons';
 import { clusterFactActivities } from './kubernetes/cluster-facts';
+import { watchChanges } from './kubernetes/change-feed';
 import { Clusters, type ClusterConfig } from './kubernetes/clusters';
 import { devicePluginActivities } from './kubernetes/device-plugin';
 import { evictionActivities } from './kubernetes/eviction';
@@ -93,7 +94,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...nodeCheckActivities(clusters),
     ...podActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
-    ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }),
+    ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }, watchChanges(clusters)),
     ...upgradeJobs,
     ...bmcActivities({ resolveSecret, options: deps.bmc }),
     ...dnsActivities(deps.dns),

@@ -15,7 +15,7 @@ import { parse, stringify } from 'yaml';
 import { KUBELET_LABEL } from './kubernetes';
 import { runDaemon } from './daemon';
 import { keepLeases } from './lease-keeper';
-import { waitFor } from './wait';
+import { keepWatching, untilWatched } from './watch';
 import { GPU_PRESENT_LABEL, GPU_RESOURCE, kubeletStartingCondition } from './objects';
 
 /** Labels Steward puts on an upgrade Job and its pod template (the contract with the activity). */
@@ -80,6 +80,7 @@ const log = (message: string) => console.log(`${new Date().toISOString()} ${mess
 
 export class UpgradePhysics {
   private readonly core: CoreV1Api;
+  private readonly kc: KubeConfig;
   /**
    * Upgrade pods being played or played: a pod list read before a play ended still shows the pod
    * Running and unmarked, and must not play it again. A failed play is released for a retry.
@@ -90,11 +91,24 @@ export class UpgradePhysics {
     kc: KubeConfig,
     private readonly options: PhysicsOptions,
   ) {
+    this.kc = kc;
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
+  /**
+   * Plays an upgrade pod as soon as the watch shows it Running; the poll is the safety net (a
+   * watch that ended between two events) and restores held and unhealthy nodes.
+   */
   async run(signal: AbortSignal): Promise<void> {
     log(`upgrade physics running: ${JSON.stringify(this.options)}`);
+    const watching = keepWatching<V1Pod>(
+      this.kc,
+      '/api/v1/pods',
+      { labelSelector: UPGRADE_LABELS.node },
+      (pod) => this.playIfDue(pod),
+      signal,
+      log,
+    );
     while (!signal.aborted) {
       try {
         await this.tick();
@@ -103,6 +117,7 @@ export class UpgradePhysics {
       }
       await sleep(this.options.pollMs).catch(() => undefined);
     }
+    await watching;
   }
 
   async tick(): Promise<void> {
@@ -111,27 +126,29 @@ export class UpgradePhysics {
       this.core.listNode({ labelSelector: HELD_LABEL }),
       this.core.listNode({ labelSelector: GPU_UNHEALTHY_LABEL }),
     ]);
-    for (const pod of pods.items) {
-      const uid = pod.metadata?.uid ?? '';
-      // KWOK's pod-ready stage has started it (the kubelet runs the container); KWOK's
-      // pod-complete stage leaves these pods to us.
-      if (
-        pod.status?.phase !== 'Running' ||
-        !pod.spec?.nodeName ||
-        pod.metadata?.deletionTimestamp ||
-        pod.metadata?.annotations?.[UPGRADE_DONE_ANNOTATION] ||
-        this.claimed.has(uid)
-      ) {
-        continue;
-      }
-      this.claimed.add(uid);
-      this.upgrade(pod).catch((err: unknown) => {
-        log(`${podName(pod)}: ${err instanceof Error ? err.message : String(err)}; retrying`);
-        this.claimed.delete(uid);
-      });
-    }
+    for (const pod of pods.items) this.playIfDue(pod);
     await Promise.all(held.items.map((n) => this.releaseIfFixed(n)));
     await Promise.all(unhealthy.items.map((n) => this.restoreGpusIfPluginRestarted(n)));
+  }
+
+  private playIfDue(pod: V1Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    // KWOK's pod-ready stage has started it (the kubelet runs the container); KWOK's
+    // pod-complete stage leaves these pods to us.
+    if (
+      pod.status?.phase !== 'Running' ||
+      !pod.spec?.nodeName ||
+      pod.metadata?.deletionTimestamp ||
+      pod.metadata?.annotations?.[UPGRADE_DONE_ANNOTATION] ||
+      this.claimed.has(uid)
+    ) {
+      return;
+    }
+    this.claimed.add(uid);
+    this.upgrade(pod).catch((err: unknown) => {
+      log(`${podName(pod)}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+      this.claimed.delete(uid);
+    });
   }
 
   /** Plays one upgrade pod: what `kubeadm upgrade apply|node` and the kubelet upgrade do. */
@@ -142,7 +159,10 @@ export class UpgradePhysics {
     const kubeadm = labels[UPGRADE_LABELS.kubeadm];
     log(`${podName(pod)}: upgrading ${nodeName} to ${version} (kubeadm upgrade ${kubeadm})`);
     await sleep(this.options.jobMs);
-    const node = await this.core.readNode({ name: nodeName });
+    const [node, mirrorPods] = await Promise.all([
+      this.core.readNode({ name: nodeName }),
+      this.controlPlanePods(nodeName),
+    ]);
     const fault = node.metadata?.annotations?.[FAULT_ANNOTATION];
     if (fault === 'job-fails') {
       log(`${podName(pod)}: fault job-fails: exit 1, ${nodeName} untouched`);
@@ -152,10 +172,13 @@ export class UpgradePhysics {
       log(`${podName(pod)}: bad labels version=${version} kubeadm=${kubeadm}: exit 1`);
       return this.finish(pod, 1);
     }
-    if (kubeadm === 'apply') await this.setClusterVersion(version);
-    // `kubeadm upgrade apply`, and `kubeadm upgrade node` on a control-plane node, rewrite the
-    // node's static pod manifests; the kubelet then replaces their mirror pods.
-    await this.upgradeStaticPods(nodeName, version);
+    // `kubeadm upgrade apply` sets the version in kubeadm-config; it, and `kubeadm upgrade node`
+    // on a control-plane node, rewrite the node's static pod manifests; the kubelet then replaces
+    // their mirror pods (each on its own).
+    await Promise.all([
+      kubeadm === 'apply' && this.setClusterVersion(version),
+      ...mirrorPods.map((p) => this.upgradeStaticPod(p, version)),
+    ]);
     await this.restartKubelet(node, version, fault === 'never-ready');
     await this.finish(pod, 0);
     log(`${podName(pod)}: done`);
@@ -182,45 +205,48 @@ export class UpgradePhysics {
     log(`kubeadm-config: kubernetesVersion ${version}`);
   }
 
-  private async upgradeStaticPods(nodeName: string, version: string): Promise<void> {
+  /** The node's mirror pods of the control-plane components kubeadm upgrades. */
+  private async controlPlanePods(nodeName: string): Promise<V1Pod[]> {
     const pods = await this.core.listNamespacedPod({
       namespace: 'kube-system',
       fieldSelector: `spec.nodeName=${nodeName}`,
       labelSelector: 'tier=control-plane',
     });
-    for (const pod of pods.items) {
-      const component = pod.metadata?.labels?.component ?? '';
-      if (!CONTROL_PLANE_COMPONENTS.includes(component)) continue;
-      const containers = pod.spec?.containers ?? [];
-      const images = containers.map((c) => withTag(c.image ?? '', version));
-      const name = pod.metadata!.name!;
-      await this.core.patchNamespacedPod(
-        {
-          name,
-          namespace: 'kube-system',
-          body: {
-            spec: { containers: containers.map((c, i) => ({ name: c.name, image: images[i] })) },
+    return pods.items.filter((p) =>
+      CONTROL_PLANE_COMPONENTS.includes(p.metadata?.labels?.component ?? ''),
+    );
+  }
+
+  private async upgradeStaticPod(pod: V1Pod, version: string): Promise<void> {
+    const containers = pod.spec?.containers ?? [];
+    const images = containers.map((c) => withTag(c.image ?? '', version));
+    const name = pod.metadata!.name!;
+    await this.core.patchNamespacedPod(
+      {
+        name,
+        namespace: 'kube-system',
+        body: {
+          spec: { containers: containers.map((c, i) => ({ name: c.name, image: images[i] })) },
+        },
+      },
+      strategicPatch,
+    );
+    await this.core.patchNamespacedPodStatus(
+      {
+        name,
+        namespace: 'kube-system',
+        body: {
+          status: {
+            containerStatuses: (pod.status?.containerStatuses ?? []).map((s) => ({
+              name: s.name,
+              image: images[containers.findIndex((c) => c.name === s.name)] ?? s.image,
+            })),
           },
         },
-        strategicPatch,
-      );
-      await this.core.patchNamespacedPodStatus(
-        {
-          name,
-          namespace: 'kube-system',
-          body: {
-            status: {
-              containerStatuses: (pod.status?.containerStatuses ?? []).map((s) => ({
-                name: s.name,
-                image: images[containers.findIndex((c) => c.name === s.name)] ?? s.image,
-              })),
-            },
-          },
-        },
-        strategicPatch,
-      );
-      log(`${name}: image ${images.join(', ')}`);
-    }
+      },
+      strategicPatch,
+    );
+    log(`${name}: image ${images.join(', ')}`);
   }
 
   /**
@@ -276,15 +302,13 @@ export class UpgradePhysics {
     // KWOK, managing the node again, plays node-initialize: Ready. Only then does the kubelet
     // report the upgrade pod's exit, so the Job completes after the node is back.
     const back = Date.now();
-    await waitFor(
+    await untilWatched<V1Node>(
+      this.kc,
       `${name} Ready after the kubelet restart`,
-      async () => {
-        const n = await this.core.readNode({ name });
-        return (
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
-        );
-      },
-      { timeoutMs: 60_000, intervalMs: 100 },
+      '/api/v1/nodes',
+      { fieldSelector: `metadata.name=${name}` },
+      (n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      60_000,
     );
     log(`${name}: Ready ${Date.now() - back} ms after the kubelet started`);
   }
@@ -363,7 +387,7 @@ export class UpgradePhysics {
     );
     const name = pod.metadata!.name!;
     const namespace = pod.metadata!.namespace!;
-    await this.core.patchNamespacedPod(
+    const marked = this.core.patchNamespacedPod(
       {
         name,
         namespace,
@@ -371,7 +395,7 @@ export class UpgradePhysics {
       },
       mergePatch,
     );
-    await this.core.patchNamespacedPodStatus(
+    const exited = this.core.patchNamespacedPodStatus(
       {
         name,
         namespace,
@@ -405,6 +429,8 @@ export class UpgradePhysics {
       },
       strategicPatch,
     );
+    // Both at once: the mark only keeps a restarted physics from playing a Running pod again.
+    await Promise.all([marked, exited]);
   }
 }
 

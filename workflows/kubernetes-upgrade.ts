@@ -43,8 +43,10 @@ const WAIT_FOR_READY_SECONDS = 10;
 const CONTINUE_AS_NEW_AFTER_EVENTS = 10_000;
 /** Runs that started before these patches read the facts twice per control-plane node ... */
 const ONE_READ_PER_CONTROL_PLANE_NODE = 'one-read-per-control-plane-node';
-/** ... and upgraded the workers in lock-step batches, each as long as its slowest node. */
+/** ... and upgraded the workers in lock-step batches, each as long as its slowest node ... */
 const ROLLING_WORKER_WINDOW = 'rolling-worker-window';
+/** ... and read the facts between nodes in an activity, a round trip through the server. */
+const LOCAL_FACTS_BETWEEN_NODES = 'local-facts-between-nodes';
 
 export function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
@@ -202,7 +204,8 @@ async function upgradeCluster(
 
   /** Fresh facts every time: the states of the control-plane nodes or the workers. */
   async function states(version: string, controlPlane: boolean) {
-    const facts = await k8s.readUpgradeFacts({ cluster, nodes: input.nodes });
+    const calls = patched(LOCAL_FACTS_BETWEEN_NODES) ? k8sLocal : k8s;
+    const facts = await calls.readUpgradeFacts({ cluster, nodes: input.nodes });
     return { facts, nodes: toStates(facts.nodes, version, controlPlane) };
   }
 

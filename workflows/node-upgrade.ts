@@ -4,6 +4,7 @@
 // uncordon (only if Steward cordoned). Any failure stops here and waits for an operator.
 import { patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { NodeFacts } from '../activities/kubernetes/nodes';
 import type { WaitResult } from '../activities/kubernetes/step-waits';
 import { k8s, k8sLocal } from './kubernetes-activities';
 import {
@@ -26,6 +27,8 @@ import { announce, showPhase } from './visibility';
 const POLL_SECONDS = 3;
 /** Runs that started before this patch polled with durable timers and replay so. */
 const STEP_WAITS_IN_ACTIVITIES = 'step-waits-in-activities';
+/** Runs that started before this patch always waited for Ready in an activity of its own. */
+const NODE_READY_READ_FIRST = 'node-ready-read-first';
 
 /** Polls `read` every few seconds (durable timers) until `done`; undefined after the timeout. */
 async function pollUntil<T>(
@@ -160,10 +163,15 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
     [
       'node-ready',
       async () => {
+        const upgraded = (n: NodeFacts) => n.ready && n.kubeletVersion === version;
+        // The node is usually back by the time its Job has succeeded: one local read then
+        // spares the wait's round trip through the server.
+        if (patched(NODE_READY_READ_FIRST) && upgraded(await calls.describeNode({ cluster, node })))
+          return undefined;
         const ready = await waitFor(
           (deadlineMs) => waits.awaitNodeReady({ cluster, node, version, deadlineMs }),
           () => k8s.describeNode({ cluster, node }),
-          (n) => n.ready && n.kubeletVersion === version,
+          upgraded,
         );
         return ready
           ? undefined

@@ -1,14 +1,28 @@
-// Waits of a node's upgrade steps, each inside one heartbeating activity that re-reads four times
-// a second: the workflow's own polling with durable timers noticed every change up to its poll
-// interval late, on the critical path of every node. The deadline is absolute (from the workflow),
-// so a retry after a worker crash waits no longer than the first attempt would have.
+// Waits of a node's upgrade steps, each inside one heartbeating activity. Given a change feed (a
+// watch of what the wait reads) it reads again as soon as that changes, and otherwise every 2 s;
+// without one, or once a watch has ended, four times a second. The workflow's own polling with
+// durable timers noticed every change up to its poll interval late, on the critical path of every
+// node. The deadline is absolute (from the workflow), so a retry after a worker crash waits no
+// longer than the first attempt would have.
 import { Context } from '@temporalio/activity';
 import { gpusBack } from '../../workflows/policy/gpus-back';
+import {
+  sleepOrChange,
+  withChanges,
+  type ChangeFeed,
+  type WatchChanges,
+  type WatchedObjects,
+} from './change-feed';
 import type { DevicePluginSelector, GpuFacts } from './device-plugin';
 import type { NodeFacts } from './nodes';
-import type { JobState } from './upgrade-jobs';
+import { UPGRADE_NAMESPACE, type JobState } from './upgrade-jobs';
 
 const READ_INTERVAL_MS = 250;
+/**
+ * With a live watch, reads only this often besides each change: a safety net, and what keeps the
+ * apiserver's load low while a thousand-node cluster has many nodes in flight.
+ */
+const WATCHED_READ_INTERVAL_MS = 2_000;
 const HEARTBEAT_MS = 2_000;
 
 export interface WaitResult<T> {
@@ -21,6 +35,8 @@ export interface ReadOptions {
   intervalMs?: number;
   /** What a retry of the activity (after a worker crash) reads back as its heartbeat details. */
   details?: () => unknown;
+  /** Wakes the wait when what it reads changes. */
+  changes?: ChangeFeed;
 }
 
 /**
@@ -32,7 +48,7 @@ export async function readUntil<T>(
   read: () => Promise<T>,
   done: (value: T) => boolean,
   deadlineMs: number | (() => number),
-  { intervalMs = READ_INTERVAL_MS, details = () => undefined }: ReadOptions = {},
+  { intervalMs = READ_INTERVAL_MS, details = () => undefined, changes }: ReadOptions = {},
 ): Promise<WaitResult<T>> {
   const ctx = Context.current();
   const deadline = typeof deadlineMs === 'number' ? () => deadlineMs : deadlineMs;
@@ -43,7 +59,7 @@ export async function readUntil<T>(
       if (done(last)) return { reached: true, last };
       if (Date.now() >= deadline()) return { reached: false, last };
       ctx.heartbeat(details());
-      await ctx.sleep(intervalMs);
+      await sleepOrChange(changes?.live ? WATCHED_READ_INTERVAL_MS : intervalMs, changes);
     }
   } finally {
     clearInterval(beat);
@@ -57,17 +73,43 @@ export interface StepReads {
   gpuFacts(s: DevicePluginSelector): Promise<GpuFacts>;
 }
 
-export function stepWaitActivities(reads: StepReads) {
+/** The upgrade Job and its pod, which succeeds (what upgradeJobState counts) a second before it. */
+export const upgradeJobObjects = (name: string): WatchedObjects[] => [
+  {
+    path: `/apis/batch/v1/namespaces/${UPGRADE_NAMESPACE}/jobs`,
+    fieldSelector: `metadata.name=${name}`,
+  },
+  {
+    path: `/api/v1/namespaces/${UPGRADE_NAMESPACE}/pods`,
+    labelSelector: `batch.kubernetes.io/job-name=${name}`,
+  },
+];
+
+export const nodeObjects = (node: string): WatchedObjects => ({
+  path: '/api/v1/nodes',
+  fieldSelector: `metadata.name=${node}`,
+});
+
+export function stepWaitActivities(reads: StepReads, watchChanges?: WatchChanges) {
+  const watching = <T>(
+    cluster: string,
+    objects: WatchedObjects[],
+    wait: (changes?: ChangeFeed) => Promise<T>,
+  ) => withChanges(watchChanges, cluster, objects, wait);
+
   return {
     awaitUpgradeJob(a: {
       cluster: string;
       name: string;
       deadlineMs: number;
     }): Promise<WaitResult<JobState>> {
-      return readUntil(
-        () => reads.upgradeJobState(a),
-        (s) => s.state !== 'running',
-        a.deadlineMs,
+      return watching(a.cluster, upgradeJobObjects(a.name), (changes) =>
+        readUntil(
+          () => reads.upgradeJobState(a),
+          (s) => s.state !== 'running',
+          a.deadlineMs,
+          { changes },
+        ),
       );
     },
 
@@ -77,10 +119,13 @@ export function stepWaitActivities(reads: StepReads) {
       version: string;
       deadlineMs: number;
     }): Promise<WaitResult<NodeFacts>> {
-      return readUntil(
-        () => reads.describeNode(a),
-        (n) => n.ready && n.kubeletVersion === a.version,
-        a.deadlineMs,
+      return watching(a.cluster, [nodeObjects(a.node)], (changes) =>
+        readUntil(
+          () => reads.describeNode(a),
+          (n) => n.ready && n.kubeletVersion === a.version,
+          a.deadlineMs,
+          { changes },
+        ),
       );
     },
 
@@ -91,20 +136,31 @@ export function stepWaitActivities(reads: StepReads) {
       bootId: string;
       deadlineMs: number;
     }): Promise<WaitResult<NodeFacts>> {
-      return readUntil(
-        () => reads.describeNode(a),
-        (n) => n.ready && n.bootId !== a.bootId,
-        a.deadlineMs,
+      return watching(a.cluster, [nodeObjects(a.node)], (changes) =>
+        readUntil(
+          () => reads.describeNode(a),
+          (n) => n.ready && n.bootId !== a.bootId,
+          a.deadlineMs,
+          { changes },
+        ),
       );
     },
 
     awaitGpusBack(
       a: DevicePluginSelector & { replaced: string[]; deadlineMs: number },
     ): Promise<WaitResult<GpuFacts>> {
-      return readUntil(
-        () => reads.gpuFacts(a),
-        (f) => gpusBack(f, a.replaced),
-        a.deadlineMs,
+      const plugins = {
+        path: `/api/v1/namespaces/${a.namespace}/pods`,
+        labelSelector: a.labelSelector,
+        fieldSelector: `spec.nodeName=${a.node}`,
+      };
+      return watching(a.cluster, [nodeObjects(a.node), plugins], (changes) =>
+        readUntil(
+          () => reads.gpuFacts(a),
+          (f) => gpusBack(f, a.replaced),
+          a.deadlineMs,
+          { changes },
+        ),
       );
     },
   };

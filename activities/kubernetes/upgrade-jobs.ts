@@ -98,17 +98,31 @@ export function upgradeJobActivities(clusters: Clusters) {
       const { core, batch } = clusters.apis(input.cluster);
       const job = upgradeJob(input);
       const name = job.metadata!.name!;
-      try {
-        await core.createNamespace({ body: { metadata: { name: UPGRADE_NAMESPACE } } });
-      } catch (err) {
-        if (statusCode(err) !== 409) throw err;
-      }
-      try {
-        await batch.createNamespacedJob({ namespace: UPGRADE_NAMESPACE, body: job });
-        return { name, created: true };
-      } catch (err) {
-        if (statusCode(err) !== 409) throw err;
-      }
+      /** False when a Job of that name exists. */
+      const createJob = async (): Promise<boolean> => {
+        try {
+          await batch.createNamespacedJob({ namespace: UPGRADE_NAMESPACE, body: job });
+          return true;
+        } catch (err) {
+          if (statusCode(err) === 409) return false;
+          throw err;
+        }
+      };
+      const createNamespace = async () => {
+        try {
+          await core.createNamespace({ body: { metadata: { name: UPGRADE_NAMESPACE } } });
+        } catch (err) {
+          if (statusCode(err) !== 409) throw err;
+        }
+      };
+      // The namespace is there after the first upgrade: created only when the Job's create says
+      // it is missing, not with a round trip before every Job.
+      const created = await createJob().catch(async (err: unknown) => {
+        if (statusCode(err) !== 404) throw err;
+        await createNamespace();
+        return createJob();
+      });
+      if (created) return { name, created: true };
       const existing = await batch.readNamespacedJob({ namespace: UPGRADE_NAMESPACE, name });
       const labels = existing.metadata?.labels ?? {};
       if (

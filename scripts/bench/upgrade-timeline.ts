@@ -127,14 +127,16 @@ function nodeRun(
     ['node: physics plays Job + kubelet restart', lab.playEnd],
     [
       'node: pod done → Steward notices',
-      // Runs before patch step-waits-in-activities polled describeNode after the Job.
-      time(
-        first((e) =>
-          ['awaitNodeReady', 'describeNode'].includes(
-            e.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
+      // The Job's wait returned. Runs before patch step-waits-in-activities polled describeNode
+      // after the Job.
+      time(completedLast(events, 'awaitUpgradeJob')) ??
+        time(
+          first((e) =>
+            ['awaitNodeReady', 'describeNode'].includes(
+              e.activityTaskScheduledEventAttributes?.activityType?.name ?? '',
+            ),
           ),
         ),
-      ),
     ],
     ['node: node-ready + device-plugin steps', time(pause)],
     ['node: pause', time(pauseFired)],
@@ -173,13 +175,26 @@ async function runsOf(client: Client, workflowId: string): Promise<HistoryEvent[
   return Promise.all(runs.map((r) => historyEvents(client, workflowId, r.runId)));
 }
 
-/** How long the activities of `type` in `events` took, scheduled to closed, summed. */
-function activityMs(events: HistoryEvent[], type: string): number {
-  const scheduled = new Map(
+/** Scheduled times of the activities of `type` in `events`, by event ID. */
+function scheduledOf(events: HistoryEvent[], type: string): Map<number, number> {
+  return new Map(
     events
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === type)
       .map((e) => [Number(e.eventId), at(e)]),
   );
+}
+
+/** The last completion of an activity of `type` in `events`. */
+function completedLast(events: HistoryEvent[], type: string): HistoryEvent | undefined {
+  const scheduled = scheduledOf(events, type);
+  return events
+    .filter((e) => scheduled.has(Number(e.activityTaskCompletedEventAttributes?.scheduledEventId)))
+    .at(-1);
+}
+
+/** How long the activities of `type` in `events` took, scheduled to closed, summed. */
+function activityMs(events: HistoryEvent[], type: string): number {
+  const scheduled = scheduledOf(events, type);
   let total = 0;
   for (const e of events) {
     const closed =

@@ -4,9 +4,16 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { watchChanges } from '../../activities/kubernetes/change-feed';
+import { Clusters } from '../../activities/kubernetes/clusters';
 import type { NodeFacts } from '../../activities/kubernetes/nodes';
-import type { WaitResult } from '../../activities/kubernetes/step-waits';
+import {
+  nodeObjects,
+  upgradeJobObjects,
+  type WaitResult,
+} from '../../activities/kubernetes/step-waits';
 import { UPGRADE_NAMESPACE } from '../../activities/kubernetes/upgrade-jobs';
+import { labClusterConfig } from '../../scripts/stack';
 import { useLabActivities } from '../support/lab';
 
 const ctx = useLabActivities('drain-lab.yaml');
@@ -79,5 +86,35 @@ describe('upgrade Jobs', () => {
     assert.notEqual(never.last.kubeletVersion, 'v9.9.9');
     assert.ok(Date.now() - started >= 1_000);
     await ctx.act.deleteUpgradeJob({ cluster: 'lab', name });
+  });
+
+  it('waits are woken by a watch of what they read, and poll when it cannot start', async () => {
+    const watch = watchChanges(new Clusters({ lab: labClusterConfig(ctx.lab) }));
+    const node = nodeObjects('spare-1');
+    const job = watch('lab', upgradeJobObjects('upgrade-spare-1-v1-32-13'));
+    await job.started;
+    assert.equal(job.live, true);
+    job.stop();
+    const feed = watch('lab', [node]);
+    await feed.started;
+    try {
+      assert.equal(feed.live, true);
+      await feed.next(30_000); // the watch's first event: the node as it is
+      let started = Date.now();
+      await feed.next(500);
+      assert.ok(Date.now() - started >= 450, 'woken although nothing changed');
+      started = Date.now();
+      const woken = feed.next(30_000);
+      await ctx.lab.kubectl('label', 'node', 'spare-1', `steward.dev/test-${started}=x`);
+      await woken;
+      assert.ok(Date.now() - started < 10_000, 'a change did not wake the wait');
+    } finally {
+      feed.stop();
+    }
+    assert.equal(feed.live, false);
+    const missing = watch('lab', [node, { path: '/api/v1/no-such-things' }]);
+    await missing.started;
+    assert.equal(missing.live, false);
+    missing.stop();
   });
 });
