@@ -16,7 +16,7 @@ import { changeSchedule, createSchedule, listSchedules } from './commands/schedu
 import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
-import { windowFromText } from '../../workflows/policy/maintenance-window';
+import { windowFromText, type MaintenanceWindows } from '../../workflows/policy/maintenance-window';
 import { bashCompletion } from './completion';
 
 const seconds = (value: string) => {
@@ -27,12 +27,15 @@ const seconds = (value: string) => {
   }
 };
 
-const maintenanceWindow = (value: string) => {
-  const window = windowFromText(value);
-  if (!window) {
-    throw new InvalidArgumentError('must read like "sat,sun 22:00-04:00 Europe/Berlin"');
+/** --window, repeatable, each value one window or several separated by "; ": open while any is. */
+const maintenanceWindows = (value: string, earlier?: MaintenanceWindows): MaintenanceWindows => {
+  const windows = windowFromText(value);
+  if (!windows) {
+    throw new InvalidArgumentError(
+      'must read like "sat,sun 22:00-04:00 Europe/Berlin" (several: "…; wed 02:00-05:00 UTC")',
+    );
   }
-  return window;
+  return earlier === undefined ? windows : [earlier, windows].flat();
 };
 
 async function withClient(
@@ -158,8 +161,8 @@ program
   )
   .option(
     '--window <window>',
-    'start nodes only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
-    maintenanceWindow,
+    'start nodes only in this maintenance window (repeat for several: any open), e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    maintenanceWindows,
   )
   .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
   .option('--detach', 'start and return without watching')
@@ -200,8 +203,8 @@ program
   .option('--rejoin-timeout <duration>', 'how long the host may take to come back', seconds)
   .option(
     '--window <window>',
-    'change the host only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
-    maintenanceWindow,
+    'change the host only in this maintenance window (repeat for several: any open), e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    maintenanceWindows,
   )
   .option('--dry-run', 'print the deployment, script and BMC (its serial checked); change nothing')
   .option('--detach', 'start and return without watching')
@@ -298,8 +301,8 @@ program
   )
   .option(
     '--window <window>',
-    'start only in this maintenance window, e.g. "sun 02:00-06:00 Europe/Berlin"',
-    maintenanceWindow,
+    'start only in this maintenance window (repeat for several: any open), e.g. "sun 02:00-06:00 Europe/Berlin"',
+    maintenanceWindows,
   )
   .option(
     '--dry-run',
