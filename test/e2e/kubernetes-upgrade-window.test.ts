@@ -26,7 +26,7 @@ after(async () => stack?.stop());
 it(
   'finishes the node in flight when the window closes, starts no other while closed and completes in the next window',
   { timeout: 900_000 },
-  async () => {
+  async (t) => {
     const now = Math.floor(Date.now() / 1000) * 1000;
     const closes = now + 30_000;
     const reopens = now + 150_000;
@@ -70,6 +70,10 @@ it(
     const cp = await nodeRun('cp-1');
     assert.ok(cp.startTime.getTime() < closes, 'the control-plane node started inside the window');
     assert.ok(cp.closeTime!.getTime() > closes, 'and was still in flight when it closed');
+    const after = (d: Date) => `${((d.getTime() - now) / 1000).toFixed(1)} s`;
+    t.diagnostic(
+      `cp-1 ran from ${after(cp.startTime)} to ${after(cp.closeTime!)}; windows closed at 30 s, reopened at 150 s`,
+    );
 
     const result = await stack.client.workflow
       .getHandle<() => Promise<KubernetesUpgradeResult>>(id)
@@ -91,6 +95,7 @@ it(
         run.startTime.getTime() >= reopens,
         `${worker} started in the second window, not at ${run.startTime.toISOString()}`,
       );
+      t.diagnostic(`${worker} ran from ${after(run.startTime)} to ${after(run.closeTime!)}`);
     }
   },
 );
