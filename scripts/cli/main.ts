@@ -16,7 +16,7 @@ import { changeSchedule, createSchedule, listSchedules } from './commands/schedu
 import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
-import { windowFromText, type MaintenanceWindows } from '../../workflows/policy/maintenance-window';
+import { windowOption } from './window-option';
 import { bashCompletion } from './completion';
 
 const seconds = (value: string) => {
@@ -25,17 +25,6 @@ const seconds = (value: string) => {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-};
-
-/** --window, repeatable, each value one window or several separated by "; ": open while any is. */
-const maintenanceWindows = (value: string, earlier?: MaintenanceWindows): MaintenanceWindows => {
-  const windows = windowFromText(value);
-  if (!windows) {
-    throw new InvalidArgumentError(
-      'must read like "sat,sun 22:00-04:00 Europe/Berlin" (several: "…; wed 02:00-05:00 UTC")',
-    );
-  }
-  return earlier === undefined ? windows : [earlier, windows].flat();
 };
 
 async function withClient(
@@ -162,7 +151,7 @@ program
   .option(
     '--window <window>',
     'start nodes only in this maintenance window (repeat for several: any open), e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
-    maintenanceWindows,
+    windowOption,
   )
   .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
   .option('--detach', 'start and return without watching')
@@ -204,7 +193,7 @@ program
   .option(
     '--window <window>',
     'change the host only in this maintenance window (repeat for several: any open), e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
-    maintenanceWindows,
+    windowOption,
   )
   .option('--dry-run', 'print the deployment, script and BMC (its serial checked); change nothing')
   .option('--detach', 'start and return without watching')
@@ -302,7 +291,7 @@ program
   .option(
     '--window <window>',
     'start only in this maintenance window (repeat for several: any open), e.g. "sun 02:00-06:00 Europe/Berlin"',
-    maintenanceWindows,
+    windowOption,
   )
   .option(
     '--dry-run',
