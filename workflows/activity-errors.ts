@@ -22,3 +22,9 @@ export async function surfaceInvalidInput<T>(call: Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** An activity's failure as the problem an operator reads; anything else (a bug) is rethrown. */
+export function activityProblem(err: unknown): string {
+  if (!(err instanceof ActivityFailure)) throw err;
+  return err.cause?.message ?? err.message;
+}

@@ -426,12 +426,22 @@ export interface NodeReinstallInput {
   bmcCredentials?: { username: string; password: string };
   /** Changes start only inside this window (the checks before them run at once); default always. */
   window?: MaintenanceWindows;
+  /**
+   * The OpenStack region where the host is a Nova hypervisor (its compute service's host is
+   * `node`): its service is disabled and its instances migrated away before the drain, and it is
+   * enabled again once the reinstalled host's nova-compute reports. Default: not a hypervisor.
+   */
+  novaRegion?: string;
+  /** Instances migrated at once off a hypervisor. Default 2. */
+  migrationConcurrency?: number;
 }
 
 export type ReinstallStep =
   | 'validating'
   | 'credentials'
   | 'netbox-reinstalling'
+  | 'compute-disable'
+  | 'migrate-instances'
   | 'drain'
   | 'bmc'
   | 'publish-script'
@@ -439,7 +449,9 @@ export type ReinstallStep =
   | 'pxe'
   | 'power-on'
   | 'rejoin'
+  | 'compute-rejoin'
   | 'uncordon'
+  | 'compute-enable'
   | 'netbox-active'
   | 'done';
 
@@ -454,6 +466,10 @@ export interface NodeReinstallStatus {
   /** The BMC as reached, e.g. `127.0.1.2 (DDNS bmc-lab-2.oob.example)`. */
   bmc?: string;
   cordonedBySteward: boolean;
+  /** The region where the host is a Nova hypervisor, as the input says. */
+  novaRegion?: string;
+  /** On a hypervisor: whether its compute service was disabled by Steward (and so is enabled again). */
+  computeDisabledBySteward?: boolean;
   /** One line per step done, in order. */
   log: string[];
   /** While the maintenance window is closed: which, and when it opens next. */
@@ -469,6 +485,16 @@ export interface NodeReinstallResult extends NodeReinstallStatus {
 
 export const nodeReinstallStatusQuery = defineQuery<NodeReinstallStatus>('nodeReinstallStatus');
 
+/** How an instance would leave a hypervisor being reinstalled, or why it cannot. */
+export interface InstanceMovePlan {
+  id: string;
+  name: string;
+  status: string;
+  kind?: 'live-migration' | 'migration';
+  target?: string;
+  problem?: string;
+}
+
 /** What a reinstall would do, read without changing anything. */
 export interface ReinstallPlan {
   node: string;
@@ -482,6 +508,8 @@ export interface ReinstallPlan {
   bmc: string;
   bmcSerial: string;
   power: string;
+  /** On a hypervisor: its compute service and how each instance would leave. */
+  hypervisor?: { region: string; service: string; instances: InstanceMovePlan[] };
 }
 
 /** Failure types of the BMC activities, for workflows to tell them apart. */

@@ -7,7 +7,6 @@
 // ACTIVE (or SHUTOFF, as it was) elsewhere; retried with backoff, then the operator → NetBox
 // marks the device failed with a journal entry; the host stays off and disabled → a report.
 import {
-  ActivityFailure,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -27,6 +26,7 @@ import {
   type InstanceEvacuation,
   type OperatorDecision,
 } from './api';
+import { activityProblem } from './activity-errors';
 import { planTargets, readComputeService } from './eviction-reads';
 import { OperatorGate } from './operator-gate';
 import { parseEvictionInput } from './policy/eviction-input';
@@ -50,11 +50,6 @@ const follow = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-const problemOf = (err: unknown): string => {
-  if (!(err instanceof ActivityFailure)) throw err;
-  return err.cause?.message ?? err.message;
-};
 
 export async function hypervisorEviction(
   rawInput: HypervisorEvictionInput,
@@ -119,7 +114,7 @@ export async function hypervisorEviction(
     status.step = name;
     for (;;) {
       show();
-      const problem = await run().catch(problemOf);
+      const problem = await run().catch(activityProblem);
       if (problem === undefined) return 'done';
       const waiting = gate.wait(`${name}: ${problem}`, allowed);
       show();
@@ -208,7 +203,7 @@ export async function hypervisorEviction(
           server.fault ??
           `migration ${migration?.status ?? 'none'}; instance ${server.status} on ${server.host ?? 'no host'}`
         );
-      })().catch(problemOf);
+      })().catch(activityProblem);
       if (problem === undefined) {
         i.state = 'moved';
         i.seconds = (Date.now() - firstRequest.get(i.id)!) / 1000;

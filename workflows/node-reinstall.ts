@@ -1,12 +1,14 @@
 // nodeReinstall: a bare-metal host reinstalled through its BMC and PXE. The BMC credentials'
 // Vault references resolve (Vault refusing them waits for an operator before any change) →
-// NetBox marks it staged → drain (child; a host without a Kubernetes node skips it) → the BMC
-// found (NetBox's OOB IP, else the DDNS name of its serial) and proven to be this host's (FRU
-// serial) → base script published → power off → boot device PXE (read back) → power on (each
-// driven to a state and verified, so a retry never sends a command twice) → the node back with a
-// new boot ID and Ready → uncordon (only if Steward cordoned) → NetBox active. A failed step
-// marks the device failed in NetBox, leaves the host as it is and waits for an operator
-// (retry / abort).
+// NetBox marks it staged → on a Nova hypervisor (`novaRegion`), its compute service disabled and
+// its instances migrated away (./reinstall-hypervisor.ts) → drain (child; a host without a
+// Kubernetes node skips it) → the BMC found (NetBox's OOB IP, else the DDNS name of its serial)
+// and proven to be this host's (FRU serial) → base script published → power off → boot device
+// PXE (read back) → power on (each driven to a state and verified, so a retry never sends a
+// command twice) → the node back with a new boot ID and Ready → a hypervisor's nova-compute
+// reporting again → uncordon (only if Steward cordoned) → the compute service enabled (only if
+// Steward disabled it) → NetBox active. A failed step marks the device failed in NetBox, leaves
+// the host as it is and waits for an operator (retry / abort).
 import {
   ActivityFailure,
   patched,
@@ -25,12 +27,13 @@ import {
   type NodeReinstallStatus,
   type ReinstallStep,
 } from './api';
-import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
+import { activityProblem, isInvalidInput, surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { k8s } from './kubernetes-activities';
 import { drainForMaintenance } from './maintenance-drain';
 import { OperatorGate } from './operator-gate';
+import { HypervisorReinstall, type ReinstallStepRun } from './reinstall-hypervisor';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 import { announce, showPhase } from './visibility';
 import { untilWindowOpens } from './window-wait';
@@ -73,6 +76,7 @@ async function reinstall(
     node,
     cluster,
     step: 'validating',
+    ...(input.novaRegion && { novaRegion: input.novaRegion }),
     cordonedBySteward: false,
     log: [],
     decisions: gate.decisions,
@@ -114,6 +118,19 @@ async function reinstall(
     throw err;
   });
   status.kubernetesNode = nodeFacts !== undefined;
+  const hypervisor =
+    input.novaRegion === undefined
+      ? undefined
+      : new HypervisorReinstall({
+          region: input.novaRegion,
+          node,
+          workflowId,
+          migrationConcurrency: input.migrationConcurrency,
+          rejoinTimeoutSeconds: input.rejoinTimeoutSeconds,
+          status,
+          done: (line) => done(line),
+        });
+  await hypervisor?.check();
   const bmcTarget = { device: node, serial: device.serial, credentials: input.bmcCredentials };
   let bmcAddress = '';
   const bmcOf = () => ({ ...bmcTarget, address: bmcAddress });
@@ -148,13 +165,7 @@ async function reinstall(
     changing ||= name !== 'credentials'; // the one step that only checks
     for (;;) {
       show();
-      let problem: string | undefined;
-      try {
-        problem = await run();
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        problem = err.cause?.message ?? err.message;
-      }
+      const problem = await run().catch(activityProblem);
       if (problem === undefined) return true;
       const netbox = changing
         ? await tellNetbox('failed', 'danger', `Reinstall failed at ${name}: ${problem}`)
@@ -178,10 +189,9 @@ async function reinstall(
     return undefined;
   };
 
-  type Step = [ReinstallStep, () => Promise<string | undefined>];
   // Vault is asked before anything changes, so that credentials it will not give (a refused
   // login, a reference to no secret) never leave a drained node behind.
-  const checkCredentials: Step = [
+  const checkCredentials: ReinstallStepRun = [
     'credentials',
     async () => {
       const checked = await Promise.all(
@@ -196,7 +206,7 @@ async function reinstall(
       );
     },
   ];
-  const steps: Step[] = [
+  const steps: ReinstallStepRun[] = [
     ...(patched('bmc-credentials-checked-first') ? [checkCredentials] : []),
     [
       'netbox-reinstalling',
@@ -209,6 +219,7 @@ async function reinstall(
         return done(`NetBox: ${node} ${REINSTALLING_STATUS}`);
       },
     ],
+    ...(hypervisor?.emptying ?? []),
     [
       'drain',
       async () => {
@@ -254,7 +265,13 @@ async function reinstall(
       },
     ],
     ['pxe', async () => done((await act.bmcSetBootDevicePxe({ bmc: bmcOf() })).message)],
-    ['power-on', async () => done((await act.bmcPowerOn({ bmc: bmcOf() })).message)],
+    [
+      'power-on',
+      async () => {
+        await hypervisor?.recordHeartbeat();
+        return done((await act.bmcPowerOn({ bmc: bmcOf() })).message);
+      },
+    ],
     [
       'rejoin',
       async () => {
@@ -271,6 +288,7 @@ async function reinstall(
         return done(`${node} rejoined: Ready, new boot ID ${last.bootId}`);
       },
     ],
+    ...(hypervisor ? [hypervisor.rejoin] : []),
     [
       'uncordon',
       async () => {
@@ -279,6 +297,7 @@ async function reinstall(
         return result.uncordoned ? done(result.message) : result.message;
       },
     ],
+    ...(hypervisor ? [hypervisor.enable] : []),
     [
       'netbox-active',
       async () => {
@@ -303,7 +322,7 @@ async function reinstall(
         ...snapshot(),
         outcome: 'aborted',
         message: changing
-          ? `reinstall of ${node} aborted by an operator at ${name}; NetBox says failed${status.cordonedBySteward ? `; ${node} stays cordoned` : ''}`
+          ? `reinstall of ${node} aborted by an operator at ${name}; NetBox says failed${status.cordonedBySteward ? `; ${node} stays cordoned` : ''}${status.computeDisabledBySteward ? `; its nova-compute stays disabled` : ''}`
           : `reinstall of ${node} aborted by an operator at ${name}, before any change`,
       };
     }

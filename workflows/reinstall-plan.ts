@@ -1,9 +1,12 @@
 // planReinstall: what a reinstall would do (deployment, script, BMC and its identity), read
-// without changing anything: NetBox, the worker's script file, the cluster and the BMC's FRU.
+// without changing anything: NetBox, the worker's script file, the cluster, the BMC's FRU and,
+// on a hypervisor, Nova.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { ComputeService } from '../activities/openstack/nova';
 import type { NodeReinstallInput, ReinstallPlan } from './api';
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
+import { planEmptying, readComputeHost } from './reinstall-hypervisor';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 
@@ -11,6 +14,9 @@ const act = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
+
+const describeService = (s: ComputeService) =>
+  `nova-compute ${s.state}, ${s.status}${s.disabledReason ? ` ("${s.disabledReason}")` : ''}${s.forcedDown ? ', forced down' : ''}`;
 
 export async function planReinstall(rawInput: NodeReinstallInput): Promise<ReinstallPlan> {
   const input = parseReinstallInput(rawInput);
@@ -27,6 +33,11 @@ export async function planReinstall(rawInput: NodeReinstallInput): Promise<Reins
       throw err;
     },
   );
+  const hypervisor = input.novaRegion && {
+    region: input.novaRegion,
+    service: describeService(await readComputeHost(input.novaRegion, node)),
+    instances: await planEmptying(input.novaRegion, node),
+  };
   const bmc = await locateBmc(device);
   const identity = await act.bmcVerifyIdentity({
     bmc: {
@@ -47,5 +58,6 @@ export async function planReinstall(rawInput: NodeReinstallInput): Promise<Reins
     bmc: bmc.label,
     bmcSerial: identity.serial,
     power: identity.power,
+    ...(hypervisor && { hypervisor }),
   };
 }

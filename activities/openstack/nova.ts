@@ -1,31 +1,24 @@
 // Nova activities, each at an explicit microversion (the lab's Zed tops out at 2.93; 2.95 does
 // not exist there). Reads return facts; writes read first and do nothing when the goal holds.
-// Facts they respect (../shared/notes/nova-lab.md):
-// - an evacuation is finished only when its migration record is done, failed or error: the
-//   server's status and its host change at different moments;
-// - Nova does not refuse a second evacuate of an instance still rebuilding, so an existing
-//   evacuation migration from the same host is looked for before another is posted;
-// - with no capacity the POST still answers 200, the migration goes to `error` and then the
-//   instance to ERROR on its host.
+// Moving instances (evacuation, live and cold migration) is ./moves.ts. With no capacity an
+// evacuate's POST still answers 200, the migration goes to `error` and then the instance to
+// ERROR on its host (../shared/notes/nova-lab.md).
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { OPENSTACK_FAILURES } from '../../workflows/api';
 import type { OpenStackClient } from './client';
+import { moveActivities, type MoveKind } from './moves';
 
 /** UUID service IDs, `forced_down` and disable reasons through PUT /os-services/{id}. */
 export const SERVICES_MICROVERSION = '2.53';
 /** Hypervisor UUIDs; `running_vms` is still reported (dropped at 2.88). */
 export const HYPERVISORS_MICROVERSION = '2.53';
+/** Also the server actions: evacuate and live-migrate without `force` (2.68+). */
 export const SERVERS_MICROVERSION = '2.93';
-/** Evacuate without `force` (2.68+), the newest Zed knows. */
-export const EVACUATE_MICROVERSION = '2.93';
 /** Migration UUIDs, newest first, paging. */
 export const MIGRATIONS_MICROVERSION = '2.59';
 /** Instance actions with `updated_at`, paging. */
 export const ACTIONS_MICROVERSION = '2.58';
-
-/** Migration statuses after which an evacuation does nothing more. */
-export const EVACUATION_FINISHED = ['done', 'completed', 'failed', 'error'] as const;
 
 export interface ComputeService {
   id: string;
@@ -81,31 +74,6 @@ export interface InstanceAction {
   requestId: string;
   startTime: string;
   message: string | null;
-}
-
-export interface EvacuateInput {
-  region: string;
-  serverId: string;
-  /** The failed host the instance is evacuated from. */
-  sourceHost: string;
-  /** A destination; default: Nova's scheduler picks one. */
-  targetHost?: string;
-}
-
-export interface EvacuationFacts {
-  server: ServerFacts;
-  /** The newest evacuation of this instance from `sourceHost`, if any. */
-  migration?: MigrationFacts;
-  /** The migration reached done, completed, failed or error. */
-  finished: boolean;
-  /** Finished and the instance is on another host in ACTIVE or SHUTOFF. */
-  moved: boolean;
-}
-
-export interface EvacuateResult extends EvacuationFacts {
-  /** A POST was sent by this call (false: an evacuation already existed, or nothing to do). */
-  posted: boolean;
-  reason: string;
 }
 
 interface RawService {
@@ -176,6 +144,16 @@ const migrationFacts = (m: RawMigration): MigrationFacts => ({
   createdAt: m.created_at,
   updatedAt: m.updated_at,
 });
+
+/**
+ * Zed keeps a host forced down while `done` evacuations from it remain; its restarted compute
+ * moves them to `completed` at start-up, then the same request succeeds.
+ */
+const evacuationsRemain = (err: unknown): err is ApplicationFailure =>
+  err instanceof ApplicationFailure && /evacuation migration records remain/.test(err.message);
+
+/** Nova's timestamps (`2026-12-07T00:50:14.700728`) to the second, or both absent. */
+const sameSecond = (a: string | null, b: string | null) => a?.slice(0, 19) === b?.slice(0, 19);
 
 export function novaActivities(openstack: () => OpenStackClient) {
   const nova = <T>(
@@ -259,7 +237,7 @@ export function novaActivities(openstack: () => OpenStackClient) {
     region: string;
     serverId?: string;
     host?: string;
-    type?: 'evacuation' | 'live-migration' | 'migration' | 'resize';
+    type?: MoveKind | 'resize';
   }): Promise<MigrationFacts[]> {
     const query = new URLSearchParams();
     if (serverId) query.set('instance_uuid', serverId);
@@ -274,32 +252,23 @@ export function novaActivities(openstack: () => OpenStackClient) {
     return migrations.map(migrationFacts);
   }
 
-  async function describeEvacuation({
-    region,
-    serverId,
-    sourceHost,
-  }: Omit<EvacuateInput, 'targetHost'>): Promise<EvacuationFacts> {
-    const { server } = await nova<{ server: RawServer }>(
-      region,
-      'GET',
-      `/servers/${serverId}`,
-      SERVERS_MICROVERSION,
-    );
-    const facts = serverFacts(server);
-    // Newest first (2.59): the latest evacuation from this host decides.
-    const migration = (await listMigrations({ region, serverId, type: 'evacuation' })).find(
-      (m) => m.sourceCompute === sourceHost,
-    );
-    const finished =
-      migration !== undefined &&
-      (EVACUATION_FINISHED as readonly string[]).includes(migration.status);
-    const moved =
-      finished &&
-      ['done', 'completed'].includes(migration.status) &&
-      facts.host !== sourceHost &&
-      ['ACTIVE', 'SHUTOFF'].includes(facts.status);
-    return { server: facts, migration, finished, moved };
-  }
+  const moves = moveActivities({
+    getServer: async (region, serverId) =>
+      serverFacts(
+        (
+          await nova<{ server: RawServer }>(
+            region,
+            'GET',
+            `/servers/${serverId}`,
+            SERVERS_MICROVERSION,
+          )
+        ).server,
+      ),
+    listMigrations,
+    serverAction: async (region, serverId, body) => {
+      await nova(region, 'POST', `/servers/${serverId}/action`, SERVERS_MICROVERSION, body);
+    },
+  });
 
   return {
     listComputeServices,
@@ -349,17 +318,48 @@ export function novaActivities(openstack: () => OpenStackClient) {
           service: await updateService(region, service.id, { forced_down: forcedDown }),
         };
       } catch (err) {
-        // Zed keeps a host forced down while `done` evacuations from it remain; its restarted
-        // compute moves them to `completed` at start-up, then the same request succeeds.
-        if (
-          err instanceof ApplicationFailure &&
-          /evacuation migration records remain/.test(err.message)
-        )
+        if (evacuationsRemain(err))
           throw ApplicationFailure.create({
             type: OPENSTACK_FAILURES.pending,
             message: err.message,
           });
         throw err;
+      }
+    },
+
+    /**
+     * Waits, heartbeating, until a host's restarted nova-compute reports: up, with an `updated_at`
+     * other than `lastHeartbeat` (read before the power-on, from the old system). Nova's state
+     * alone would not do: it says up for `service_down_time` after the old system's last report.
+     * `updated_at` also moves on any write to the service, so a host left forced down (by an
+     * eviction) is forced up first and its answer becomes the mark to move past. Zed refuses
+     * that until the restarted compute has completed the evacuations from it, so it is asked
+     * again each poll. Compared to the second: a write's answer carries microseconds that the
+     * database (MariaDB's DATETIME) does not keep.
+     */
+    async awaitComputeRejoined(input: {
+      region: string;
+      host: string;
+      lastHeartbeat: string | null;
+      deadlineMs: number;
+      pollMs?: number;
+    }): Promise<{ reached: boolean; service: ComputeService }> {
+      const ctx = Context.current();
+      let mark = input.lastHeartbeat;
+      for (;;) {
+        let service = await computeService(input.region, input.host);
+        if (service.forcedDown) {
+          try {
+            service = await updateService(input.region, service.id, { forced_down: false });
+            mark = service.updatedAt;
+          } catch (err) {
+            if (!evacuationsRemain(err)) throw err;
+          }
+        }
+        const reached = service.state === 'up' && !sameSecond(service.updatedAt, mark);
+        if (reached || Date.now() >= input.deadlineMs) return { reached, service };
+        ctx.heartbeat({ state: service.state, forcedDown: service.forcedDown });
+        await ctx.sleep(input.pollMs ?? 2_000);
       }
     },
 
@@ -388,47 +388,7 @@ export function novaActivities(openstack: () => OpenStackClient) {
 
     listServersOnHost,
     listMigrations,
-    describeEvacuation,
-
-    /**
-     * Evacuates one instance from a failed host, at most once: when an evacuation from that host
-     * exists that has not failed, or the instance is elsewhere already, nothing is posted. An
-     * evacuation that failed or erred (no capacity) may be posted again.
-     */
-    async evacuateServer(input: EvacuateInput): Promise<EvacuateResult> {
-      const before = await describeEvacuation(input);
-      const m = before.migration;
-      if (m && !['failed', 'error'].includes(m.status))
-        return { ...before, posted: false, reason: `evacuation ${m.uuid} is ${m.status}` };
-      if (before.server.host !== input.sourceHost)
-        return {
-          ...before,
-          posted: false,
-          reason: `the instance is on ${before.server.host ?? 'no host'}, not ${input.sourceHost}`,
-        };
-      await nova(input.region, 'POST', `/servers/${input.serverId}/action`, EVACUATE_MICROVERSION, {
-        evacuate: input.targetHost ? { host: input.targetHost } : {},
-      });
-      const after = await describeEvacuation(input);
-      return { ...after, posted: true, reason: 'evacuation requested' };
-    },
-
-    /**
-     * Waits, heartbeating, until the instance's evacuation from `sourceHost` is finished and the
-     * instance has settled (no task state): a migration in `error` comes a moment before the
-     * instance leaves REBUILD for ERROR.
-     */
-    async awaitEvacuation(
-      input: Omit<EvacuateInput, 'targetHost'> & { pollMs?: number },
-    ): Promise<EvacuationFacts> {
-      const ctx = Context.current();
-      for (;;) {
-        const facts = await describeEvacuation(input);
-        if (!facts.migration || (facts.finished && facts.server.taskState === null)) return facts;
-        ctx.heartbeat({ status: facts.migration.status, serverStatus: facts.server.status });
-        await ctx.sleep(input.pollMs ?? 1_000);
-      }
-    },
+    ...moves,
 
     async listInstanceActions({
       region,

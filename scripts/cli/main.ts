@@ -180,6 +180,11 @@ program
     ),
   );
 
+const wholeNumber = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  return Number(value);
+};
+
 program
   .command('reinstall')
   .description(
@@ -195,6 +200,11 @@ program
     'change the host only in this maintenance window (repeat for several: any open), e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
     windowOption,
   )
+  .option(
+    '--nova-region <name>',
+    'the host is a Nova hypervisor there: disable it and migrate its instances away first',
+  )
+  .option('--migration-concurrency <n>', 'instances migrated at once (default 2)', wholeNumber)
   .option('--dry-run', 'print the deployment, script and BMC (its serial checked); change nothing')
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
@@ -209,16 +219,13 @@ program
           drainTimeoutSeconds: o.drainTimeout,
           rejoinTimeoutSeconds: o.rejoinTimeout,
           window: o.window,
+          novaRegion: o.novaRegion,
+          migrationConcurrency: o.migrationConcurrency,
         },
         { dryRun: o.dryRun, detach: o.detach },
       ),
     ),
   );
-
-const wholeNumber = (value: string) => {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
-  return Number(value);
-};
 
 program
   .command('evict')

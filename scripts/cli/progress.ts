@@ -48,16 +48,20 @@ const REINSTALL_STEPS: Record<ReinstallStep, number> = {
   validating: 0,
   credentials: 1,
   'netbox-reinstalling': 2,
-  drain: 3,
-  bmc: 4,
-  'publish-script': 5,
-  'power-off': 6,
-  pxe: 7,
-  'power-on': 8,
-  rejoin: 9,
-  uncordon: 10,
-  'netbox-active': 11,
-  done: 12,
+  'compute-disable': 3,
+  'migrate-instances': 4,
+  drain: 5,
+  bmc: 6,
+  'publish-script': 7,
+  'power-off': 8,
+  pxe: 9,
+  'power-on': 10,
+  rejoin: 11,
+  'compute-rejoin': 12,
+  uncordon: 13,
+  'compute-enable': 14,
+  'netbox-active': 15,
+  done: 16,
 };
 const ROOK_PHASES: Record<RookCephUpgradePhase, number> = {
   validating: 0,
@@ -118,8 +122,26 @@ export function drainProgress(st: DrainStatus): Progress {
   };
 }
 
-export const reinstallProgress = (st: NodeReinstallStatus): Progress =>
-  stepProgress(st.node, REINSTALL_STEPS, st.step, st.waitingReason);
+const HYPERVISOR_STEPS: readonly ReinstallStep[] = [
+  'compute-disable',
+  'migrate-instances',
+  'compute-rejoin',
+  'compute-enable',
+];
+
+/** A reinstall's steps, those of a hypervisor only when the host is one. */
+export function reinstallProgress(st: NodeReinstallStatus): Progress {
+  const applies = (step: ReinstallStep) =>
+    st.novaRegion !== undefined || !HYPERVISOR_STEPS.includes(step);
+  const rank = (step: ReinstallStep) =>
+    Object.entries(REINSTALL_STEPS).filter(
+      ([other, n]) => applies(other as ReinstallStep) && n < REINSTALL_STEPS[step],
+    ).length;
+  const steps = Object.fromEntries(
+    Object.keys(REINSTALL_STEPS).map((step) => [step, rank(step as ReinstallStep)]),
+  ) as Record<ReinstallStep, number>;
+  return stepProgress(st.node, steps, st.step, st.waitingReason);
+}
 
 export function rookProgress(st: RookCephUpgradeStatus): Progress {
   return {

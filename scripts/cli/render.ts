@@ -124,7 +124,23 @@ export function renderReinstallPlan(plan: ReinstallPlan): string {
     `  deployment        ${plan.deployment}${plan.customScript ? ` (${plan.customScript})` : ''}: ${plan.script.bytes} bytes, sha256 ${plan.script.sha256.slice(0, 12)}`,
     `  Kubernetes node   ${plan.kubernetesNode ? `yes, in ${plan.cluster}: drained first, waited for after` : `no node in ${plan.cluster}: no drain`}`,
     `  BMC               ${plan.bmc}: serial ${plan.bmcSerial} matches NetBox, power ${plan.power}`,
+    ...(plan.hypervisor ? renderEmptyingPlan(plan.hypervisor) : []),
   ].join('\n');
+}
+
+function renderEmptyingPlan({
+  region,
+  service,
+  instances,
+}: NonNullable<ReinstallPlan['hypervisor']>) {
+  return [
+    `  Nova (${region})     ${service}: disabled and emptied first; enabled again after, unless a person had disabled it`,
+    ...(instances.length === 0 ? ['    no instances'] : []),
+    ...instances.map(
+      (i) =>
+        `    ${i.name} (${i.status}): ${i.problem ? `CANNOT MOVE: ${i.problem}` : `${i.kind} to ${i.target}`}`,
+    ),
+  ];
 }
 
 export function renderReinstallStatus(st: NodeReinstallStatus): string {

@@ -6,14 +6,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { OpenStackClient } from '../../activities/openstack/client';
 import { KeystoneTokenCache } from '../../activities/openstack/keystone';
-import type { EvacuationFacts } from '../../activities/openstack/nova';
+import type { MoveFacts } from '../../activities/openstack/moves';
 import { VaultClient } from '../../activities/vault/client';
 import { setComputeRunning } from '../../lab';
 import { waitFor } from '../../lab/wait';
+import type { Activities } from '../../activities';
 import { INVALID_INPUT, OPENSTACK_FAILURES } from '../../workflows/api';
 import { useLabActivities } from '../support/lab';
 import { labOpenStackConfig } from '../../scripts/stack';
-import { computeServices, listServers, openstackCli } from '../support/openstack';
+import { computeServices, listServers, openstackCli, openstackRun } from '../support/openstack';
 
 const ctx = useLabActivities('nova-lab.yaml');
 const region = 'lab';
@@ -40,7 +41,7 @@ const awaitEvacuation = (serverId: string, sourceHost: string) =>
     serverId,
     sourceHost,
     pollMs: 250,
-  }) as Promise<EvacuationFacts>;
+  }) as Promise<MoveFacts>;
 
 const waitForComputeState = (host: string, state: 'up' | 'down') =>
   waitFor(
@@ -314,5 +315,92 @@ describe('Nova writes', () => {
     // The witness: the CLI shows it ACTIVE elsewhere.
     const row = (await listServers(os())).find((s) => s.ID === victim.id);
     assert.deepEqual([row?.Status, row?.Host === 'hv-2'], ['ACTIVE', false]);
+  });
+});
+
+describe('Emptying a running hypervisor (a reinstall)', () => {
+  const awaitMigration = (serverId: string, kind: 'live-migration' | 'migration') =>
+    new MockActivityEnvironment().run(ctx.act.awaitMigration, {
+      region,
+      serverId,
+      sourceHost: 'hv-4',
+      kind,
+      pollMs: 250,
+    }) as Promise<MoveFacts>;
+  /** The instance's moves as Nova's instance actions record them (earlier tests evacuated some). */
+  const moveActions = async (serverId: string) =>
+    (await ctx.act.listInstanceActions({ region, serverId }))
+      .map((a) => a.action)
+      .filter((a) => ['live-migration', 'migrate', 'confirmResize'].includes(a))
+      .sort();
+
+  it('a running instance moves live, a stopped one cold (confirmed): each posted once, finished by its migration record', async () => {
+    const [running, stopped] = await ctx.act.listServersOnHost({ region, host: 'hv-4' });
+    assert.ok(running && stopped, 'two instances on hv-4');
+    await openstackRun(os(), ['server', 'stop', stopped.id]);
+    await waitFor(
+      `${stopped.name} SHUTOFF`,
+      async () => (await listServers(os())).find((s) => s.ID === stopped.id)?.Status === 'SHUTOFF',
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const cases = [
+      { server: running, kind: 'live-migration', status: 'ACTIVE', last: 'completed' },
+      { server: stopped, kind: 'migration', status: 'SHUTOFF', last: 'confirmed' },
+    ] as const;
+    for (const { server, kind, status, last } of cases) {
+      const ref = { region, serverId: server.id, sourceHost: 'hv-4', kind };
+      const first = await ctx.act.migrateServer(ref);
+      assert.equal(first.posted, true, first.reason);
+      const again = await ctx.act.migrateServer(ref);
+      assert.equal(
+        again.posted,
+        false,
+        'a retry posts nothing while the first is under way or done',
+      );
+      const facts = await awaitMigration(server.id, kind);
+      assert.equal(facts.moved, true, JSON.stringify(facts));
+      assert.deepEqual(
+        [facts.migration?.status, facts.server.status, facts.server.host === 'hv-4'],
+        [last, status, false],
+      );
+      assert.equal((await ctx.act.migrateServer(ref)).posted, false);
+      assert.equal(
+        (await ctx.act.listMigrations({ region, serverId: server.id, type: kind })).length,
+        1,
+      );
+      const row = (await listServers(os())).find((s) => s.ID === server.id);
+      assert.deepEqual([row?.Status, row?.Host], [status, facts.server.host]);
+    }
+    assert.deepEqual(await moveActions(running.id), ['live-migration']);
+    assert.deepEqual(await moveActions(stopped.id), ['confirmResize', 'migrate']);
+  });
+
+  it("the restarted nova-compute is awaited by a heartbeat newer than the old system's; a forced-down host is forced up", async () => {
+    const heartbeat = async () =>
+      (await ctx.act.listComputeServices({ region, host: 'hv-4' }))[0].updatedAt;
+    const rejoined = (lastHeartbeat: string | null, deadlineMs: number) =>
+      new MockActivityEnvironment().run(ctx.act.awaitComputeRejoined, {
+        region,
+        host: 'hv-4',
+        lastHeartbeat,
+        deadlineMs,
+        pollMs: 250,
+      }) as ReturnType<Activities['awaitComputeRejoined']>;
+    await setComputeRunning(ctx.lab.stateDir, ['hv-4'], false);
+    await ctx.act.setComputeServiceForcedDown({ region, host: 'hv-4', forcedDown: true });
+    const last = await heartbeat();
+    const cut = await rejoined(last, Date.now() + 3_000);
+    // Nova may still say up (the last report is recent): no report since is what counts.
+    assert.deepEqual([cut.reached, cut.service.forcedDown], [false, false]);
+
+    await setComputeRunning(ctx.lab.stateDir, ['hv-4'], true);
+    const back = await rejoined(last, Date.now() + 300_000);
+    assert.deepEqual(
+      [back.reached, back.service.state, back.service.forcedDown],
+      [true, 'up', false],
+    );
+    assert.notEqual(back.service.updatedAt, last);
+    const hv4 = (await computeServices(os())).find((s) => s.host === 'hv-4');
+    assert.deepEqual([hv4?.state, hv4?.forced_down], ['up', false]);
   });
 });

@@ -5,20 +5,38 @@
 // hv-2's compute dies with its BMC on, the worker is SIGKILLed mid-evacuation → powered off and
 // verified first, each instance evacuated once; hv-3's BMC hangs → the operator is asked, nothing
 // evacuated; hv-3 with no capacity left → reported, nothing lost, moved after a retry (Keystone
-// having revoked Steward's tokens meanwhile).
+// having revoked Steward's tokens meanwhile). Then reinstalls: the evicted hv-1 is back in
+// service; hv-4, running with every instance, is emptied (live, cold, the worker SIGKILLed midway)
+// after an instance in ERROR stopped it before any power-off.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { readBmcLog, setBmcFault, setComputeRunning, setComputeServicesEnabled } from '../../lab';
+import {
+  readBmcLog,
+  readInstallLog,
+  setBmcFault,
+  setComputeRunning,
+  setComputeServicesEnabled,
+} from '../../lab';
 import { waitFor } from '../../lab/wait';
 import {
   hypervisorEvictionStatusQuery,
   hypervisorEvictionWatchStatusQuery,
+  nodeReinstallStatusQuery,
   workflowIds,
   type HypervisorEvictionResult,
+  type NodeReinstallResult,
 } from '../../workflows/api';
+import type { Connection } from '@temporalio/client';
+import { recordHistory } from '../support/histories';
 import { ipmitool } from '../support/ipmitool';
-import { netboxDevice } from '../support/lab-bare-metal';
-import { adminApi, computeServices, listServers, type ApiService } from '../support/openstack';
+import { netboxDevice, powerCommands } from '../support/lab-bare-metal';
+import {
+  adminApi,
+  computeServices,
+  listServers,
+  openstackRun,
+  type ApiService,
+} from '../support/openstack';
 import {
   currentDetails,
   killWorkerAndStartAnother,
@@ -99,6 +117,19 @@ async function untilEvictionWaits(host: string): Promise<string> {
   );
   return reason!;
 }
+const reinstallResult = (host: string): Promise<NodeReinstallResult> =>
+  stack.client.workflow.getHandle(workflowIds.reinstall(host)).result();
+/** Nova's own records of an instance's live and cold migrations from `host`. */
+const movesFrom = async (serverId: string, host: string) =>
+  (
+    await adminApi(os()).call<{
+      migrations: { migration_type: string; status: string; source_compute: string }[];
+    }>('GET', `${os().computeUrl}/os-migrations?instance_uuid=${serverId}`, undefined, {
+      microversion: '2.59',
+    })
+  ).migrations.filter(
+    (m) => m.source_compute === host && ['live-migration', 'migration'].includes(m.migration_type),
+  );
 /** Keystone revokes every token of Steward's user, as disabling it for a moment does. */
 async function revokeStewardTokens(): Promise<void> {
   const api = adminApi(os());
@@ -308,5 +339,106 @@ describe('hypervisor eviction on the real Nova lab', () => {
     const status = await stack.steward('status', workflowIds.evict('lab', 'hv-3'));
     assert.equal(status.code, 0, output(status));
     assert.match(status.stdout, /hv-3 evicted: \d+ instances moved/);
+  });
+
+  it('reinstall of the evicted hv-1: powered on from PXE, its nova-compute forced up and reporting, enabled again, NetBox active', async () => {
+    const run = await stack.steward(
+      'reinstall',
+      'hv-1',
+      '--nova-region',
+      'lab',
+      '--deploy',
+      'none',
+    );
+    assert.equal(run.code, 0, output(run));
+    const result = await reinstallResult('hv-1');
+    assert.equal(result.outcome, 'reinstalled', result.message);
+    assert.match(result.log.join('\n'), /Nova: no instances on hv-1/);
+    const hv1 = (await services())['hv-1'];
+    assert.deepEqual([hv1.state, hv1.status, hv1.forced_down], ['up', 'enabled', false]);
+    assert.deepEqual(
+      powerCommands(stack.lab, 'hv-1').slice(-3),
+      ['set power 0', 'set boot pxe', 'set power 1'],
+      'the power cut; then PXE and on (Steward sends no power-off to a host that is off)',
+    );
+    assert.equal(readInstallLog(stack.lab.stateDir, 'hv-1').length, 1, 'installed once');
+    assert.equal((await netboxDevice(stack.lab, 'hv-1')).status, 'active');
+  });
+
+  it('reinstall of a running hv-4: an instance in ERROR stops it before any power-off; then disabled, each instance moved once (live, or cold when stopped) with the worker SIGKILLed midway, enabled after', async () => {
+    const onHost = (await listServers(os())).filter((s) => s.Host === 'hv-4');
+    assert.ok(onHost.length >= 3, `instances on hv-4: ${onHost.length}`);
+    const [broken, stopped] = onHost;
+    await openstackRun(os(), ['server', 'stop', stopped.ID]);
+    await openstackRun(os(), ['server', 'set', '--state', 'error', broken.ID]);
+    const id = workflowIds.reinstall('hv-4');
+    const offsBefore = powerOffs('hv-4').length;
+    const run = await stack.steward(
+      'reinstall',
+      'hv-4',
+      '--nova-region',
+      'lab',
+      '--deploy',
+      'none',
+      '--detach',
+    );
+    assert.equal(run.code, 0, output(run));
+    const handle = stack.client.workflow.getHandle(id);
+    let reason: string | undefined;
+    await waitFor(
+      'the reinstall to ask about the ERROR instance',
+      async () =>
+        (reason = (await handle.query(nodeReinstallStatusQuery)).waitingReason) !== undefined,
+      { timeoutMs: 180_000, intervalMs: 1_000 },
+    );
+    assert.match(
+      reason!,
+      new RegExp(
+        `^migrate-instances: 1 of ${onHost.length} instances on hv-4 cannot be moved by Steward: ${broken.Name} is ERROR`,
+      ),
+    );
+    const hv4 = (await services())['hv-4'];
+    assert.deepEqual(
+      [hv4.status, hv4.disabled_reason],
+      ['disabled', `reinstall by Steward (${id})`],
+    );
+    assert.equal(powerOffs('hv-4').length, offsBefore, 'no power-off');
+    for (const s of onHost)
+      assert.deepEqual(await movesFrom(s.ID, 'hv-4'), [], 'nothing moved yet');
+
+    await openstackRun(os(), ['server', 'set', '--state', 'active', broken.ID]);
+    const retry = await stack.steward('decide', id, 'retry');
+    assert.equal(retry.code, 0, output(retry));
+    await waitFor(
+      'migrations off hv-4 under way',
+      async () =>
+        (await Promise.all(onHost.map((s) => movesFrom(s.ID, 'hv-4')))).some((m) => m.length > 0),
+      { timeoutMs: 120_000, intervalMs: 100 },
+    );
+    await killWorkerAndStartAnother(stack);
+    const result = await reinstallResult('hv-4');
+    assert.equal(result.outcome, 'reinstalled', result.message);
+    recordHistory(
+      (stack.client.connection as Connection).options.address,
+      id,
+      'node-reinstall-hypervisor-error-instance-retry',
+    );
+
+    const servers = await listServers(os());
+    for (const s of onHost) {
+      const now = servers.find((x) => x.ID === s.ID);
+      const expected = s.ID === stopped.ID ? 'SHUTOFF' : 'ACTIVE';
+      assert.deepEqual([now?.Status, now?.Host === 'hv-4'], [expected, false], s.Name);
+      const moves = await movesFrom(s.ID, 'hv-4');
+      assert.deepEqual(
+        moves.map((m) => `${m.migration_type} ${m.status}`),
+        [s.ID === stopped.ID ? 'migration confirmed' : 'live-migration completed'],
+        `${s.Name} moved once`,
+      );
+    }
+    assert.equal(powerOffs('hv-4').length, offsBefore + 1, 'one power-off, by Steward');
+    const after = (await services())['hv-4'];
+    assert.deepEqual([after.state, after.status, after.disabled_reason], ['up', 'enabled', null]);
+    assert.equal((await netboxDevice(stack.lab, 'hv-4')).status, 'active');
   });
 });

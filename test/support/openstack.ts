@@ -61,6 +61,7 @@ export interface ApiService {
   state: 'up' | 'down';
   status: 'enabled' | 'disabled';
   forced_down: boolean;
+  disabled_reason: string | null;
 }
 
 export async function computeServices(openstack: NovaConnection): Promise<ApiService[]> {

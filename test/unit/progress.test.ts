@@ -88,6 +88,11 @@ describe('progress bars', () => {
       renderBars([reinstallProgress(reinstall)]),
       /^bm-7 {2}\[█{12}░{8}\] {2}7\/12 pxe$/,
     );
+    assert.match(
+      renderBars([reinstallProgress({ ...reinstall, novaRegion: 'lab' })]),
+      /^bm-7 {2}\[█{11}░{9}\] {2}9\/16 pxe$/,
+      "a hypervisor's reinstall has four steps more",
+    );
     const rook = {
       cluster: 'lab',
       phase: 'ceph-roll',

@@ -15,6 +15,7 @@ test('a reinstall request gets its defaults: timeouts and the BMC login as Vault
     cluster: 'lab',
     drainTimeoutSeconds: 600,
     rejoinTimeoutSeconds: 1800,
+    migrationConcurrency: 2,
     bmcCredentials: {
       username: 'vault:secret/data/bmc/worker-2#username',
       password: 'vault:secret/data/bmc/worker-2#password',
@@ -43,6 +44,12 @@ test('bad reinstall requests are refused naming the field', () => {
       /Vault reference/,
     ],
     [{ node: 'w', cluster: 'lab', password: 'x' }, 'password', /not a known field/],
+    [{ node: 'w', cluster: 'lab', novaRegion: 'Region One' }, 'novaRegion', /./],
+    [
+      { node: 'w', cluster: 'lab', novaRegion: 'lab', migrationConcurrency: 0 },
+      'migrationConcurrency',
+      /at least 1/,
+    ],
     [
       {
         node: 'w',

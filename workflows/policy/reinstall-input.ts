@@ -35,6 +35,13 @@ const reinstallInput = z.strictObject({
   rejoinTimeoutSeconds: seconds(1800),
   bmcCredentials: z.strictObject({ username: secretRef, password: secretRef }).optional(),
   window: maintenanceWindowsSchema.optional(),
+  novaRegion: clusterName.optional(),
+  migrationConcurrency: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(16, 'must be at most 16')
+    .default(2),
 });
 
 export type ReinstallRequest = z.output<typeof reinstallInput> & {
