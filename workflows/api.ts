@@ -6,7 +6,7 @@ import {
   SearchAttributeType,
 } from '@temporalio/common';
 import type { AddonStep } from './policy/addon-steps';
-import type { MaintenanceWindow } from './policy/maintenance-window';
+import type { MaintenanceWindows } from './policy/maintenance-window';
 import type { CephGateFailure, CephGateVerdict } from './policy/ceph-health-gate';
 import type { RookCephChange, RookCephPlan } from './policy/rook-upgrade';
 
@@ -277,8 +277,8 @@ export interface KubernetesUpgradeInput {
   approvalPoints?: ApprovalPoint[];
   /** Label selectors choosing the workers to upgrade; the control plane is always upgraded whole. */
   nodes?: { include?: string; exclude?: string };
-  /** New nodes start only inside this window (the nodes in flight finish); default always. */
-  window?: MaintenanceWindow;
+  /** New nodes start only inside this window, or any of these (the nodes in flight finish); default always. */
+  window?: MaintenanceWindows;
 }
 
 export type ApprovalPoint = 'before-each-step' | 'before-workers';
@@ -425,7 +425,7 @@ export interface NodeReinstallInput {
   /** Vault references of the BMC login. Default `vault:secret/data/bmc/<node>#username|password`. */
   bmcCredentials?: { username: string; password: string };
   /** Changes start only inside this window (the checks before them run at once); default always. */
-  window?: MaintenanceWindow;
+  window?: MaintenanceWindows;
   /**
    * The OpenStack region where the host is a Nova hypervisor (its compute service's host is
    * `node`): its service is disabled and its instances migrated away before the drain, and it is
@@ -590,7 +590,7 @@ export interface RookCephUpgradeInput {
    */
   gateTimeoutSeconds?: number;
   /** The upgrade, its first gate included, starts only inside this window; default always. */
-  window?: MaintenanceWindow;
+  window?: MaintenanceWindows;
 }
 
 export type RookCephUpgradePhase =

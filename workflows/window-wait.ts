@@ -3,25 +3,23 @@
 // marks the runs that have one.
 import { patched, sleep } from '@temporalio/workflow';
 import {
-  describeInstant,
-  describeWindow,
+  describeClosed,
   insideWindow,
   nextWindowStart,
-  type MaintenanceWindow,
+  type MaintenanceWindows,
 } from './policy/maintenance-window';
 
 const MAINTENANCE_WINDOW = 'maintenance-window';
 
 /** Why nothing may start now ("<window> is closed; next opens at …"); undefined when it may. */
-export function windowClosed(window: MaintenanceWindow | undefined): string | undefined {
+export function windowClosed(window: MaintenanceWindows | undefined): string | undefined {
   if (!window || !patched(MAINTENANCE_WINDOW) || insideWindow(window, Date.now())) return undefined;
-  const opens = describeInstant(window, nextWindowStart(window, Date.now()));
-  return `${describeWindow(window)} is closed; next opens at ${opens}`;
+  return describeClosed(window, Date.now());
 }
 
 /** Sleeps until the window is open; `show` gets the wait's reason while it lasts, then undefined. */
 export async function untilWindowOpens(
-  window: MaintenanceWindow | undefined,
+  window: MaintenanceWindows | undefined,
   show: (waiting: string | undefined) => void,
 ): Promise<void> {
   let waited = false;

@@ -16,7 +16,7 @@ import { changeSchedule, createSchedule, listSchedules } from './commands/schedu
 import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
-import { windowFromText } from '../../workflows/policy/maintenance-window';
+import { windowOption } from './window-option';
 import { bashCompletion } from './completion';
 
 const seconds = (value: string) => {
@@ -25,14 +25,6 @@ const seconds = (value: string) => {
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-};
-
-const maintenanceWindow = (value: string) => {
-  const window = windowFromText(value);
-  if (!window) {
-    throw new InvalidArgumentError('must read like "sat,sun 22:00-04:00 Europe/Berlin"');
-  }
-  return window;
 };
 
 async function withClient(
@@ -158,8 +150,8 @@ program
   )
   .option(
     '--window <window>',
-    'start nodes only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
-    maintenanceWindow,
+    'start nodes only in this maintenance window (repeat for several: any open), e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    windowOption,
   )
   .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
   .option('--detach', 'start and return without watching')
@@ -205,8 +197,8 @@ program
   .option('--rejoin-timeout <duration>', 'how long the host may take to come back', seconds)
   .option(
     '--window <window>',
-    'change the host only in this maintenance window, e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
-    maintenanceWindow,
+    'change the host only in this maintenance window (repeat for several: any open), e.g. "sat,sun 22:00-04:00 Europe/Berlin"',
+    windowOption,
   )
   .option(
     '--nova-region <name>',
@@ -305,8 +297,8 @@ program
   )
   .option(
     '--window <window>',
-    'start only in this maintenance window, e.g. "sun 02:00-06:00 Europe/Berlin"',
-    maintenanceWindow,
+    'start only in this maintenance window (repeat for several: any open), e.g. "sun 02:00-06:00 Europe/Berlin"',
+    windowOption,
   )
   .option(
     '--dry-run',

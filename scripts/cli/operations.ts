@@ -27,7 +27,15 @@ interface Operation<T extends object> {
    * a lease from its guard instead, which refuses a second one.
    */
   notSchedulable?: string;
+  /** Whether its input takes a maintenance `window` (one, or a list: open while any is). */
+  windowed?: boolean;
 }
+
+/** A list of windows, the form a single window's example would not show. */
+export const WINDOWS_EXAMPLE = [
+  { days: ['sat', 'sun'], start: '22:00', end: '04:00', timeZone: 'Europe/Berlin' },
+  { days: ['wed'], start: '02:00', end: '05:00', timeZone: 'UTC' },
+];
 
 const operation = <T extends object>(o: Operation<T>) => o as Operation<object>;
 
@@ -64,6 +72,7 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseUpgradeInput,
     workflowId: (i) => workflowIds.upgrade(i.cluster),
     example: { cluster: 'lab', target: '1.33', maxUnavailable: '25%' },
+    windowed: true,
   }),
   'k8s-upgrade-plan': operation({
     workflowType: 'planKubernetesUpgrade',
@@ -78,6 +87,7 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseReinstallInput,
     workflowId: (i) => workflowIds.reinstall(i.node),
     example: { node: 'worker-2', cluster: 'lab' },
+    windowed: true,
   }),
   'reinstall-plan': operation({
     workflowType: 'planReinstall',
@@ -99,6 +109,7 @@ export const OPERATIONS: Record<string, Operation<object>> = {
     parse: parseRookCephUpgradeInput,
     workflowId: (i) => workflowIds.rookUpgrade(i.cluster),
     example: { cluster: 'lab', rook: 'v1.16.7', ceph: 'quay.io/ceph/ceph:v18.2.4' },
+    windowed: true,
   }),
   'rook-upgrade-plan': operation({
     workflowType: 'planRookCephUpgrade',
@@ -152,5 +163,10 @@ export function renderExample(name: string, o: Operation<object>): string {
     `  Task Queue     ${TASK_QUEUE}`,
     `  Workflow ID    ${o.workflowId(input)}   (must be exactly this, derived from the target)`,
     `  Input          ${JSON.stringify(input)}`,
+    ...(o.windowed
+      ? [
+          `  Window         optional "window": one window, or a list of them (runs while any is open), e.g. "window": ${JSON.stringify(WINDOWS_EXAMPLE)}`,
+        ]
+      : []),
   ].join('\n');
 }

@@ -22,8 +22,9 @@ import { describeLease } from '../../workflows/policy/cluster-leases';
 import {
   describeInstant,
   describeWindow,
-  nextWindowStart,
-  type MaintenanceWindow,
+  insideWindow,
+  nextOpening,
+  type MaintenanceWindows,
 } from '../../workflows/policy/maintenance-window';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
@@ -105,11 +106,15 @@ export function renderUpgradeStatus(st: KubernetesUpgradeStatus): string {
 }
 
 /** Whether a window is open at `now`, and if not when it opens, for a plan printed now. */
-export function renderWindowNow(window: MaintenanceWindow, now: number): string {
-  const opens = nextWindowStart(window, now);
-  return opens === now
-    ? `Nodes start only in the maintenance window ${describeWindow(window)}; it is open now.`
-    : `Nodes start only in the maintenance window ${describeWindow(window)}; it is closed now and opens at ${describeInstant(window, opens)}.`;
+export function renderWindowNow(window: MaintenanceWindows, now: number): string {
+  const several = Array.isArray(window) && window.length > 1;
+  const bound = `Nodes start only in the maintenance window${several ? 's' : ''} ${describeWindow(window)}`;
+  if (insideWindow(window, now)) return `${bound}; ${several ? 'one' : 'it'} is open now.`;
+  const next = nextOpening(window, now);
+  const opens = describeInstant(next.window, next.at);
+  return several
+    ? `${bound}; they are closed now and the next to open is ${describeWindow(next.window)}, at ${opens}.`
+    : `${bound}; it is closed now and opens at ${opens}.`;
 }
 
 export function renderReinstallPlan(plan: ReinstallPlan): string {

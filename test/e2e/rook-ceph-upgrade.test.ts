@@ -5,13 +5,10 @@
 // (v1.17.4 and v18.2.7). Each is checked against the lab operator's record of its restarts, the
 // ceph CLI sampled meanwhile, kubectl and helm.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { setCephDaemonFault } from '../../lab';
-import { helmBinary } from '../../lab/ceph/helm';
 import { waitFor } from '../../lab/wait';
 import {
   INVALID_INPUT,
@@ -23,6 +20,8 @@ import {
   cephClusterJson,
   cephJson,
   daemonLabels,
+  rookChangeables,
+  rookHelmRelease,
   rookRestarts,
   sampleCeph,
 } from '../support/lab-rook';
@@ -43,34 +42,8 @@ after(async () => stack?.stop());
 const ID = workflowIds.rookUpgrade('lab');
 const output = (run: { stdout: string; stderr: string }) => `${run.stdout}${run.stderr}`;
 const ceph = (...args: string[]) => cephJson(stack.lab, ...args);
-const helmRelease = async () =>
-  JSON.parse(
-    (
-      await promisify(execFile)(helmBinary(), [
-        'list',
-        '--namespace',
-        'rook-ceph',
-        '--kubeconfig',
-        stack.lab.kubeconfigPath,
-        '--output',
-        'json',
-      ])
-    ).stdout,
-  )[0] as { chart: string; revision: string; status: string };
-
-/** What an upgrade may change: the release, the operator's image, the CephCluster's image, restarts. */
-async function changeables() {
-  const operator = JSON.parse(
-    await stack.lab.kubectl('get', 'deploy', '-n', 'rook-ceph', 'rook-ceph-operator', '-o', 'json'),
-  );
-  return {
-    release: await helmRelease(),
-    operator: operator.spec.template.spec.containers[0].image,
-    replicas: operator.spec.replicas,
-    image: (await cephClusterJson(stack.lab)).spec.cephVersion.image,
-    restarts: rookRestarts(stack.lab).length,
-  };
-}
+const helmRelease = () => rookHelmRelease(stack.lab);
+const changeables = () => rookChangeables(stack.lab);
 
 /** Runs `steward rook-upgrade lab ARGS --pause 1s` to its end, sampling Ceph meanwhile. */
 async function upgrade(...args: string[]) {

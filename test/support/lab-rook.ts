@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { OPERATOR_DAEMON } from '../../lab/ceph';
+import { helmBinary } from '../../lab/ceph/helm';
 import { logFile } from '../../lab/daemon';
 import type { TestLab } from './lab';
 
@@ -17,6 +18,36 @@ export const cephJson = async (lab: TestLab, ...args: string[]) =>
 
 export const cephClusterJson = async (lab: TestLab) =>
   JSON.parse(await lab.kubectl('get', 'cephcluster', '-n', 'rook-ceph', 'rook-ceph', '-o', 'json'));
+
+/** The lab's Rook Helm release as `helm list` shows it. */
+export const rookHelmRelease = async (lab: TestLab) =>
+  JSON.parse(
+    (
+      await promisify(execFile)(helmBinary(), [
+        'list',
+        '--namespace',
+        'rook-ceph',
+        '--kubeconfig',
+        lab.kubeconfigPath,
+        '--output',
+        'json',
+      ])
+    ).stdout,
+  )[0] as { chart: string; revision: string; status: string };
+
+/** What an upgrade may change: the release, the operator's image, the CephCluster's image, restarts. */
+export async function rookChangeables(lab: TestLab) {
+  const operator = JSON.parse(
+    await lab.kubectl('get', 'deploy', '-n', 'rook-ceph', 'rook-ceph-operator', '-o', 'json'),
+  );
+  return {
+    release: await rookHelmRelease(lab),
+    operator: operator.spec.template.spec.containers[0].image as string,
+    replicas: operator.spec.replicas as number,
+    image: (await cephClusterJson(lab)).spec.cephVersion.image as string,
+    restarts: rookRestarts(lab).length,
+  };
+}
 
 /** Each Rook daemon Deployment's name → its label `key` (rook-version, ceph-version). */
 export async function daemonLabels(lab: TestLab, key: string): Promise<Record<string, string>> {

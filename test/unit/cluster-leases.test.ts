@@ -196,7 +196,7 @@ describe('parseAcquireRequest', () => {
       { ...ask('drain:w1'), holder: { workflowId: 'asking', firstRunId: '' } },
       /^holder\.firstRunId: is required/,
     ],
-    ['a bad node name', ask('drain:W_1'), /^nodes\.0: must be a Kubernetes node name/],
+    ['a bad node name', ask('drain:W_1'), /^nodes\[0\]: must be a Kubernetes node name/],
   ];
   for (const [what, input, expected] of bad) {
     it(`refuses ${what}`, () =>

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  describeClosed,
   describeInstant,
   describeWindow,
   insideWindow,
   maintenanceWindowSchema,
+  nextOpening,
   nextWindowStart,
   WEEKDAYS,
   windowFromText,
@@ -156,7 +158,7 @@ describe('maintenance window', () => {
     ],
     [
       { days: ['fr'], start: '22:00', end: '04:00', timeZone: 'UTC' },
-      /^window\.days\.0: must be one of sun/,
+      /^window\.days\[0\]: must be one of sun/,
     ],
     [
       { days: ['fri'], start: '24:00', end: '04:00', timeZone: 'UTC' },
@@ -201,4 +203,152 @@ describe('maintenance window', () => {
       good,
     );
   });
+
+  it('accepts a list of windows as given', () => {
+    const list = [
+      { days: ['sat'], start: '22:00', end: '04:00', timeZone: 'Europe/Berlin' },
+      { days: ['wed'], start: '02:00', end: '05:00', timeZone: 'UTC' },
+    ];
+    assert.deepEqual(
+      parseUpgradeInput({ cluster: 'lab', target: '1.32', window: list }).window,
+      list,
+    );
+  });
+});
+
+describe('several maintenance windows', () => {
+  const list = (...specs: [string, string][]) => specs.map(([spec, zone]) => window(spec, zone));
+
+  // [windows, instant, inside, next opening (the instant itself when inside), index of the window]
+  const cases: [string, MaintenanceWindow[], string, boolean, string, number][] = [
+    [
+      'overlapping: inside the second after the first closed',
+      list(['mon 09:00-12:00', 'UTC'], ['mon 11:00-14:00', 'UTC']),
+      '2026-12-07T13:00:00Z',
+      true,
+      '2026-12-07T13:00:00Z',
+      1,
+    ],
+    [
+      'overlapping: both closed, the first opens first next week',
+      list(['mon 09:00-12:00', 'UTC'], ['mon 11:00-14:00', 'UTC']),
+      '2026-12-07T14:00:00Z',
+      false,
+      '2026-12-14T09:00:00Z',
+      0,
+    ],
+    [
+      'adjacent: the second is open where the first ends',
+      list(['mon 09:00-10:00', 'UTC'], ['mon 10:00-11:00', 'UTC']),
+      '2026-12-07T10:00:00Z',
+      true,
+      '2026-12-07T10:00:00Z',
+      1,
+    ],
+    [
+      'one crossing midnight: open on the next morning',
+      list(['sun 10:00-12:00', 'UTC'], ['fri 22:00-04:00', 'Europe/Berlin']),
+      '2026-12-12T02:30:00Z',
+      true,
+      '2026-12-12T02:30:00Z',
+      1,
+    ],
+    [
+      'one crossing midnight: after it closes, the other opens next',
+      list(['sun 10:00-12:00', 'UTC'], ['fri 22:00-04:00', 'Europe/Berlin']),
+      '2026-12-12T03:00:00Z',
+      false,
+      '2026-12-13T10:00:00Z',
+      0,
+    ],
+    [
+      'the next opening is from the second window',
+      list(['sat,sun 22:00-04:00', 'Europe/Berlin'], ['wed 02:00-05:00', 'UTC']),
+      '2026-12-07T12:00:00Z',
+      false,
+      '2026-12-09T02:00:00Z',
+      1,
+    ],
+    [
+      'the next opening is from the first window, in its own zone',
+      list(['sat,sun 22:00-04:00', 'Europe/Berlin'], ['wed 02:00-05:00', 'UTC']),
+      '2026-12-09T06:00:00Z',
+      false,
+      '2026-12-12T21:00:00Z',
+      0,
+    ],
+    [
+      'two opening at the same instant: the first listed',
+      list(['tue 10:00-11:00', 'UTC'], ['tue 11:00-13:00', 'Europe/Berlin']),
+      '2026-12-08T09:00:00Z',
+      false,
+      '2026-12-08T10:00:00Z',
+      0,
+    ],
+    [
+      'a list of one is the window itself',
+      list(['fri 22:00-04:00', 'Europe/Berlin']),
+      '2026-12-12T03:00:00Z',
+      false,
+      '2026-12-18T21:00:00Z',
+      0,
+    ],
+  ];
+  for (const [what, windows, instant, inside, next, index] of cases) {
+    it(`${what}: ${describeWindow(windows)} at ${instant}`, () => {
+      assert.equal(insideWindow(windows, at(instant)), inside);
+      assert.equal(
+        windows.some((w) => insideWindow(w, at(instant))),
+        inside,
+        'any one open',
+      );
+      const opening = nextOpening(windows, at(instant));
+      assert.equal(new Date(opening.at).toISOString(), new Date(next).toISOString());
+      assert.equal(opening.window, windows[index]);
+      assert.equal(nextWindowStart(windows, at(instant)), opening.at);
+    });
+  }
+
+  it('says which window opens next and when, in its zone', () => {
+    const windows = list(['sat,sun 22:00-04:00', 'Europe/Berlin'], ['wed 02:00-05:00', 'UTC']);
+    assert.equal(
+      describeClosed(windows, at('2026-12-07T12:00:00Z')),
+      'sat,sun 22:00-04:00 Europe/Berlin; wed 02:00-05:00 UTC are closed; the next to open is ' +
+        'wed 02:00-05:00 UTC, at wed 2026-12-09 02:00:00 UTC (02:00:00 UTC)',
+    );
+    assert.equal(
+      describeClosed(windows[0], at('2026-12-07T12:00:00Z')),
+      'sat,sun 22:00-04:00 Europe/Berlin is closed; next opens at ' +
+        'sat 2026-12-12 22:00:00 Europe/Berlin (21:00:00 UTC)',
+    );
+  });
+
+  it('reads several windows as describeWindow writes them', () => {
+    const text = 'sat,sun 22:00-04:00 Europe/Berlin; wed 02:00-05:00 UTC';
+    const read = windowFromText(text);
+    assert.deepEqual(
+      read,
+      list(['sat,sun 22:00-04:00', 'Europe/Berlin'], ['wed 02:00-05:00', 'UTC']),
+    );
+    assert.equal(describeWindow(read!), text);
+    assert.equal(windowFromText('sat 22:00-04:00 UTC; wed 02:00'), undefined);
+  });
+
+  const good = { days: ['fri'], start: '22:00', end: '04:00', timeZone: 'UTC' };
+  const bad: [unknown, RegExp][] = [
+    [[good, { ...good, start: '25:00' }], /^window\[1\]\.start: must be a time of day/],
+    [[{ ...good, days: ['fri', 'sa'] }], /^window\[0\]\.days\[1\]: must be one of sun/],
+    [[good, { ...good, timeZone: undefined }], /^window\[1\]\.timeZone: is required/],
+    [[good, { ...good, end: '22:00' }], /^window\[1\]\.end: must differ from start/],
+    [[good, { ...good, zone: 'UTC' }], /^window\[1\]\.zone: is not a known field/],
+    [[], /^window: must name at least one window when it is a list/],
+    ['sat 22:00-04:00 UTC', /^window: must be a window or a non-empty list of windows/],
+  ];
+  for (const [value, reason] of bad) {
+    it(`refuses ${JSON.stringify(value)} naming the field with its index`, () =>
+      assert.throws(
+        () => parseUpgradeInput({ cluster: 'lab', target: '1.32', window: value }),
+        (err: Error) => reason.test(err.message),
+      ));
+  }
 });

@@ -8,7 +8,7 @@ import { OPERATIONS, renderExample } from '../../scripts/cli/operations';
 import { scheduleOptions } from '../../scripts/cli/commands/schedule';
 
 const printedInput = (rendered: string) =>
-  JSON.parse(rendered.split('Input          ')[1]) as Record<string, unknown>;
+  JSON.parse(rendered.split('Input          ')[1].split('\n')[0]) as Record<string, unknown>;
 
 describe('operation examples', () => {
   for (const [name, operation] of Object.entries(OPERATIONS)) {
@@ -36,6 +36,23 @@ describe('operation examples', () => {
   it("a scheduled run's ID is a Steward ID too (the Schedule appends the run's time)", () => {
     assert.match('k8s-upgrade-plan/lab-2026-12-06T03:00:00Z', WORKFLOW_ID_PATTERN);
     assert.doesNotMatch('k8s-upgrade-plan/lab-2026-12-06T03:00:00', WORKFLOW_ID_PATTERN);
+  });
+
+  it('shows the operations that take a window a list of windows that their input accepts', () => {
+    const windowed = Object.entries(OPERATIONS).filter(([name, o]) =>
+      renderExample(name, o).includes('"window": '),
+    );
+    assert.deepEqual(
+      windowed.map(([name]) => name),
+      ['k8s-upgrade', 'reinstall', 'rook-upgrade'],
+    );
+    for (const [name, operation] of windowed) {
+      const shown = JSON.parse(
+        renderExample(name, operation).split('e.g. "window": ')[1],
+      ) as unknown;
+      const input = { ...operation.example, window: shown };
+      assert.deepEqual((operation.parse(input) as { window: unknown }).window, shown, name);
+    }
   });
 
   it('fills in the defaults the workflow would use', () => {

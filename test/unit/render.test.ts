@@ -256,6 +256,20 @@ describe('renderWindowNow', () => {
       renderWindowNow(window, Date.parse('2026-12-06T12:00:00Z')),
       'Nodes start only in the maintenance window sat 22:00-04:00 Europe/Berlin; it is closed now and opens at sat 2026-12-12 22:00:00 Europe/Berlin (21:00:00 UTC).',
     ));
+  const windows = [
+    window,
+    { days: ['wed' as const], start: '03:00', end: '05:00', timeZone: 'UTC' },
+  ];
+  it('says which of several windows opens next, and when', () =>
+    assert.equal(
+      renderWindowNow(windows, Date.parse('2026-12-06T12:00:00Z')),
+      'Nodes start only in the maintenance windows sat 22:00-04:00 Europe/Berlin; wed 03:00-05:00 UTC; they are closed now and the next to open is wed 03:00-05:00 UTC, at wed 2026-12-09 03:00:00 UTC (03:00:00 UTC).',
+    ));
+  it('says one of several windows is open', () =>
+    assert.equal(
+      renderWindowNow(windows, Date.parse('2026-12-12T22:30:00Z')),
+      'Nodes start only in the maintenance windows sat 22:00-04:00 Europe/Berlin; wed 03:00-05:00 UTC; one is open now.',
+    ));
 });
 
 describe('renderReinstallPlan', () => {

@@ -86,7 +86,7 @@ describe('planUpgrade', () => {
     refusedOn('target', () => plan({ target: '1.40' }));
     refusedOn('target', () => plan({ target: '' }));
     refusedOn('cluster', () => plan({ target: '1.32', cluster: 'Bad!' }));
-    refusedOn('approvalPoints.0', () => plan({ target: '1.32', approvalPoints: ['always'] }));
+    refusedOn('approvalPoints[0]', () => plan({ target: '1.32', approvalPoints: ['always'] }));
     refusedOn('nodes.include', () => plan({ target: '1.32', nodes: { include: '' } }));
     refusedOn('nodes.label', () => plan({ target: '1.32', nodes: { label: 'x' } }));
   });

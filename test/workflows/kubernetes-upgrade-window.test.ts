@@ -101,6 +101,39 @@ describe('kubernetesUpgrade with a maintenance window', () => {
   );
 
   it(
+    'bound to two windows, sleeps after the first only until the second opens the same day',
+    { timeout: 240_000 },
+    async () => {
+      // Short enough to pass in real time should the server not skip it (a run of the whole file
+      // once waited): each node settles 15 s, so w1 is in flight when the 20-second first window
+      // closes; w2 starts when the second opens a minute in, not in tomorrow's first.
+      const fleet = new FakeFleet([
+        { name: 'cp-1', controlPlane: true },
+        { name: 'w1' },
+        { name: 'w2' },
+      ]);
+      const opens = Math.floor((await testEnv().currentTimeMs()) / SECOND) * SECOND;
+      const closes = opens + 20 * SECOND;
+      const reopens = opens + MINUTE;
+      const window = [dailyWindow(opens, 20 * SECOND), dailyWindow(reopens, 30 * MINUTE)];
+      await run(fleet, { window, pauseSeconds: 15 }, async (h) => {
+        const result = await h.result();
+        recordHistory(testEnv().address, h.workflowId, 'kubernetes-upgrade-two-windows');
+        assert.equal(result.phase, 'done', result.message);
+        const { started, ended, timers } = await timeline(h);
+        assert.ok(started.get('w1')! < closes, 'w1 started in the first window');
+        assert.ok(ended.get('w1')! > closes, 'and was in flight when it closed');
+        assert.ok(started.get('w2')! >= reopens, 'w2 waited for the second window');
+        assert.ok(started.get('w2')! < reopens + 30 * MINUTE, 'and started inside it');
+        assert.ok(
+          timers.some((t) => Math.abs(ended.get('w1')! + t - reopens) < 2 * SECOND),
+          `a durable timer until the second window opens (timers: ${timers.join(', ')})`,
+        );
+      });
+    },
+  );
+
+  it(
     'started outside the window, starts no node and says when the window opens, in its zone',
     { timeout: 240_000 },
     async () => {

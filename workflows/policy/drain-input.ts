@@ -41,14 +41,20 @@ const uncordonInput = z.strictObject({
   force: z.boolean().default(false),
 });
 
+/** A field's path as JavaScript writes it: window[1].start. */
+const fieldPath = (path: PropertyKey[]) =>
+  path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`))
+    .join('');
+
 /** Parses with a schema; the first problem becomes a non-retryable InvalidInput naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue.path.length > 0 ? issue.path.join('.') : 'input';
+  const field = issue.path.length > 0 ? fieldPath(issue.path) : 'input';
   if (issue.code === 'unrecognized_keys') {
-    throw invalidInput([...issue.path, issue.keys[0]].join('.'), 'is not a known field');
+    throw invalidInput(fieldPath([...issue.path, issue.keys[0]]), 'is not a known field');
   }
   const reason = issue.message.endsWith('received undefined')
     ? 'is required'

@@ -4,6 +4,7 @@
 // Each day's window is one span of time, from the first instant the wall clock reaches the start
 // to the first instant it then reaches the end: a start or end that the clock jumps over (spring
 // forward) is reached at the jump; one that it shows twice (fall back) at its first showing.
+// An operation may be bound to several windows (a list): it runs while any of them is open.
 // Intl.DateTimeFormat does the time-zone math; it works in the workflow sandbox and is
 // deterministic for a given instant and time-zone database.
 import { z } from 'zod';
@@ -19,6 +20,11 @@ export interface MaintenanceWindow {
   /** An IANA time zone such as "Europe/Berlin" or "UTC". */
   timeZone: string;
 }
+
+/** One window, or a non-empty list of them: open while any is. */
+export type MaintenanceWindows = MaintenanceWindow | MaintenanceWindow[];
+
+const listOf = (windows: MaintenanceWindows) => (Array.isArray(windows) ? windows : [windows]);
 
 const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/;
 const clock = z.string().regex(CLOCK, 'must be a time of day such as "22:00" or "04:30:00"');
@@ -66,6 +72,34 @@ export const maintenanceWindowSchema = z
     path: ['end'],
     message: 'must differ from start',
   });
+
+const windowList = z
+  .array(maintenanceWindowSchema)
+  .min(1, 'must name at least one window when it is a list');
+
+/**
+ * One window or a list, told apart by the value itself (a union would hide the field at fault
+ * behind "Invalid input" whenever a required field is missing).
+ */
+export const maintenanceWindowsSchema = z.unknown().transform((value, ctx): MaintenanceWindows => {
+  if (typeof value !== 'object' || value === null) {
+    ctx.issues.push({
+      code: 'custom',
+      input: value,
+      message: 'must be a window or a non-empty list of windows',
+    });
+    return z.NEVER;
+  }
+  const parsed = Array.isArray(value)
+    ? windowList.safeParse(value)
+    : maintenanceWindowSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  // As found, unrecognized keys included (their keys name the field).
+  ctx.issues.push(
+    ...parsed.error.issues.map((issue) => ({ ...issue, input: value }) as z.core.$ZodRawIssue),
+  );
+  return z.NEVER;
+});
 
 function secondsOfDay(text: string): number {
   const [, h, m, s] = CLOCK.exec(text) ?? [];
@@ -123,7 +157,7 @@ const localDay = (instant: number, timeZone: string) =>
   Math.floor(wallClock(instant, timeZone) / DAY_MS);
 
 /** Whether `instant` (ms since the epoch) is inside the window. */
-export function insideWindow(window: MaintenanceWindow, instant: number): boolean {
+function insideOne(window: MaintenanceWindow, instant: number): boolean {
   const today = localDay(instant, window.timeZone);
   return [today - 1, today].some((day) => {
     const span = spanOn(window, day);
@@ -131,9 +165,13 @@ export function insideWindow(window: MaintenanceWindow, instant: number): boolea
   });
 }
 
+/** Whether `instant` (ms since the epoch) is inside any of the windows. */
+export const insideWindow = (windows: MaintenanceWindows, instant: number): boolean =>
+  listOf(windows).some((window) => insideOne(window, instant));
+
 /** `instant` when it is inside the window, else the next instant at which the window opens. */
-export function nextWindowStart(window: MaintenanceWindow, instant: number): number {
-  if (insideWindow(window, instant)) return instant;
+function nextStartOfOne(window: MaintenanceWindow, instant: number): number {
+  if (insideOne(window, instant)) return instant;
   const today = localDay(instant, window.timeZone);
   // Two weeks: a jump forward may swallow a week's only window.
   for (let day = today; day <= today + 15; day++) {
@@ -143,6 +181,23 @@ export function nextWindowStart(window: MaintenanceWindow, instant: number): num
   throw new Error('a window with at least one day opens within two weeks');
 }
 
+/**
+ * The window open at `instant` (`at` is `instant`), else the one that opens first after it (the
+ * first listed when two open together) and when.
+ */
+export function nextOpening(
+  windows: MaintenanceWindows,
+  instant: number,
+): { window: MaintenanceWindow; at: number } {
+  return listOf(windows)
+    .map((window) => ({ window, at: nextStartOfOne(window, instant) }))
+    .reduce((first, other) => (other.at < first.at ? other : first));
+}
+
+/** `instant` when it is inside a window, else the next instant at which one opens. */
+export const nextWindowStart = (windows: MaintenanceWindows, instant: number): number =>
+  nextOpening(windows, instant).at;
+
 /** e.g. "sat 2026-12-12 22:00:00 Europe/Berlin (21:00:00 UTC)". */
 export function describeInstant(window: MaintenanceWindow, instant: number): string {
   const local = new Date(wallClock(instant, window.timeZone)).toISOString();
@@ -151,18 +206,39 @@ export function describeInstant(window: MaintenanceWindow, instant: number): str
   return `${weekday} ${local.slice(0, 10)} ${local.slice(11, 19)} ${window.timeZone} (${utc} UTC)`;
 }
 
-/** e.g. "sat,sun 22:00-04:00 Europe/Berlin". */
-export function describeWindow(window: MaintenanceWindow): string {
-  return `${window.days.join(',')} ${window.start}-${window.end} ${window.timeZone}`;
+const WINDOW_SEPARATOR = '; ';
+
+/** e.g. "sat,sun 22:00-04:00 Europe/Berlin", several separated by "; ". */
+export function describeWindow(windows: MaintenanceWindows): string {
+  return listOf(windows)
+    .map((w) => `${w.days.join(',')} ${w.start}-${w.end} ${w.timeZone}`)
+    .join(WINDOW_SEPARATOR);
 }
 
 /**
- * A window written as `describeWindow` writes it (the CLI's --window), unchecked: the input's
- * parser checks the fields. Undefined when the text does not have the three parts.
+ * Why nothing may start at `instant`, closed windows being given: which windows, and which opens
+ * next and when, e.g. "sat 22:00-04:00 UTC is closed; next opens at sat 2026-12-12 …".
  */
-export function windowFromText(text: string): MaintenanceWindow | undefined {
-  const match = /^\s*(\S+)\s+([\d:]+)-([\d:]+)\s+(\S+)\s*$/.exec(text);
-  if (!match) return undefined;
-  const [, days, start, end, timeZone] = match;
-  return { days: days.split(',') as Weekday[], start, end, timeZone };
+export function describeClosed(windows: MaintenanceWindows, instant: number): string {
+  const { window, at } = nextOpening(windows, instant);
+  const opens = describeInstant(window, at);
+  return Array.isArray(windows) && windows.length > 1
+    ? `${describeWindow(windows)} are closed; the next to open is ${describeWindow(window)}, at ${opens}`
+    : `${describeWindow(windows)} is closed; next opens at ${opens}`;
+}
+
+/**
+ * Windows written as `describeWindow` writes them (the CLI's --window), unchecked: the input's
+ * parser checks the fields. One window when the text has one, else the list; undefined when a
+ * window does not have the three parts.
+ */
+export function windowFromText(text: string): MaintenanceWindows | undefined {
+  const windows: MaintenanceWindow[] = [];
+  for (const part of text.split(WINDOW_SEPARATOR.trim())) {
+    const match = /^\s*(\S+)\s+([\d:]+)-([\d:]+)\s+(\S+)\s*$/.exec(part);
+    if (!match) return undefined;
+    const [, days, start, end, timeZone] = match;
+    windows.push({ days: days.split(',') as Weekday[], start, end, timeZone });
+  }
+  return windows.length === 1 ? windows[0] : windows;
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { DEPLOYMENT_OPTIONS, invalidInput, type DeploymentOption } from '../api';
 import { clusterName, nodeName, parseInput } from './drain-input';
-import { maintenanceWindowSchema } from './maintenance-window';
+import { maintenanceWindowsSchema } from './maintenance-window';
 
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
@@ -34,7 +34,7 @@ const reinstallInput = z.strictObject({
   drainTimeoutSeconds: seconds(600),
   rejoinTimeoutSeconds: seconds(1800),
   bmcCredentials: z.strictObject({ username: secretRef, password: secretRef }).optional(),
-  window: maintenanceWindowSchema.optional(),
+  window: maintenanceWindowsSchema.optional(),
   novaRegion: clusterName.optional(),
   migrationConcurrency: z
     .number()

@@ -11,7 +11,7 @@ import {
   parseCephImage,
   rookUpgradeStep,
 } from './rook-version';
-import { maintenanceWindowSchema } from './maintenance-window';
+import { maintenanceWindowsSchema } from './maintenance-window';
 
 const MAX_SECONDS = 7 * 24 * 3600;
 
@@ -34,7 +34,7 @@ const rookCephUpgradeInput = z.strictObject({
   /** Seconds a gate may fail (in a roll: since Rook's last restart) before the upgrade asks. */
   gateTimeoutSeconds: seconds(600).refine((s) => s > 0, 'must be greater than 0'),
   /** The upgrade, its first gate included, starts only inside this window. */
-  window: maintenanceWindowSchema.optional(),
+  window: maintenanceWindowsSchema.optional(),
 });
 
 export type RookCephUpgradeRequest = z.output<typeof rookCephUpgradeInput>;

@@ -5,7 +5,7 @@ import { APPROVAL_POINTS, DEFAULT_DEVICE_PLUGIN, invalidInput, type UpgradePlan 
 import { addonStepsFor, monitoringChartSteps, type AddonFacts } from './addon-steps';
 import { clusterName, parseInput } from './drain-input';
 import { parseVersion, upgradePath } from './kubernetes-version';
-import { maintenanceWindowSchema } from './maintenance-window';
+import { maintenanceWindowsSchema } from './maintenance-window';
 import { nextWorkerBatch, parseMaxUnavailable } from './worker-batches';
 
 /** Latest patch of each minor Steward knows; extend as releases come. */
@@ -69,7 +69,7 @@ const upgradeInput = z.strictObject({
     })
     .default({}),
   /** New nodes start only inside this window; outside it the rollout waits for the next one. */
-  window: maintenanceWindowSchema.optional(),
+  window: maintenanceWindowsSchema.optional(),
 });
 
 export type ParsedUpgradeInput = z.output<typeof upgradeInput>;
