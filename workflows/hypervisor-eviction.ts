@@ -27,6 +27,7 @@ import {
   type OperatorDecision,
 } from './api';
 import { activityProblem } from './activity-errors';
+import { followMoves as follow, hostCalls as act } from './host-activities';
 import { planTargets, readComputeService } from './eviction-reads';
 import { OperatorGate } from './operator-gate';
 import { parseEvictionInput } from './policy/eviction-input';
@@ -36,19 +37,10 @@ import { announce, bulletList, showPhase } from './visibility';
 /** NetBox's status of an evicted host: it needs a person before it serves again. */
 export const EVICTED_STATUS = 'failed';
 
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
 // A BMC that does not answer is the operator's question soon: three tries, not five.
 const fence = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', maximumInterval: '15 seconds', maximumAttempts: 3 },
-});
-const follow = proxyActivities<Activities>({
-  startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 export async function hypervisorEviction(

@@ -33,6 +33,7 @@ import { locateBmc, readDevice } from './reinstall-reads';
 import { k8s } from './kubernetes-activities';
 import { drainForMaintenance } from './maintenance-drain';
 import { OperatorGate } from './operator-gate';
+import { hostCalls as act } from './host-activities';
 import { HypervisorReinstall, type ReinstallStepRun } from './reinstall-hypervisor';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 import { announce, showPhase } from './visibility';
@@ -40,13 +41,6 @@ import { untilWindowOpens } from './window-wait';
 
 /** NetBox's status while Steward reinstalls a device. */
 const REINSTALLING_STATUS = 'staged';
-
-// A step's calls give up after a few attempts (a hung BMC, NetBox down) and the operator decides.
-// Two minutes: a BMC activity polls the power for up to a minute after a change.
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
 
 export function nodeReinstall(rawInput: NodeReinstallInput): Promise<NodeReinstallResult> {
   return withClusterLease((lease) => reinstall(rawInput, lease));

@@ -16,6 +16,7 @@ import {
 } from './api';
 import { activityProblem, surfaceInvalidInput } from './activity-errors';
 import { planTargets } from './eviction-reads';
+import { followMoves as follow, hostCalls as act } from './host-activities';
 import {
   disabledBySteward,
   instanceMove,
@@ -24,16 +25,6 @@ import {
 
 /** A reinstall step: its name and a run that returns a problem, or undefined when done. */
 export type ReinstallStepRun = [ReinstallStep, () => Promise<string | undefined>];
-
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
-const follow = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
 
 /** The host's compute service; a region or host Nova does not know is bad input (`novaRegion`). */
 export async function readComputeHost(region: string, node: string): Promise<ComputeService> {
