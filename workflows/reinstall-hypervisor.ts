@@ -4,18 +4,12 @@
 // move stops the reinstall before the power is touched. After the host is back its nova-compute
 // must report again (forced up if an eviction left it forced down), and the service is enabled
 // when Steward disabled it.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ComputeService } from '../activities/openstack/nova';
-import {
-  INVALID_INPUT,
-  invalidInput,
-  type InstanceMovePlan,
-  type NodeReinstallStatus,
-  type ReinstallStep,
-} from './api';
-import { activityProblem, surfaceInvalidInput } from './activity-errors';
-import { planTargets } from './eviction-reads';
+import { type InstanceMovePlan, type NodeReinstallStatus, type ReinstallStep } from './api';
+import { activityProblem } from './activity-errors';
+import { planTargets, readComputeService } from './eviction-reads';
 import { followMoves as follow, hostCalls as act } from './host-activities';
 import {
   disabledBySteward,
@@ -25,21 +19,6 @@ import {
 
 /** A reinstall step: its name and a run that returns a problem, or undefined when done. */
 export type ReinstallStepRun = [ReinstallStep, () => Promise<string | undefined>];
-
-/** The host's compute service; a region or host Nova does not know is bad input (`novaRegion`). */
-export async function readComputeHost(region: string, node: string): Promise<ComputeService> {
-  let services: ComputeService[];
-  try {
-    services = await surfaceInvalidInput(act.listComputeServices({ region, host: node }));
-  } catch (err) {
-    if (err instanceof ApplicationFailure && err.type === INVALID_INPUT)
-      throw invalidInput('novaRegion', (err.details?.[0] as { reason: string }).reason);
-    throw err;
-  }
-  if (!services[0])
-    throw invalidInput('novaRegion', `no nova-compute service on "${node}" in ${region}`);
-  return services[0];
-}
 
 /** How each instance on the host would leave it, and where to; or why it cannot. */
 export async function planEmptying(region: string, node: string): Promise<InstanceMovePlan[]> {
@@ -74,7 +53,8 @@ export class HypervisorReinstall {
   constructor(private readonly o: HypervisorReinstallOptions) {}
 
   /** Read before any change: the host must be a compute host of the region (else bad input). */
-  check = (): Promise<ComputeService> => readComputeHost(this.o.region, this.o.node);
+  check = (): Promise<ComputeService> =>
+    readComputeService(this.o.region, this.o.node, 'novaRegion');
 
   /** Disabled, then emptied: after the NetBox status, before the drain. */
   readonly emptying: ReinstallStepRun[] = [

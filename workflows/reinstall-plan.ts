@@ -6,7 +6,8 @@ import type { Activities } from '../activities';
 import type { ComputeService } from '../activities/openstack/nova';
 import type { NodeReinstallInput, ReinstallPlan } from './api';
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
-import { planEmptying, readComputeHost } from './reinstall-hypervisor';
+import { readComputeService } from './eviction-reads';
+import { planEmptying } from './reinstall-hypervisor';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 
@@ -35,7 +36,7 @@ export async function planReinstall(rawInput: NodeReinstallInput): Promise<Reins
   );
   const hypervisor = input.novaRegion && {
     region: input.novaRegion,
-    service: describeService(await readComputeHost(input.novaRegion, node)),
+    service: describeService(await readComputeService(input.novaRegion, node, 'novaRegion')),
     instances: await planEmptying(input.novaRegion, node),
   };
   const bmc = await locateBmc(device);
