@@ -158,6 +158,10 @@ describe('hypervisor eviction on the real Nova lab', () => {
       [['evict', 'hv-1', '--region', 'nowhere'], /region: no OpenStack region "nowhere"/],
       [['evict-watch', 'lab', '--threshold', '0'], /threshold: must be a whole number above 0/],
       [['evict-watch', 'lab', '--threshold', 'lots'], /threshold: /],
+      [
+        ['reinstall', 'hv-1', '--nova-region', 'nowhere', '--deploy', 'none'],
+        /novaRegion: no OpenStack region "nowhere"/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await stack.steward(...args);
