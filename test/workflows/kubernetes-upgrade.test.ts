@@ -9,12 +9,11 @@ import {
   workflowIds,
   type KubernetesUpgradeCarried,
   type KubernetesUpgradeInput,
-  type OperatorWait,
 } from '../../workflows/api';
 import { FakeFleet, type FleetNode } from '../support/fake-fleet';
 import { recordHistory } from '../support/histories';
 import { useTestServer } from '../support/temporal';
-import { runUpgrade, type UpgradeHandle } from '../support/upgrade-run';
+import { runUpgrade, untilWaiting, type UpgradeHandle } from '../support/upgrade-run';
 
 const testEnv = useTestServer();
 let queue = 0;
@@ -39,15 +38,6 @@ function run<T>(
   const cluster = `c${++queue}`;
   const upgradeInput = { cluster, target: '1.32', pauseSeconds: 1, ...input };
   return runUpgrade(testEnv(), fleet, upgradeInput, body, carried);
-}
-
-async function untilWaiting(handle: Handle): Promise<OperatorWait> {
-  for (let i = 0; i < 300; i++) {
-    const { waiting } = await handle.query(kubernetesUpgradeStatusQuery);
-    if (waiting.length > 0) return waiting[0];
-    await sleep(100);
-  }
-  throw new Error('never waited for an operator');
 }
 
 const versions = (fleet: FakeFleet) =>
