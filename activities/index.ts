@@ -19,6 +19,7 @@ import { evictionActivities } from './kubernetes/eviction';
 import { nodeCheckActivities } from './kubernetes/node-checks';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
+import { kubernetesReleaseActivities } from './kubernetes/releases';
 import { baseScriptActivities } from './provisioning/base-scripts';
 import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
@@ -50,6 +51,8 @@ export interface ActivityDeps {
   vault?: VaultConfig;
   /** OpenStack regions by name; passwords are Vault references resolved by `resolveSecret`. */
   openstack?: Record<string, OpenStackRegionConfig>;
+  /** The Kubernetes releases upgrades may install (default: the ones Steward knows). */
+  kubernetesReleases?: string[];
   /** The helm binary that upgrades Rook's operator (default: helm on PATH). */
   helm?: string;
   /** How long one ceph command (CLI or toolbox exec) may take (default 30 s). */
@@ -89,6 +92,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
     ...baseScriptActivities(deps.provisioningUrl),
     ...clusterFactActivities(clusters),
+    ...kubernetesReleaseActivities(deps.kubernetesReleases),
     ...devicePlugin,
     ...nodes,
     ...nodeCheckActivities(clusters),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { kubernetesReleasesSchema } from '../activities/kubernetes/releases';
 import { TASK_QUEUE } from '../workflows/api';
 import { parseSecretRef } from '../workflows/policy/secret-ref';
 
@@ -82,6 +83,8 @@ const schema = z.strictObject({
   drain: z.strictObject({ evictionPollMs: z.number().int().positive().default(250) }).prefault({}),
   /** The add-on manifests directory (scripts/setup/addon-manifests.sh); ~/.cache/steward/addons if unset. */
   addons: z.strictObject({ manifests: path.optional() }).prefault({}),
+  /** The Kubernetes releases upgrades may install; Steward's own list if unset. */
+  kubernetes: z.strictObject({ releases: kubernetesReleasesSchema.optional() }).prefault({}),
   /** NetBox's URL and its API token: a file, or a Vault reference (`vault:secret/data/netbox#token`). */
   netbox: z
     .strictObject({

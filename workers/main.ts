@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     clusters: config.clusters,
     evictionPollMs: config.drain.evictionPollMs,
     addonManifests: config.addons.manifests,
+    kubernetesReleases: config.kubernetes.releases,
     netbox: config.netbox,
     vault: config.vault,
     openstack: config.openstack,

@@ -1,23 +1,21 @@
 // An operation's lease from its cluster's guard (cluster-guard.ts). The operation takes it once
 // its input is checked, before its first change; a refusal fails the operation, non-retryably,
-// naming the holder. It is released however the operation ends (done, failed, cancelled), but not
-// when the run continues as new: the next run asks again as the same holder and keeps it. A holder
-// that ends without releasing (terminated) loses it at the guard's next lease check.
+// naming the holder. It is released however the operation ends, but not when the run continues
+// as new (the next run asks again as the same holder). A rolling operation names each node in its
+// lease before it disrupts it (`holdNode`), so no other operation takes that node meanwhile.
 import { guardCalls as guard } from './operation/activity-profiles';
 import {
   ApplicationFailure,
   CancellationScope,
   ContinueAsNew,
-  patched,
   workflowInfo,
 } from '@temporalio/workflow';
-import { LEASE_REFUSED, type LeaseHolder, type LeaseOperation } from './api';
-
-/** Runs that started before this patch took no lease. */
-const CLUSTER_GUARD = 'cluster-guard';
+import { LEASE_REFUSED, type LeaseDecision, type LeaseOperation, type LeaseRequest } from './api';
 
 export class ClusterLease {
-  private held?: { cluster: string; holder: LeaseHolder };
+  private held?: { cluster: string; request: LeaseRequest };
+  /** Node changes in the order they were asked, each request built on the one before. */
+  private changes: Promise<unknown> = Promise.resolve();
 
   /** Takes the lease for `nodes` by name, or for `unavailable` nodes of the cluster's. */
   async take(
@@ -26,13 +24,10 @@ export class ClusterLease {
     nodes: string[],
     unavailable = nodes.length,
   ): Promise<void> {
-    if (!patched(CLUSTER_GUARD)) return;
     const { workflowId, firstExecutionRunId } = workflowInfo();
     const holder = { workflowId, firstRunId: firstExecutionRunId };
-    const decision = await guard.acquireClusterLease({
-      cluster,
-      request: { holder, operation, nodes, unavailable },
-    });
+    const request = { holder, operation, nodes, unavailable };
+    const decision = await guard.acquireClusterLease({ cluster, request });
     if (!decision.granted) {
       throw ApplicationFailure.create({
         type: LEASE_REFUSED,
@@ -41,13 +36,43 @@ export class ClusterLease {
         details: [decision.heldBy],
       });
     }
-    this.held = { cluster, holder };
+    this.held = { cluster, request };
+  }
+
+  /**
+   * Names `node` in the lease before the operation disrupts it: granted unless another holder
+   * has it (the refusal's reason names who). Needs the lease taken.
+   */
+  holdNode(node: string): Promise<LeaseDecision> {
+    return this.changeNodes((nodes) => [...nodes.filter((n) => n !== node), node]);
+  }
+
+  /** Gives one node back once the operation is done with it; the rest of the lease stays. */
+  async letGoOfNode(node: string): Promise<void> {
+    await this.changeNodes((nodes) => nodes.filter((n) => n !== node));
+  }
+
+  private changeNodes(change: (nodes: string[]) => string[]): Promise<LeaseDecision> {
+    const next = this.changes.then(async (): Promise<LeaseDecision> => {
+      const held = this.held;
+      if (!held) throw new Error('a node was asked for before the lease was taken');
+      const nodes = change(held.request.nodes);
+      const unavailable = Math.max(held.request.unavailable, nodes.length);
+      const request = { ...held.request, nodes, unavailable };
+      const decision = await guard.acquireClusterLease({ cluster: held.cluster, request });
+      if (decision.granted) held.request = request;
+      return decision;
+    });
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   async release(): Promise<void> {
     const held = this.held;
     if (!held) return;
-    await CancellationScope.nonCancellable(() => guard.releaseClusterLease(held));
+    await CancellationScope.nonCancellable(() =>
+      guard.releaseClusterLease({ cluster: held.cluster, holder: held.request.holder }),
+    );
     this.held = undefined;
   }
 }

@@ -1,17 +1,9 @@
-// upgradeNode: one node's step to one Kubernetes version, run by the upgrade as a child workflow
-// so no history grows with the cluster. Drain (child) → upgrade Job pinned to the node → Ready at
-// the new kubelet version → GPU device plugin restarted and GPUs back → pause and checks →
-// uncordon (only if Steward cordoned). Any failure stops here and waits for an operator.
-import { patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { NodeFacts } from '../activities/kubernetes/nodes';
-import type { WaitResult } from '../activities/kubernetes/step-waits';
+// upgradeNode: one node's step to one Kubernetes version, a child of the upgrade so no history
+// grows with the cluster. The upgrade Job runs only on a node this run drained; the node is
+// uncordoned only if Steward cordoned it; any problem waits for an operator, never fails the run.
+import { sleep } from '@temporalio/workflow';
+import { heartbeating, kubernetesLocal as k8s } from './operation/activity-profiles';
 import {
-  heartbeating,
-  kubernetes as k8s,
-  kubernetesLocal as k8sLocal,
-} from './operation/activity-profiles';
-import {
-  invalidInput,
   upgradeNodeStatusQuery,
   workflowIds,
   type UpgradeNodeInput,
@@ -20,211 +12,142 @@ import {
   type UpgradeNodeStep,
 } from './api';
 import { drainForMaintenance } from './maintenance-drain';
-import { LOCAL_NODE_CALLS } from './node-drain';
-import { OperatorGate } from './operation/operator-gate';
-import { gpusBack } from './policy/gpus-back';
+import { Operation, type Step } from './operation/operation';
+import { requireWorkflowId } from './operation/workflow-id';
 import { nodeCheckProblems } from './policy/node-checks';
-import { recordStepDuration } from './metrics';
-import { announce, showPhase } from './operation/visibility';
 
-const POLL_SECONDS = 3;
-/** Runs that started before this patch polled with durable timers and replay so. */
-const STEP_WAITS_IN_ACTIVITIES = 'step-waits-in-activities';
-/** Runs that started before this patch always waited for Ready in an activity of its own. */
-const NODE_READY_READ_FIRST = 'node-ready-read-first';
-
-/** Polls `read` every few seconds (durable timers) until `done`; undefined after the timeout. */
-async function pollUntil<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutSeconds: number,
-): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() >= deadline) return undefined;
-    await sleep(`${POLL_SECONDS} seconds`);
-  }
-}
+type NodeOperation = Operation<UpgradeNodeStatus>;
 
 export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeResult> {
   const { cluster, node, version } = input;
-  const expectedId = workflowIds.upgradeNode(cluster, node, version);
-  if (workflowInfo().workflowId !== expectedId) {
-    throw invalidInput(
-      'workflowId',
-      `must be "${expectedId}" so that one upgrade runs per node and version`,
-    );
-  }
-  const waits = heartbeating(input.stepTimeoutSeconds);
-  /** Until `done`, for at most the step timeout; undefined after it. */
-  async function waitFor<T>(
-    inActivity: (deadlineMs: number) => Promise<WaitResult<T>>,
-    read: () => Promise<T>,
-    done: (value: T) => boolean,
-  ): Promise<T | undefined> {
-    if (!patched(STEP_WAITS_IN_ACTIVITIES)) {
-      return pollUntil(read, done, input.stepTimeoutSeconds);
-    }
-    const { reached, last } = await inActivity(Date.now() + input.stepTimeoutSeconds * 1000);
-    return reached ? last : undefined;
-  }
-
-  /** Runs that started before patch local-node-calls made each call a round trip through the server. */
-  const calls = patched(LOCAL_NODE_CALLS) ? k8sLocal : k8s;
-  const gate = new OperatorGate();
+  requireWorkflowId(
+    workflowIds.upgradeNode(cluster, node, version),
+    'one upgrade runs per node and version',
+  );
   const status: UpgradeNodeStatus = {
     node,
     version,
     step: 'drain',
     cordonedBySteward: false,
-    decisions: gate.decisions,
+    decisions: [],
   };
-  const snapshot = (): UpgradeNodeStatus => ({ ...status, waitingReason: gate.reason });
-  setHandler(upgradeNodeStatusQuery, snapshot);
-  announce('k8s-upgrade-node', cluster, node);
-
-  const show = () =>
-    showPhase(
-      status.step,
-      `**Upgrade ${cluster}/${node} to ${version}**: ${status.step}${gate.reason ? `\nWaiting for an operator: ${gate.reason}` : ''}`,
+  const op: NodeOperation = new Operation(status, {
+    kind: 'k8s-upgrade-node',
+    cluster,
+    target: node,
+    query: upgradeNodeStatusQuery,
+    title: () => `**Upgrade ${cluster}/${node} to ${version}**: ${status.step}`,
+    details: () => (status.cordonedBySteward ? [`Cordoned by Steward: ${node}`] : []),
+    onStep: (name) => (status.step = name as UpgradeNodeStep),
+  });
+  const { end } = await op.runSteps(nodeSteps(input, op));
+  if (end !== 'done') {
+    const outcome = end === 'skip' ? 'skipped' : 'aborted';
+    return finish(
+      op,
+      outcome,
+      `${node} ${outcome} by an operator at step ${status.step}; nothing further was done to it`,
     );
-
-  /** Runs a step until it reports no problem, asking the operator after each problem. */
-  async function step(
-    name: UpgradeNodeStep,
-    run: () => Promise<string | undefined>,
-  ): Promise<'ok' | 'skip' | 'abort'> {
-    status.step = name;
-    const started = Date.now();
-    const done = <T>(result: T): T => {
-      recordStepDuration(name, Date.now() - started);
-      return result;
-    };
-    for (;;) {
-      show();
-      const problem = await run();
-      if (problem === undefined) return done('ok');
-      const cordoned = status.cordonedBySteward ? `; cordoned: ${node}` : '';
-      const waiting = gate.wait(`${name}: ${problem}${cordoned}`);
-      show();
-      const { decision } = await waiting;
-      if (decision === 'skip' || decision === 'abort') return done(decision);
-    }
   }
+  status.step = 'done';
+  const uncordoned = status.cordonedBySteward ? ' and uncordoned' : '';
+  return finish(op, 'upgraded', `${node} upgraded to ${version}${uncordoned}`);
+}
 
-  const finish = (outcome: UpgradeNodeResult['outcome'], message: string): UpgradeNodeResult => {
-    status.step = outcome === 'upgraded' ? 'done' : status.step;
-    show();
-    return { ...snapshot(), outcome, message };
-  };
-  const stopped = (decision: 'skip' | 'abort') =>
-    finish(
-      decision === 'skip' ? 'skipped' : 'aborted',
-      `${node} ${decision === 'skip' ? 'skipped' : 'aborted'} by an operator at step ${status.step}; nothing further was done to it`,
-    );
+function finish(
+  op: NodeOperation,
+  outcome: UpgradeNodeResult['outcome'],
+  message: string,
+): UpgradeNodeResult {
+  op.show();
+  return { ...op.snapshot(), outcome, message };
+}
 
-  const steps: [UpgradeNodeStep, () => Promise<string | undefined>][] = [
-    [
-      'drain',
-      async () => {
-        const drained = await drainForMaintenance(cluster, node, input.drainTimeoutSeconds);
-        if ('failed' in drained) return drained.failed;
-        status.cordonedBySteward = drained.cordonedBySteward;
-        return drained.outcome === 'drained'
-          ? undefined
-          : `drain ${drained.outcome}: ${drained.message}`;
-      },
-    ],
-    [
-      'upgrade-job',
-      async () => {
-        const jobInput = { cluster, node, version, kubeadm: input.kubeadm, image: input.image };
-        let job = await calls.ensureUpgradeJob(jobInput);
-        if (
-          !job.created &&
-          (await calls.upgradeJobState({ cluster, name: job.name })).state === 'failed'
-        ) {
-          // An operator's retry after a failed Job: start it anew under the same name.
-          await calls.deleteUpgradeJob({ cluster, name: job.name });
-          job = await calls.ensureUpgradeJob(jobInput);
-        }
-        const state = await waitFor(
-          (deadlineMs) => waits.awaitUpgradeJob({ cluster, name: job.name, deadlineMs }),
-          () => k8s.upgradeJobState({ cluster, name: job.name }),
-          (s) => s.state !== 'running',
-        );
-        if (!state) return `Job ${job.name} still running after ${input.stepTimeoutSeconds}s`;
-        return state.state === 'failed' ? `Job ${job.name} failed: ${state.reason}` : undefined;
-      },
-    ],
-    [
-      'node-ready',
-      async () => {
-        const upgraded = (n: NodeFacts) => n.ready && n.kubeletVersion === version;
-        // The node is usually back by the time its Job has succeeded: one local read then
-        // spares the wait's round trip through the server.
-        if (patched(NODE_READY_READ_FIRST) && upgraded(await calls.describeNode({ cluster, node })))
-          return undefined;
-        const ready = await waitFor(
-          (deadlineMs) => waits.awaitNodeReady({ cluster, node, version, deadlineMs }),
-          () => k8s.describeNode({ cluster, node }),
-          upgraded,
-        );
-        return ready
-          ? undefined
-          : `not Ready at kubelet ${version} after ${input.stepTimeoutSeconds}s`;
-      },
-    ],
-    [
-      'device-plugin',
-      async () => {
-        const plugin = { cluster, node, ...input.devicePlugin };
-        const before = await calls.gpuFacts(plugin);
-        if (before.capacity === 0) return undefined;
-        const old = before.plugins.filter((p) => !p.terminating);
-        for (const pod of old) await calls.deletePodOnce({ cluster, ...pod });
-        const replaced = old.map((p) => p.uid);
-        const back = await waitFor(
-          (deadlineMs) => waits.awaitGpusBack({ ...plugin, replaced, deadlineMs }),
-          () => k8s.gpuFacts(plugin),
-          (f) => gpusBack(f, replaced),
-        );
-        return back
-          ? undefined
-          : `GPUs not back (${before.capacity} expected) ${input.stepTimeoutSeconds}s after the device plugin restart`;
-      },
-    ],
-    [
-      'checks',
-      async () => {
+/** The node's steps, in order; each returns the problem an operator reads, if any. */
+function nodeSteps(input: UpgradeNodeInput, op: NodeOperation): Step[] {
+  const { cluster, node, version } = input;
+  return [
+    { name: 'drain', run: () => drain(input, op.status) },
+    { name: 'upgrade-job', run: () => upgradeJob(input) },
+    { name: 'node-ready', run: () => nodeReady(input) },
+    { name: 'device-plugin', run: () => devicePlugin(input) },
+    {
+      name: 'checks',
+      run: async () => {
         await sleep(`${input.pauseSeconds} seconds`);
         const problems = nodeCheckProblems(
-          await calls.readNodeCheckFacts({ cluster, node }),
+          await k8s.readNodeCheckFacts({ cluster, node }),
           version,
         );
         return problems.length === 0 ? undefined : problems.join('; ');
       },
-    ],
-    [
-      'uncordon',
-      async () => {
-        if (!status.cordonedBySteward) return undefined;
-        const result = await calls.uncordonNode({ cluster, node, force: false });
-        if (result.uncordoned) return undefined;
-        const facts = await calls.describeNode({ cluster, node });
-        return facts.unschedulable ? result.message : undefined;
-      },
-    ],
+    },
+    { name: 'uncordon', run: () => uncordon(input, op.status) },
   ];
+}
 
-  for (const [name, run] of steps) {
-    const decision = await step(name, run);
-    if (decision !== 'ok') return stopped(decision);
+async function drain(input: UpgradeNodeInput, status: UpgradeNodeStatus) {
+  const drained = await drainForMaintenance(input.cluster, input.node, input.drainTimeoutSeconds);
+  if ('failed' in drained) return drained.failed;
+  status.cordonedBySteward = drained.cordonedBySteward;
+  return drained.outcome === 'drained' ? undefined : `drain ${drained.outcome}: ${drained.message}`;
+}
+
+async function upgradeJob(input: UpgradeNodeInput): Promise<string | undefined> {
+  const { cluster, node, version, kubeadm, image, stepTimeoutSeconds } = input;
+  const jobInput = { cluster, node, version, kubeadm, image };
+  let job = await k8s.ensureUpgradeJob(jobInput);
+  if (!job.created && (await k8s.upgradeJobState({ cluster, name: job.name })).state === 'failed') {
+    // An operator's retry after a failed Job: start it anew under the same name.
+    await k8s.deleteUpgradeJob({ cluster, name: job.name });
+    job = await k8s.ensureUpgradeJob(jobInput);
   }
-  return finish(
-    'upgraded',
-    `${node} upgraded to ${version}${status.cordonedBySteward ? ' and uncordoned' : ''}`,
-  );
+  const { reached, last } = await heartbeating(stepTimeoutSeconds).awaitUpgradeJob({
+    cluster,
+    name: job.name,
+    deadlineMs: Date.now() + stepTimeoutSeconds * 1000,
+  });
+  if (!reached) return `Job ${job.name} still running after ${stepTimeoutSeconds}s`;
+  return last.state === 'failed' ? `Job ${job.name} failed: ${last.reason}` : undefined;
+}
+
+async function nodeReady(input: UpgradeNodeInput): Promise<string | undefined> {
+  const { cluster, node, version, stepTimeoutSeconds } = input;
+  const facts = await k8s.describeNode({ cluster, node });
+  // Usually back by the time its Job succeeded: this local read spares the wait.
+  if (facts.ready && facts.kubeletVersion === version) return undefined;
+  const { reached } = await heartbeating(stepTimeoutSeconds).awaitNodeReady({
+    cluster,
+    node,
+    version,
+    deadlineMs: Date.now() + stepTimeoutSeconds * 1000,
+  });
+  return reached ? undefined : `not Ready at kubelet ${version} after ${stepTimeoutSeconds}s`;
+}
+
+async function devicePlugin(input: UpgradeNodeInput): Promise<string | undefined> {
+  const { cluster, node, stepTimeoutSeconds } = input;
+  const plugin = { cluster, node, ...input.devicePlugin };
+  const before = await k8s.gpuFacts(plugin);
+  if (before.capacity === 0) return undefined;
+  const old = before.plugins.filter((p) => !p.terminating);
+  for (const pod of old) await k8s.deletePodOnce({ cluster, ...pod });
+  const replaced = old.map((p) => p.uid);
+  const { reached } = await heartbeating(stepTimeoutSeconds).awaitGpusBack({
+    ...plugin,
+    replaced,
+    deadlineMs: Date.now() + stepTimeoutSeconds * 1000,
+  });
+  return reached
+    ? undefined
+    : `GPUs not back (${before.capacity} expected) ${stepTimeoutSeconds}s after the device plugin restart`;
+}
+
+async function uncordon(input: UpgradeNodeInput, status: UpgradeNodeStatus) {
+  if (!status.cordonedBySteward) return undefined;
+  const { cluster, node } = input;
+  const result = await k8s.uncordonNode({ cluster, node, force: false });
+  if (result.uncordoned) return undefined;
+  const facts = await k8s.describeNode({ cluster, node });
+  return facts.unschedulable ? result.message : undefined;
 }

@@ -2,6 +2,7 @@
 // rollout's workflow tests: it routes each call to its node and records what the rollout did.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
+import { DEFAULT_KUBERNETES_RELEASES } from '../../activities/kubernetes/releases';
 import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
 import type { AddonStep } from '../../workflows/policy/addon-steps';
 import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
@@ -16,7 +17,10 @@ export interface FleetNode {
 
 type FleetActivities = ReturnType<FakeCluster['activities']> &
   ReturnType<FakeCluster['upgradeActivities']> &
-  Pick<Activities, 'readUpgradeFacts' | 'readWorkerWindow' | 'applyAddonStep'>;
+  Pick<
+    Activities,
+    'readUpgradeFacts' | 'readWorkerWindow' | 'applyAddonStep' | 'readKubernetesReleases'
+  >;
 
 export class FakeFleet {
   controlPlaneVersion = 'v1.31.14';
@@ -30,9 +34,18 @@ export class FakeFleet {
   worstWorkersCordoned = 0;
   /** Nodes whose Ready condition is False. */
   readonly notReady = new Set<string>();
+  /** What readKubernetesReleases answers, as a worker's config would name them. */
+  releases = DEFAULT_KUBERNETES_RELEASES;
 
   constructor(private readonly spec: FleetNode[]) {
     for (const n of spec) this.nodes.set(n.name, new FakeCluster(n.name, [pod(`web-${n.name}`)]));
+  }
+
+  /** Every node and the control plane at `version`. */
+  at(version: string): this {
+    this.controlPlaneVersion = version;
+    for (const node of this.nodes.values()) node.kubeletVersion = version;
+    return this;
   }
 
   node(name: string): FakeCluster {
@@ -79,6 +92,7 @@ export class FakeFleet {
           kubeSystemSnapshotController: false,
         },
       }),
+      readKubernetesReleases: async () => this.releases,
       readWorkerWindow: async ({ cluster, nodes, ...read }): Promise<ClusterFacts['nodes']> =>
         workerWindow((await activities.readUpgradeFacts({ cluster, nodes })).nodes, read),
       describeNode: (a) => per(a.node).describeNode(a),

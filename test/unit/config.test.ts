@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       log: { level: 'info' },
       drain: { evictionPollMs: 250 },
       addons: {},
+      kubernetes: {},
       bmc: { port: 623, retries: 2, timeoutSeconds: 2 },
       dns: {},
       provisioning: {},
@@ -217,6 +218,13 @@ describe('loadConfig', () => {
     assert.equal(loadConfig(env).addons.manifests, '/srv/addons');
   });
 
+  it('reads the Kubernetes releases upgrades may install', () => {
+    const file = configFile('kubernetes:\n  releases: [v1.33.13, v1.34.2]\n');
+    assert.deepEqual(loadConfig({ STEWARD_CONFIG: file }).kubernetes, {
+      releases: ['v1.33.13', 'v1.34.2'],
+    });
+  });
+
   it('ignores empty environment variables', () => {
     const config = loadConfig({ STEWARD_CONFIG: file(), TEMPORAL_ADDRESS: '' });
     assert.equal(config.temporal.address, 'file:7233');
@@ -362,6 +370,11 @@ describe('loadConfig', () => {
       name: 'an OpenStack password given in clear instead of a Vault reference',
       yaml: 'openstack:\n  lab:\n    authUrl: http://ks/v3\n    username: s\n    passwordRef: hunter2\n    project: p\n',
       parts: ['openstack.lab.passwordRef', 'does not start with vault:'],
+    },
+    {
+      name: 'a Kubernetes release that is no full version',
+      yaml: 'kubernetes:\n  releases: [v1.33.13, "1.34"]\n',
+      parts: ['kubernetes.releases.1', 'must be a full version'],
     },
     {
       name: 'a Vault without its AppRole secret ID file',

@@ -252,4 +252,12 @@ describe('kubernetesUpgrade workflow', () => {
     for (let i = 0; i < 50 && runs < 2; i++, await sleep(100)) runs = await continued();
     assert.ok(runs >= 2, `${runs} runs continued as new`);
   });
+
+  it("steps to a release named only by the worker's list, read when the upgrade starts", async () => {
+    const fleet = new FakeFleet(NODES).at('v1.33.13');
+    fleet.releases = [...fleet.releases, 'v1.34.2'];
+    const result = await run(fleet, { target: '1.34', maxUnavailable: 2 }, (h) => h.result());
+    assert.equal(result.phase, 'done', result.message);
+    assert.ok(Object.values(versions(fleet)).every((v) => v === 'v1.34.2'));
+  });
 });

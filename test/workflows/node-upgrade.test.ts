@@ -10,8 +10,9 @@ import {
   workflowIds,
   type UpgradeNodeInput,
 } from '../../workflows/api';
-import type { upgradeNode } from '../../workflows';
+import type { drainNode, upgradeNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
+import { endGuard, guardActivities } from '../support/guard';
 import { recordHistory } from '../support/histories';
 import { useTestServer, workflowBundle } from '../support/temporal';
 
@@ -31,26 +32,35 @@ const input = (f: Partial<UpgradeNodeInput> = {}): UpgradeNodeInput => ({
   ...f,
 });
 
+/** `beforeStart` runs on the worker's task queue before the node's upgrade starts. */
 async function run<T>(
   cluster: FakeCluster,
   body: (h: WorkflowHandle<typeof upgradeNode>) => Promise<T>,
   i = input(),
+  beforeStart?: (taskQueue: string) => Promise<void>,
 ): Promise<T> {
   const taskQueue = `upgrade-node-${++queue}`;
   const worker = await Worker.create({
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...cluster.activities(), ...cluster.upgradeActivities() },
+    activities: {
+      ...cluster.activities(),
+      ...cluster.upgradeActivities(),
+      ...guardActivities(testEnv),
+    },
   });
-  return worker.runUntil(async () => {
-    const handle = await testEnv().client.workflow.start<typeof upgradeNode>('upgradeNode', {
-      taskQueue,
-      workflowId: workflowIds.upgradeNode(i.cluster, i.node, i.version),
-      args: [i],
-    });
-    return body(handle);
-  });
+  return worker
+    .runUntil(async () => {
+      await beforeStart?.(taskQueue);
+      const handle = await testEnv().client.workflow.start<typeof upgradeNode>('upgradeNode', {
+        taskQueue,
+        workflowId: workflowIds.upgradeNode(i.cluster, i.node, i.version),
+        args: [i],
+      });
+      return body(handle);
+    })
+    .finally(() => endGuard(testEnv, i.cluster));
 }
 
 async function untilWaiting(handle: WorkflowHandle<typeof upgradeNode>): Promise<string> {
@@ -132,5 +142,37 @@ describe('upgradeNode workflow', () => {
     });
     assert.equal(result.outcome, 'upgraded');
     assert.equal(cluster.unschedulable, false);
+  });
+
+  it('waits for an operator, naming it, when a drain of the node runs already; retry goes on after it', async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1')]);
+    cluster.block('web-1');
+    const drainId = workflowIds.drain('lab', 'w1');
+    const result = await run(
+      cluster,
+      async (h) => {
+        assert.match(await untilWaiting(h), new RegExp(`^drain: .*${drainId}.* already`));
+        assert.equal((await h.describe()).status.name, 'RUNNING');
+        assert.deepEqual(cluster.jobsCreated, []);
+        cluster.unblock('web-1');
+        const drained = await testEnv()
+          .client.workflow.getHandle<typeof drainNode>(drainId)
+          .result();
+        assert.equal(drained.outcome, 'drained');
+        await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+        return h.result();
+      },
+      input(),
+      async (taskQueue) => {
+        await testEnv().client.workflow.start<typeof drainNode>('drainNode', {
+          taskQueue,
+          workflowId: drainId,
+          args: [{ cluster: 'lab', node: 'w1', timeoutSeconds: 3600 }],
+        });
+        for (let i = 0; i < 300 && !cluster.unschedulable; i++) await sleep(100);
+      },
+    );
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.equal(cluster.kubeletVersion, 'v1.32.13');
   });
 });
