@@ -12,5 +12,5 @@ export async function planKubernetesUpgrade(
   const facts = await surfaceInvalidInput(
     kubernetesFewAttempts.readUpgradeFacts({ cluster: input.cluster, nodes: input.nodes }),
   );
-  return planUpgrade(input, facts);
+  return planUpgrade(input, facts, await kubernetesFewAttempts.readKubernetesReleases());
 }

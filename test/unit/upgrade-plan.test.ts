@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { DEFAULT_KUBERNETES_RELEASES } from '../../activities/kubernetes/releases';
 import {
   parseUpgradeInput,
   planUpgrade,
@@ -35,7 +36,7 @@ const facts = (
 });
 
 const plan = (input: object, f = facts()) =>
-  planUpgrade(parseUpgradeInput({ cluster: 'lab', ...input }), f);
+  planUpgrade(parseUpgradeInput({ cluster: 'lab', ...input }), f, DEFAULT_KUBERNETES_RELEASES);
 
 function refusedOn(field: string, run: () => unknown): void {
   assert.throws(run, (err: unknown) => {

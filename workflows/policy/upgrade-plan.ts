@@ -8,20 +8,6 @@ import { parseVersion, upgradePath } from './kubernetes-version';
 import { maintenanceWindowsSchema } from './maintenance-window';
 import { nextWorkerBatch, parseMaxUnavailable } from './worker-batches';
 
-/** Latest patch of each minor Steward knows; extend as releases come. */
-export const KNOWN_RELEASES = [
-  'v1.24.17',
-  'v1.25.16',
-  'v1.26.15',
-  'v1.27.16',
-  'v1.28.15',
-  'v1.29.15',
-  'v1.30.14',
-  'v1.31.14',
-  'v1.32.13',
-  'v1.33.13',
-];
-
 export interface ClusterFacts {
   /** ClusterConfiguration.kubernetesVersion from kube-system/kubeadm-config. */
   controlPlaneVersion: string;
@@ -86,6 +72,8 @@ export function planUpgrade(
     'cluster' | 'target' | 'maxUnavailable' | 'approvalPoints' | 'monitoringChart'
   >,
   facts: ClusterFacts,
+  /** The releases an upgrade may install (readKubernetesReleases). */
+  releases: string[],
 ): UpgradePlan {
   const workers = facts.nodes.filter((n) => !n.controlPlane);
   // The selectors choose workers only: the control plane is always upgraded whole.
@@ -101,7 +89,7 @@ export function planUpgrade(
     controlPlane: facts.controlPlaneVersion,
     kubelets: Object.fromEntries(inRollout.map((n) => [n.name, n.kubeletVersion])),
     target: input.target,
-    available: KNOWN_RELEASES,
+    available: releases,
   });
   if (!path.ok) throw invalidInput(path.field, path.reason);
   const last = parseVersion(path.steps.at(-1) ?? facts.controlPlaneVersion);
