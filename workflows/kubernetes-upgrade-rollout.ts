@@ -34,8 +34,6 @@ import { untilWindowOpens, windowClosed } from './window-wait';
 const WAIT_FOR_READY_SECONDS = 10;
 
 export class Rollout extends Operation<KubernetesUpgradeStatus> {
-  /** Operator waits reported by the nodes' children and their drains. */
-  readonly childWaits: OperatorWait[] = [];
   /** This run's own operator waits, one at a time. */
   private turn: Promise<unknown> = Promise.resolve();
 
@@ -43,9 +41,9 @@ export class Rollout extends Operation<KubernetesUpgradeStatus> {
     status: KubernetesUpgradeStatus,
     readonly input: ParsedUpgradeInput,
     readonly lease: ClusterLease,
+    /** Operator waits reported by the nodes' children and their drains. */
+    readonly childWaits: OperatorWait[] = [],
   ) {
-    // The spec's callbacks run only once the rollout exists.
-    let self: Rollout | undefined;
     super(status, {
       kind: 'k8s-upgrade',
       cluster: input.cluster,
@@ -53,10 +51,9 @@ export class Rollout extends Operation<KubernetesUpgradeStatus> {
       query: kubernetesUpgradeStatusQuery,
       title: () =>
         `**Kubernetes upgrade of ${input.cluster} to ${input.target}**: ${status.phase}${status.version ? ` (step ${status.version})` : ''}`,
-      details: () => self?.lines() ?? [],
-      phase: () => (self?.childWaits.length ? 'waiting-for-operator' : status.phase),
+      details: () => rolloutLines(status, childWaits),
+      phase: () => (childWaits.length > 0 ? 'waiting-for-operator' : status.phase),
     });
-    self = this;
     status.waiting = [];
     trackOperatorWaits(this.childWaits, () => this.show());
   }
@@ -74,20 +71,6 @@ export class Rollout extends Operation<KubernetesUpgradeStatus> {
     setRolloutNodes({ inFlight: this.status.inFlight.length, waiting: this.childWaits.length });
     setWaitingForWindow(this.status.waitingForWindow !== undefined);
     super.show();
-  }
-
-  private lines(): string[] {
-    const s = this.status;
-    return [
-      `In flight: ${s.inFlight.join(', ') || 'none'} · upgraded ${s.upgraded.length} · skipped ${s.skipped.length}`,
-      this.childWaits.length > 0
-        ? `Waiting for an operator (\`steward decide ID …\`):\n${bulletList(this.childWaits.map((w) => `${w.workflowId}: ${w.reason}`))}`
-        : '',
-      s.skipped.length > 0 ? `Skipped:\n${bulletList(s.skipped)}` : '',
-      s.leftCordoned.length > 0 ? `Left cordoned: ${s.leftCordoned.join(', ')}` : '',
-      s.blockedBy ? `Waiting for the cluster: ${s.blockedBy}` : '',
-      s.waitingForWindow ? `Waiting for the maintenance window: ${s.waitingForWindow}` : '',
-    ].filter(Boolean);
   }
 
   /** Runs whenever the rollout idles with no node in flight: it may continue as new there. */
@@ -225,6 +208,20 @@ export class Rollout extends Operation<KubernetesUpgradeStatus> {
       }
     }
   }
+}
+
+/** The details' lines below the title. */
+function rolloutLines(s: KubernetesUpgradeStatus, childWaits: OperatorWait[]): string[] {
+  return [
+    `In flight: ${s.inFlight.join(', ') || 'none'} · upgraded ${s.upgraded.length} · skipped ${s.skipped.length}`,
+    childWaits.length > 0
+      ? `Waiting for an operator (\`steward decide ID …\`):\n${bulletList(childWaits.map((w) => `${w.workflowId}: ${w.reason}`))}`
+      : '',
+    s.skipped.length > 0 ? `Skipped:\n${bulletList(s.skipped)}` : '',
+    s.leftCordoned.length > 0 ? `Left cordoned: ${s.leftCordoned.join(', ')}` : '',
+    s.blockedBy ? `Waiting for the cluster: ${s.blockedBy}` : '',
+    s.waitingForWindow ? `Waiting for the maintenance window: ${s.waitingForWindow}` : '',
+  ].filter(Boolean);
 }
 
 /** How a node's child ended without a result; anything else (this run's cancellation) rethrown. */

@@ -18,6 +18,7 @@ import {
 } from '../../workflows/api';
 import type { drainNode } from '../../workflows';
 import { FakeFleet, type FleetNode } from '../support/fake-fleet';
+import { takeLease } from '../support/guard';
 import { useTestServer } from '../support/temporal';
 import { runUpgrade, untilStatus, untilWaiting, type UpgradeHandle } from '../support/upgrade-run';
 
@@ -98,7 +99,7 @@ class FleetWithBrokenJob extends FakeFleet {
 }
 
 describe('kubernetesUpgrade and the other operations on its nodes', () => {
-  it('leases each node in flight to the upgrade: a drain of it is refused, naming the upgrade', async () => {
+  it('leases each node in flight to the upgrade: a drain or reinstall of it is refused, naming the upgrade', async () => {
     const fleet = new FakeFleet(NODES);
     fleet.node('w1').jobHeld = true;
     const result = await run(fleet, { maxUnavailable: 1 }, async (h, cluster) => {
@@ -120,6 +121,14 @@ describe('kubernetesUpgrade and the other operations on its nodes', () => {
           `^cluster ${cluster}: drain refused: w1 already taken; held by k8s-upgrade/${cluster} \\(kubernetes-upgrade, node w1, `,
         ),
       );
+      const reinstall = await takeLease(testEnv, `k8s-upgrade-${cluster}`, cluster, {
+        holder: { workflowId: workflowIds.reinstall('w1'), firstRunId: 'r1' },
+        operation: 'node-reinstall',
+        nodes: ['w1'],
+        unavailable: 1,
+      });
+      assert.equal(reinstall.granted, false, 'a reinstall of w1 beside its upgrade');
+      assert.match(reinstall.granted ? '' : reinstall.reason, /held by k8s-upgrade\//);
       fleet.node('w1').jobHeld = false;
       return h.result();
     });

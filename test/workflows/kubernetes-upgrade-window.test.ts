@@ -187,7 +187,7 @@ describe('kubernetesUpgrade blocked for long', () => {
           await untilStatus(h, (s) => s.blockedBy !== undefined, 'was blocked');
           const { runId } = await h.describe();
           // A NotReady node for long: a check every 10 s, each a few events.
-          await testEnv().sleep('10 minutes');
+          await testEnv().sleep('4 minutes');
           const first = testEnv().client.workflow.getHandle(h.workflowId, runId);
           assert.equal((await first.describe()).status.name, 'CONTINUED_AS_NEW');
           const events = (await first.fetchHistory()).events ?? [];
