@@ -4,7 +4,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, createClients, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
+import { workflowCode } from './workflow-code';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
 import { prometheusTelemetry } from './metrics';
@@ -37,8 +37,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    ...workflowCode(),
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });
