@@ -73,7 +73,11 @@ const schema = z.strictObject({
   helm: path.optional(),
   /** The operators' webhook: JSON on start, wait for an operator, failure and completion. */
   notifications: z
-    .strictObject({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() })
+    .strictObject({
+      webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** `steward`: Steward's JSON event; `text`: `{ "text": … }` for Slack or Mattermost. */
+      format: z.enum(['steward', 'text']).default('steward'),
+    })
     .prefault({}),
   /** Prometheus metrics; all interfaces (`0.0.0.0`) where Prometheus scrapes from another host. */
   metrics: z

@@ -30,7 +30,11 @@ async function main(): Promise<void> {
     dns: config.dns,
     provisioningUrl: config.provisioning.url,
     helm: config.helm,
-    webhook: { url: config.notifications.webhookUrl, uiUrl: config.temporal.uiUrl },
+    webhook: {
+      url: config.notifications.webhookUrl,
+      format: config.notifications.format,
+      uiUrl: config.temporal.uiUrl,
+    },
     temporal: new Client({ connection, namespace: config.temporal.namespace }),
   };
   const clients = createClients(deps);

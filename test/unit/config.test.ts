@@ -42,7 +42,7 @@ describe('loadConfig', () => {
       clusters: {},
       metrics: { port: 9464, bindAddress: '127.0.0.1' },
       health: { bindAddress: '127.0.0.1' },
-      notifications: {},
+      notifications: { format: 'steward' },
       log: { level: 'info' },
       drain: { evictionPollMs: 250 },
       addons: {},
