@@ -48,7 +48,12 @@ export async function novaInstanceActions(
   const actions: NovaInstanceAction[] = [];
   for (const instance of instances) {
     const { instanceActions } = await api.call<{
-      instanceActions: { action: string; request_id: string; start_time: string; user_id?: string }[];
+      instanceActions: {
+        action: string;
+        request_id: string;
+        start_time: string;
+        user_id?: string;
+      }[];
     }>('GET', `${openstack.computeUrl}/servers/${instance}/os-instance-actions`, undefined, {
       microversion: '2.58',
     });

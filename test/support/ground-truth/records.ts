@@ -14,15 +14,6 @@ export interface ApiWrite {
   namespace?: string;
   name: string;
   code: number;
-  /** For node writes logged at level Request or above: what the body set. */
-  node?: NodeChange;
-}
-
-/** What one node write set: `unschedulable` true (cordon) or null/false (uncordon), the owner. */
-export interface NodeChange {
-  unschedulable?: boolean | null;
-  /** `steward.dev/cordoned-by` as written: a value, null (removed), or absent (untouched). */
-  cordonedBy?: string | null;
 }
 
 /** One command a BMC executed, from its own log, with the serial its FRU reports. */
