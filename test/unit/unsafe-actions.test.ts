@@ -194,6 +194,9 @@ describe('foreignUncordons', () => {
     assert.deepEqual(rules(foreignUncordons(byAdmin, [drain])), ['foreign-uncordon']);
     const found = foreignUncordons(byOther, [drain]);
     assert.match(found[0].detail, /n1 uncordoned during drain-n1; it was cordoned by upgrade-1/);
+    // Seen by the first look after the drain ended: it happened between the looks.
+    const seenLate = [look(t(49), true), look(t(52), false)];
+    assert.deepEqual(rules(foreignUncordons(seenLate, [drain])), ['foreign-uncordon']);
   });
   it('passes the operation uncordoning its own cordon, and an explicit uncordon operation', () => {
     assert.deepEqual(

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Sampler<T> {
-  /** Stops after the look in progress; resolves with every record, and how many looks failed. */
+  /** Stops with a last look; resolves with every record, and how many looks failed. */
   stop(): Promise<{ records: T[]; failures: number }>;
 }
 
@@ -11,13 +11,16 @@ export function startSampler<T>(intervalMs: number, look: () => Promise<T[]>): S
   const records: T[] = [];
   let failures = 0;
   let running = true;
+  const lookOnce = async () => {
+    try {
+      records.push(...(await look()));
+    } catch {
+      failures++;
+    }
+  };
   const loop = (async () => {
     while (running) {
-      try {
-        records.push(...(await look()));
-      } catch {
-        failures++;
-      }
+      await lookOnce();
       if (running) await sleep(intervalMs);
     }
   })();
@@ -25,6 +28,7 @@ export function startSampler<T>(intervalMs: number, look: () => Promise<T[]>): S
     stop: async () => {
       running = false;
       await loop;
+      await lookOnce(); // so that the records end with how things were when the run ended
       return { records, failures };
     },
   };

@@ -1,6 +1,6 @@
 // What every rule of the unsafe-action checker shares: its finding, and which operations were
 // running at an instant (a record outside every operation is not Steward's doing).
-import { within, type OperationWindow } from '../ground-truth/records';
+import { ms, within, type OperationWindow } from '../ground-truth/records';
 
 export interface Finding {
   rule: string;
@@ -11,6 +11,10 @@ export interface Finding {
 
 export const running = (operations: OperationWindow[], at: string) =>
   operations.filter((o) => within(at, o));
+
+/** The operations that ran at some time between two looks (a change a sampler saw happened then). */
+export const runningBetween = (operations: OperationWindow[], from: string, to: string) =>
+  operations.filter((o) => ms(o.start) <= ms(to) && ms(o.end) >= ms(from));
 
 /** The records grouped by key, in their order; a record without a key is left out. */
 export function groupBy<T>(records: T[], key: (record: T) => string | undefined): T[][] {

@@ -9,7 +9,7 @@ import type {
   OperationWindow,
   PdbSample,
 } from '../ground-truth/records';
-import { groupBy, poweredOff, running, type Finding } from './common';
+import { groupBy, poweredOff, running, runningBetween, type Finding } from './common';
 
 const POWER_OR_BOOT = /^set (power|reset|shutdown|boot) /;
 
@@ -93,14 +93,13 @@ export function budgetsBroken(pdbs: PdbSample[], operations: OperationWindow[]):
   const ready = (s: PdbSample) => s.pods.filter((p) => p.ready).length;
   const byTime = [...pdbs].sort((a, b) => a.at.localeCompare(b.at));
   return groupBy(byTime, (s) => `${s.namespace}/${s.name}`).flatMap((samples) =>
-    samples
-      .filter((_, i) => i > 0 && ready(samples[i - 1]) >= samples[i - 1].required)
-      .filter((s) => ready(s) < s.required && running(operations, s.at).length > 0)
-      .map((s) => ({
-        rule: 'pdb-broken',
-        at: s.at,
-        detail: `${s.namespace}/${s.name}: ${ready(s)} Ready pods of ${s.required} required`,
-      })),
+    samples.slice(1).flatMap((s, i) => {
+      const before = samples[i];
+      if (ready(before) < before.required || ready(s) >= s.required) return [];
+      if (runningBetween(operations, before.at, s.at).length === 0) return [];
+      const detail = `${s.namespace}/${s.name}: ${ready(s)} Ready pods of ${s.required} required`;
+      return [{ rule: 'pdb-broken', at: s.at, detail }];
+    }),
   );
 }
 
@@ -132,7 +131,7 @@ export function foreignUncordons(nodes: NodeSample[], operations: OperationWindo
     sample.nodes.flatMap((n) => {
       const before = nodes[i].nodes.find((b) => b.name === n.name);
       if (!before?.unschedulable || n.unschedulable) return [];
-      const ops = running(acting, sample.at);
+      const ops = runningBetween(acting, nodes[i].at, sample.at);
       if (ops.length === 0 || ops.some((o) => o.id === before.cordonedBy)) return [];
       return [
         {
@@ -165,7 +164,8 @@ export function restartsWhileUnclean(ceph: CephSample[], operations: OperationWi
   return ceph.slice(1).flatMap((sample, i) => {
     const before = ceph[i];
     const unclean = Object.entries(before.pgStates).filter(([state]) => !pgClean(state));
-    if (unclean.length === 0 || running(operations, sample.at).length === 0) return [];
+    if (unclean.length === 0 || runningBetween(operations, before.at, sample.at).length === 0)
+      return [];
     return Object.entries(sample.daemons)
       .filter(
         ([d, now]) =>
