@@ -1,14 +1,7 @@
 // The doubled-side-effect rules: each finds the effect done twice and passes it done once.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type {
-  ApiWrite,
-  BmcEvent,
-  HelmRevision,
-  NetboxChange,
-  NovaMigration,
-  OperationWindow,
-} from '../support/ground-truth/records';
+import type * as gt from '../support/ground-truth/records';
 import {
   helmUpgradesTwice,
   hostsCycledTwice,
@@ -21,12 +14,17 @@ import {
 const t = (second: number) => `2026-12-07T10:00:${String(second).padStart(2, '0')}.000Z`;
 const op = (
   id: string,
-  kind: OperationWindow['kind'],
+  kind: gt.OperationWindow['kind'],
   start: number,
   end: number,
   targets: string[] = [],
-) => ({ id, kind, start: t(start), end: t(end), targets }) satisfies OperationWindow;
-const write = (at: string, verb: ApiWrite['verb'], resource: string, name: string): ApiWrite => ({
+) => ({ id, kind, start: t(start), end: t(end), targets }) satisfies gt.OperationWindow;
+const write = (
+  at: string,
+  verb: gt.ApiWrite['verb'],
+  resource: string,
+  name: string,
+): gt.ApiWrite => ({
   at,
   user: 'kubernetes-admin',
   userAgent: 'steward',
@@ -77,7 +75,7 @@ describe('podsEvictedTwice', () => {
 
 describe('instancesMovedTwice', () => {
   const eviction = [op('evict-hv-1', 'eviction', 0, 50)];
-  const move = (id: number, at: string, status: string): NovaMigration => ({
+  const move = (id: number, at: string, status: string): gt.NovaMigration => ({
     id,
     instance: 'vm-1',
     type: 'evacuation',
@@ -100,31 +98,25 @@ describe('instancesMovedTwice', () => {
 
 describe('hostsCycledTwice', () => {
   const reinstall = [op('reinstall-w1', 'reinstall', 0, 50, ['worker-1'])];
-  const cmd = (at: string, command: string, effect: string): BmcEvent => ({
+  const cmd = (at: string, command: string, effect: string): gt.BmcEvent => ({
     at,
     bmc: 'worker-1',
     fruSerial: 'SRV-1',
     command,
     effect,
   });
-  const off = cmd(t(1), 'set power 0', 'off');
-  const pxe = cmd(t(2), 'set boot pxe', 'boot=pxe');
+  // A reinstall's power cycle: off, PXE as the next boot device, on.
+  const cycle = [
+    cmd(t(1), 'set power 0', 'off'),
+    cmd(t(2), 'set boot pxe', 'boot=pxe'),
+    cmd(t(3), 'set power 1', 'on boot=pxe'),
+  ];
   it('finds a host booted twice by its BMC in one reinstall', () => {
-    const twice = [
-      off,
-      pxe,
-      cmd(t(3), 'set power 1', 'on boot=pxe'),
-      cmd(t(9), 'set reset 1', 'reset boot=disk'),
-    ];
+    const twice = [...cycle, cmd(t(9), 'set reset 1', 'reset boot=disk')];
     assert.deepEqual(rules(hostsCycledTwice(twice, reinstall)), ['power-cycle-twice']);
   });
   it('passes one boot, a repeated power-on that changed nothing, and boots outside the reinstall', () => {
-    const once = [
-      off,
-      pxe,
-      cmd(t(3), 'set power 1', 'on boot=pxe'),
-      cmd(t(4), 'set power 1', 'unchanged'),
-    ];
+    const once = [...cycle, cmd(t(4), 'set power 1', 'unchanged')];
     assert.deepEqual(hostsCycledTwice(once, reinstall), []);
     assert.deepEqual(
       hostsCycledTwice([...once, cmd(t(55), 'set power 1', 'on boot=disk')], reinstall),
@@ -134,7 +126,7 @@ describe('hostsCycledTwice', () => {
 });
 
 describe('journalEntriesTwice', () => {
-  const entry = (id: number, comments: string): NetboxChange => ({
+  const entry = (id: number, comments: string): gt.NetboxChange => ({
     at: t(id),
     user: 'steward',
     requestId: `r${id}`,
@@ -156,7 +148,7 @@ describe('journalEntriesTwice', () => {
 
 describe('helmUpgradesTwice', () => {
   const rook = [op('rook-1', 'rook-upgrade', 10, 50)];
-  const revision = (n: number, chartVersion: string, at: string): HelmRevision => ({
+  const revision = (n: number, chartVersion: string, at: string): gt.HelmRevision => ({
     namespace: 'rook-ceph',
     release: 'rook-ceph',
     revision: n,

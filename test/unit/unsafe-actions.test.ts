@@ -1,15 +1,7 @@
 // The unsafe-action rules: each finds the record that breaks it and passes the one that does not.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type {
-  BmcEvent,
-  CephSample,
-  ComputeServiceSample,
-  NodeSample,
-  NovaMigration,
-  OperationWindow,
-  PdbSample,
-} from '../support/ground-truth/records';
+import type * as gt from '../support/ground-truth/records';
 import { checkRun } from '../support/unsafe-actions';
 import {
   actionsBeyondThreshold,
@@ -23,7 +15,7 @@ import {
 } from '../support/unsafe-actions/unsafe';
 
 const t = (second: number) => `2026-12-07T10:00:${String(second).padStart(2, '0')}.000Z`;
-const op = (over: Partial<OperationWindow> = {}): OperationWindow => ({
+const op = (over: Partial<gt.OperationWindow> = {}): gt.OperationWindow => ({
   id: 'reinstall-worker-1',
   kind: 'reinstall',
   start: t(0),
@@ -37,14 +29,14 @@ const bmcEvent = (
   command: string,
   effect: string,
   fruSerial = 'SRV-1',
-): BmcEvent => ({
+): gt.BmcEvent => ({
   at,
   bmc,
   command,
   effect,
   fruSerial,
 });
-const evacuation = (at: string, source = 'hv-1'): NovaMigration => ({
+const evacuation = (at: string, source = 'hv-1'): gt.NovaMigration => ({
   id: 1,
   instance: 'vm-1',
   type: 'evacuation',
@@ -107,7 +99,7 @@ describe('evacuationsUnfenced', () => {
 
 describe('actionsBeyondThreshold', () => {
   const eviction = op({ id: 'evict-hv-1', kind: 'eviction', targets: ['hv-1'] });
-  const look = (at: string, down: string[]): ComputeServiceSample => ({
+  const look = (at: string, down: string[]): gt.ComputeServiceSample => ({
     at,
     services: ['hv-1', 'hv-2', 'hv-3'].map((host) => ({
       host,
@@ -138,7 +130,7 @@ describe('actionsBeyondThreshold', () => {
 });
 
 describe('budgetsBroken', () => {
-  const sample = (at: string, ready: number): PdbSample => ({
+  const sample = (at: string, ready: number): gt.PdbSample => ({
     at,
     namespace: 'default',
     name: 'web',
@@ -157,7 +149,7 @@ describe('budgetsBroken', () => {
 });
 
 describe('tooManyCordoned', () => {
-  const look = (at: string, cordons: [string, string?][]): NodeSample => ({
+  const look = (at: string, cordons: [string, string?][]): gt.NodeSample => ({
     at,
     nodes: cordons.map(([name, cordonedBy]) => ({ name, unschedulable: true, cordonedBy })),
   });
@@ -183,7 +175,7 @@ describe('tooManyCordoned', () => {
 });
 
 describe('foreignUncordons', () => {
-  const look = (at: string, unschedulable: boolean, cordonedBy?: string): NodeSample => ({
+  const look = (at: string, unschedulable: boolean, cordonedBy?: string): gt.NodeSample => ({
     at,
     nodes: [{ name: 'n1', unschedulable, ...(cordonedBy && { cordonedBy }) }],
   });
@@ -210,7 +202,7 @@ describe('foreignUncordons', () => {
 
 describe('restartsWhileUnclean', () => {
   const rook = [op({ id: 'rook-1', kind: 'rook-upgrade', targets: [] })];
-  const look = (at: string, pgStates: Record<string, number>, osd0: string): CephSample => ({
+  const look = (at: string, pgStates: Record<string, number>, osd0: string): gt.CephSample => ({
     at,
     pgStates,
     daemons: { 'osd.0': osd0, 'osd.1': 'up_from 7' },

@@ -8,15 +8,10 @@ import { startSampler } from './sampler';
 /** Nova writes naive UTC timestamps (`2026-12-07T07:41:02.000000`); make them ISO with Z. */
 export const novaTime = (t: string) => (/[zZ]|[+-]\d\d:\d\d$/.test(t) ? t : `${t}Z`);
 
-interface RawMigration {
+/** Nova's JSON of a migration, the fields the records keep. */
+type RawMigration = Record<'instance_uuid' | 'migration_type' | 'status' | 'created_at', string> & {
   id: number;
-  instance_uuid: string;
-  migration_type: string;
-  status: string;
-  source_compute: string | null;
-  dest_compute: string | null;
-  created_at: string;
-}
+} & Record<'source_compute' | 'dest_compute', string | null>;
 
 export const migrationRecord = (m: RawMigration): NovaMigration => ({
   id: m.id,
