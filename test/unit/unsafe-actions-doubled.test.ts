@@ -44,9 +44,12 @@ describe('jobsCreatedTwice', () => {
     assert.deepEqual(rules(found), ['job-twice']);
     assert.match(found[0].detail, /Job default\/upgrade-worker-1-v1-32 created 2 times/);
   });
-  it('passes one creation per Job, and creations in two operations', () => {
+  it('passes one creation per Job, a creation retried by the operator, and creations in two operations', () => {
     const jobs = [write(t(1), 'create', 'jobs', 'a'), write(t(2), 'create', 'jobs', 'b')];
     assert.deepEqual(jobsCreatedTwice(jobs, upgrade), []);
+    const retried = [{ ...upgrade[0], retries: [t(5)] }];
+    const again = [write(t(1), 'create', 'jobs', 'a'), write(t(9), 'create', 'jobs', 'a')];
+    assert.deepEqual(jobsCreatedTwice(again, retried), [], "re-created after the operator's retry");
     const two = [op('u1', 'kubernetes-upgrade', 0, 5), op('u2', 'kubernetes-upgrade', 6, 9)];
     assert.deepEqual(
       jobsCreatedTwice(
@@ -166,7 +169,9 @@ describe('helmUpgradesTwice', () => {
     assert.deepEqual(rules(found), ['helm-twice']);
     assert.equal(found[0].at, t(30));
   });
-  it('passes one upgrade, and a same-version revision outside every operation', () => {
+  it('passes one upgrade, an upgrade retried by the operator, and revisions outside every operation', () => {
+    const twice = [revision(2, 'v1.16.0', t(20)), revision(3, 'v1.16.0', t(30))];
+    assert.deepEqual(helmUpgradesTwice(twice, [{ ...rook[0], retries: [t(25)] }]), []);
     assert.deepEqual(
       helmUpgradesTwice([revision(1, 'v1.15.0', t(1)), revision(2, 'v1.16.0', t(20))], rook),
       [],

@@ -109,6 +109,8 @@ export interface OperationWindow {
   end: string;
   /** The devices (NetBox names) it may power, boot, fence or drain. */
   targets: string[];
+  /** When the operator answered `retry` (a side effect redone after one was asked for). */
+  retries?: string[];
 }
 
 export const ms = (at: string) => Date.parse(at);

@@ -8,10 +8,18 @@ import type {
   NovaMigration,
   OperationWindow,
 } from '../ground-truth/records';
+import { ms } from '../ground-truth/records';
 import { groupBy, isBoot, running, type Finding } from './common';
 
-/** The first operation running at `at`, for keying a record to one operation. */
-const operationAt = (operations: OperationWindow[], at: string) => running(operations, at)[0]?.id;
+/**
+ * The try of the first operation running at `at` (its id and how many retries the operator had
+ * asked for by then), for keying a record to one try of one operation: a side effect redone
+ * after the operator's retry is asked for, not doubled.
+ */
+function tryAt(operations: OperationWindow[], at: string): string | undefined {
+  const op = running(operations, at)[0];
+  return op && `${op.id}#${(op.retries ?? []).filter((r) => ms(r) < ms(at)).length}`;
+}
 
 const found = (rule: string, group: { at: string }[], detail: string): Finding => ({
   rule,
@@ -25,7 +33,7 @@ const objectKey = (w: ApiWrite) => `${w.namespace ?? ''}/${w.name}`;
 export function jobsCreatedTwice(writes: ApiWrite[], operations: OperationWindow[]): Finding[] {
   const creates = writes.filter((w) => w.verb === 'create' && w.resource === 'jobs');
   return groupBy(creates, (w) => {
-    const op = operationAt(operations, w.at);
+    const op = tryAt(operations, w.at);
     return op && `${op} ${objectKey(w)}`;
   })
     .filter((g) => g.length > 1)
@@ -48,7 +56,7 @@ export function podsEvictedTwice(writes: ApiWrite[], operations: OperationWindow
       else incarnations[incarnations.length - 1].push(w);
     }
     return incarnations.flatMap((evictions) =>
-      groupBy(evictions, (w) => operationAt(operations, w.at))
+      groupBy(evictions, (w) => tryAt(operations, w.at))
         .filter((g) => g.length > 1)
         .map((g) => found('eviction-twice', g, `pod ${objectKey(g[0])} evicted`)),
     );
@@ -64,7 +72,7 @@ export function instancesMovedTwice(
 ): Finding[] {
   const moves = migrations.filter((m) => !FAILED_MIGRATION.has(m.status));
   return groupBy(moves, (m) => {
-    const op = operationAt(operations, m.at);
+    const op = tryAt(operations, m.at);
     return op && `${op} ${m.instance}`;
   })
     .filter((g) => g.length > 1)
@@ -76,8 +84,11 @@ export function hostsCycledTwice(bmc: BmcEvent[], operations: OperationWindow[])
   const reinstalls = operations.filter((o) => o.kind === 'reinstall');
   const boots = bmc.filter((e) => isBoot(e.effect));
   return groupBy(boots, (e) => {
-    const op = running(reinstalls, e.at).find((o) => o.targets.includes(e.bmc));
-    return op && `${op.id} ${e.bmc}`;
+    const op = tryAt(
+      reinstalls.filter((o) => o.targets.includes(e.bmc)),
+      e.at,
+    );
+    return op && `${op} ${e.bmc}`;
   })
     .filter((g) => g.length > 1)
     .map((g) => found('power-cycle-twice', g, `${g[0].bmc} booted`));
@@ -95,22 +106,22 @@ export function journalEntriesTwice(changes: NetboxChange[]): Finding[] {
     );
 }
 
-/** One Helm upgrade done twice: a release's next revision to the chart version it already had, during an operation. */
+/** One Helm upgrade done twice: two revisions of a release to one chart version in one try of an operation. */
 export function helmUpgradesTwice(helm: HelmRevision[], operations: OperationWindow[]): Finding[] {
   const byRevision = [...helm].sort((a, b) => a.revision - b.revision);
   return groupBy(byRevision, (r) => `${r.namespace}/${r.release}`).flatMap((revisions) =>
-    revisions
-      .slice(1)
-      .flatMap((r, i) =>
-        r.chartVersion === revisions[i].chartVersion && running(operations, r.at).length > 0
-          ? [
-              found(
-                'helm-twice',
-                [revisions[i], r],
-                `${r.namespace}/${r.release} upgraded to ${r.chartVersion}`,
-              ),
-            ]
-          : [],
-      ),
+    revisions.slice(1).flatMap((r, i) => {
+      const previous = revisions[i];
+      const attempt = tryAt(operations, r.at);
+      if (r.chartVersion !== previous.chartVersion || !attempt) return [];
+      if (attempt !== tryAt(operations, previous.at)) return [];
+      return [
+        found(
+          'helm-twice',
+          [previous, r],
+          `${r.namespace}/${r.release} upgraded to ${r.chartVersion}`,
+        ),
+      ];
+    }),
   );
 }
