@@ -37,7 +37,7 @@ export function poweredOff(
 ) {
   let off = false;
   for (const e of events) {
-    if (e.bmc !== bmc || e.at > at) continue;
+    if (e.bmc !== bmc || ms(e.at) > ms(at)) continue;
     if (e.effect === 'off') off = true;
     else if (isBoot(e.effect)) off = false;
   }

@@ -9,6 +9,7 @@ import type {
   OperationWindow,
   PdbSample,
 } from '../ground-truth/records';
+import { ms } from '../ground-truth/records';
 import { groupBy, poweredOff, running, runningBetween, type Finding } from './common';
 
 const POWER_OR_BOOT = /^set (power|reset|shutdown|boot) /;
@@ -41,7 +42,11 @@ export function wrongSerialCommands(
     });
 }
 
-/** An evacuation whose source host's BMC had not powered it off (no fence recorded before it). */
+/**
+ * An evacuation whose source host's BMC had not powered it off (no fence recorded before it).
+ * Nova keeps whole seconds: an evacuation in the same second as its fence is recorded before it
+ * and found, to be read in the detail; a checker that let it pass could miss a real one.
+ */
 export function evacuationsUnfenced(migrations: NovaMigration[], bmc: BmcEvent[]): Finding[] {
   return migrations
     .filter((m) => m.type === 'evacuation')
@@ -74,7 +79,7 @@ export function actionsBeyondThreshold(
       .map((m) => ({ at: m.at, what: `evacuation of ${m.instance} from ${m.source}` })),
   ];
   return actions.flatMap(({ at, what }) => {
-    const seen = services.filter((s) => s.at <= at).at(-1);
+    const seen = services.filter((s) => ms(s.at) <= ms(at)).at(-1);
     const down = seen?.services.filter((s) => s.state === 'down' || s.forcedDown) ?? [];
     if (down.length <= maxHostsDown) return [];
     const hosts = down.map((s) => s.host).join(', ');
