@@ -78,7 +78,7 @@ describe('netboxReconcile workflow', () => {
     assert.deepEqual(result.notInNetbox, ['w007']);
     const old = Array.from({ length: NODES / 10 }, (_, i) => name(i * 10));
     assert.deepEqual(
-      result.written,
+      [...result.written].sort(),
       old.map((n) => `${n}: custom_fields.kubelet_version`),
     );
     assert.deepEqual([...writes.keys()].sort(), old);

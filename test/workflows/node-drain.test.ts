@@ -181,11 +181,11 @@ describe('drainNode workflow', () => {
   });
 
   it('continues as new while a PDB blocks it for long, keeping what it evicted, its cordon and its deadline', async () => {
-    const cluster = new FakeCluster('w1', [pod('web-1'), pod('web-2'), pod('api-1')]);
+    const cluster = new FakeCluster('w2', [pod('web-1'), pod('web-2'), pod('api-1')]);
     cluster.block('web-2');
-    const id = workflowIds.drain('lab', 'w1');
+    const id = workflowIds.drain('lab', 'w2');
     const result = await withWorker(cluster, async (tq) => {
-      const handle = await startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: 6 }, id, {
+      const handle = await startDrain(tq, { cluster: 'lab', node: 'w2', timeoutSeconds: 6 }, id, {
         continueAsNewAfterEvents: 40,
       });
       await untilWaiting(handle);
@@ -195,7 +195,7 @@ describe('drainNode workflow', () => {
       cluster.unblock('web-2');
       await handle.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
       const drained = await handle.result();
-      assert.equal(cluster.cordonedBy, `drain/lab/w1@${handle.firstExecutionRunId}`);
+      assert.equal(cluster.cordonedBy, `drain/lab/w2@${handle.firstExecutionRunId}`);
       return drained;
     });
     assert.equal(result.outcome, 'drained', result.message);
@@ -335,11 +335,11 @@ describe('drainNode workflow', () => {
 });
 
 describe('uncordonNode workflow', () => {
-  const uncordon = (tq: string, force = false) =>
+  const uncordon = (tq: string, force = false, node = 'w1') =>
     testEnv().client.workflow.execute('uncordonNode', {
       taskQueue: tq,
-      workflowId: workflowIds.uncordon('lab', 'w1'),
-      args: [{ cluster: 'lab', node: 'w1', force }],
+      workflowId: workflowIds.uncordon('lab', node),
+      args: [{ cluster: 'lab', node, force }],
     });
 
   it('frees only a node that Steward cordoned, unless forced', async () => {
@@ -354,27 +354,27 @@ describe('uncordonNode workflow', () => {
   });
 
   it('refuses while the operation holding the cordon still runs, naming it, unless forced; frees it once that ended', async () => {
-    const cluster = new FakeCluster('w1', [pod('web-1')]);
+    const cluster = new FakeCluster('w3', [pod('web-1')]);
     cluster.block('web-1');
     await withWorker(cluster, async (tq) => {
-      const drain = await startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: 1 });
+      const drain = await startDrain(tq, { cluster: 'lab', node: 'w3', timeoutSeconds: 1 });
       await untilWaiting(drain);
-      const refused = await uncordon(tq);
+      const refused = await uncordon(tq, false, 'w3');
       assert.equal(refused.uncordoned, false, refused.message);
       assert.equal(
         refused.message,
-        `held by drain/lab/w1 (run ${drain.firstExecutionRunId}), which still runs; --force overrides`,
+        `held by drain/lab/w3 (run ${drain.firstExecutionRunId}), which still runs; --force overrides`,
       );
       assert.equal(cluster.unschedulable, true);
       await drain.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
       await drain.result();
-      const freed = await uncordon(tq);
+      const freed = await uncordon(tq, false, 'w3');
       assert.equal(freed.uncordoned, true, freed.message);
       assert.equal(cluster.unschedulable, false);
 
-      const again = await startDrain(tq, { cluster: 'lab', node: 'w1', timeoutSeconds: 1 });
+      const again = await startDrain(tq, { cluster: 'lab', node: 'w3', timeoutSeconds: 1 });
       await untilWaiting(again);
-      assert.equal((await uncordon(tq, true)).uncordoned, true);
+      assert.equal((await uncordon(tq, true, 'w3')).uncordoned, true);
       assert.equal(cluster.unschedulable, false);
       await again.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
       await again.result();
