@@ -57,7 +57,7 @@ export interface DrainNodeInput extends Partial<DrainOptions> {
 export interface UncordonNodeInput {
   cluster: string;
   node: string;
-  /** Uncordon even when Steward did not cordon the node. */
+  /** Uncordon even when Steward did not cordon the node, or a running operation holds it. */
   force?: boolean;
 }
 
