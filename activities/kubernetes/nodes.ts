@@ -96,13 +96,14 @@ export function nodeActivities(clusters: Clusters) {
     },
 
     /**
-     * Uncordons when `owner` holds the cordon, or when forced. Without an owner, any Steward record
-     * is taken as the holder (callers that know their run should pass it).
+     * Uncordons when `owner` (the record the caller expects: its own run, or the record the
+     * uncordon operation read) holds the cordon, or when forced. A schedulable node's record is
+     * cleared: it is stale.
      */
     async uncordonNode(args: {
       cluster: string;
       node: string;
-      owner?: string;
+      owner: string | undefined;
       force?: boolean;
     }): Promise<UncordonResult> {
       const n = await readNode(args.cluster, args.node);
@@ -111,7 +112,7 @@ export function nodeActivities(clusters: Clusters) {
         if (holder) await patchCordon(args.cluster, n, { cordonedBy: null });
         return { uncordoned: false, message: 'not cordoned; nothing to do' };
       }
-      const held = args.owner === undefined ? holder !== undefined : holder === args.owner;
+      const held = holder !== undefined && holder === args.owner;
       if (!held && !args.force) {
         const by = holder ? `recorded as ${holder}` : 'by someone other than Steward';
         const mine = args.owner ? `, not by ${args.owner}` : '';

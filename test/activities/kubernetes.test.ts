@@ -50,11 +50,22 @@ describe('node activities', () => {
       (await nodeJson('spare-1')).metadata.annotations?.[CORDONED_BY_ANNOTATION],
       undefined,
     );
-    const refused = await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false });
+    const refused = await ctx.act.uncordonNode({
+      cluster: 'lab',
+      node: 'spare-1',
+      owner: undefined,
+    });
     assert.equal(refused.uncordoned, false);
     assert.equal((await nodeJson('spare-1')).spec.unschedulable, true);
     assert.equal(
-      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: true })).uncordoned,
+      (
+        await ctx.act.uncordonNode({
+          cluster: 'lab',
+          node: 'spare-1',
+          owner: undefined,
+          force: true,
+        })
+      ).uncordoned,
       true,
     );
     assert.equal((await nodeJson('spare-1')).spec.unschedulable, undefined);
@@ -82,7 +93,7 @@ describe('node activities', () => {
     assert.equal(node.spec.unschedulable, true);
     assert.equal(node.metadata.annotations[CORDONED_BY_ANNOTATION], owner);
     assert.equal(
-      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false })).uncordoned,
+      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', owner })).uncordoned,
       true,
     );
     const freed = await nodeJson('spare-1');

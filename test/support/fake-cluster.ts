@@ -180,8 +180,7 @@ export class FakeCluster {
           this.cordonedBy = undefined;
           return { uncordoned: false, message: 'not cordoned; nothing to do' };
         }
-        const held =
-          owner === undefined ? this.cordonedBy !== undefined : this.cordonedBy === owner;
+        const held = this.cordonedBy !== undefined && this.cordonedBy === owner;
         if (!held && !force)
           return { uncordoned: false, message: `cordoned by ${this.cordonedBy ?? 'someone else'}` };
         this.unschedulable = false;
