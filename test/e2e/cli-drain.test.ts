@@ -114,7 +114,10 @@ describe('steward CLI against the lab', () => {
     assert.equal(waiting.code, 3, waiting.stdout + waiting.stderr);
     const status = await stack.steward('status', ID);
     assert.equal(status.code, 3);
-    assert.match(status.stdout, /waiting for an operator: timed out after 8s with 2 pods left/);
+    assert.match(
+      status.stdout,
+      /waiting for an operator: evict: timed out after 8s with 2 pods left/,
+    );
     assert.match(
       status.stdout,
       /default\/locked-\S+: PodDisruptionBudget default\/locked allows 0 disruptions \(2\/2 healthy\)/,
