@@ -162,7 +162,7 @@ describe('steward CLI against the lab', () => {
   it('uncordon returns the node Steward cordoned to service', async () => {
     const { code, stdout } = await stack.steward('uncordon', 'node-a');
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /uncordoned \(cordoned by drain\/lab\/node-a\)/);
+    assert.match(stdout, /uncordoned \(cordoned by drain\/lab\/node-a@[0-9a-f-]+\)/);
     assert.equal(await unschedulable('node-a'), false);
   });
 
