@@ -124,6 +124,11 @@ describe('steward CLI against the lab', () => {
     );
     const listed = await stack.steward('list');
     assert.match(listed.stdout, /drain\/lab\/node-a\s+drainNode\s+RUNNING\s+waiting-for-operator/);
+    // While the drain holds the node, `steward uncordon` refuses, naming the drain's run.
+    const held = await stack.steward('uncordon', 'node-a');
+    assert.equal(held.code, 1, held.stdout + held.stderr);
+    assert.match(held.stdout, /held by drain\/lab\/node-a \(run [0-9a-f-]+\), which still runs/);
+    assert.equal(await unschedulable('node-a'), true);
 
     const abort = await stack.steward('decide', ID, 'abort', '--note', 'e2e');
     assert.equal(abort.code, 0, abort.stdout + abort.stderr);
