@@ -41,6 +41,8 @@ export interface ActivityDeps {
   addonManifests?: string;
   /** Where reinstalled hosts' installers fetch their base scripts (`<url>/<host>/base-script`). */
   provisioningUrl?: string;
+  /** The one directory a `custom` deployment's base script may come from; none: custom is off. */
+  customScriptsDir?: string;
   /** Resolves secret references (`vault:...#key`) for the BMC activities; default the Vault client's. */
   resolveSecret?: SecretResolver;
   /** ipmitool settings: port (623), retries, timeouts. */
@@ -88,7 +90,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
   const rook = rookActivities(clusters, deps.helm ?? 'helm', 120_000);
   return {
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
-    ...baseScriptActivities(deps.provisioningUrl),
+    ...baseScriptActivities(deps.provisioningUrl, deps.customScriptsDir),
     ...clusterFactActivities(clusters),
     ...devicePlugin,
     ...nodes,
