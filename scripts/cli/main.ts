@@ -63,10 +63,11 @@ program
 
 program
   .command('down')
-  .description('stop exactly the processes that `steward up` started')
-  .action(async () => {
+  .description('stop everything `steward up` started, leaving no process of its state dir')
+  .option('--purge', "also delete the state dir (the lab's data), to start another scenario")
+  .action(async (options) => {
     const { down } = await import('./commands/up-down.js');
-    process.exitCode = await down();
+    process.exitCode = await down(options);
   });
 
 program
