@@ -105,10 +105,12 @@ program
 
 program
   .command('uncordon')
-  .description('return NODE to service; only a node Steward cordoned unless --force')
+  .description(
+    'return NODE to service; only a node Steward cordoned, and not while the operation that cordoned it runs, unless --force',
+  )
   .argument('<node>', 'the node to uncordon')
   .option('--cluster <name>', 'cluster (default: the only configured one)')
-  .option('--force', 'uncordon even a node that someone else cordoned')
+  .option('--force', 'uncordon even a node that someone else, or a running operation, holds')
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
     withClient((client, config) =>
