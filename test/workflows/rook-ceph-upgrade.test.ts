@@ -271,7 +271,9 @@ describe('rookCephUpgrade workflow', () => {
       assert.deepEqual(scales(cluster), ['scale 0']);
       cluster.staysDown.delete('osd.1');
       await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry', note: 'osd.1 back' }] });
-      return h.result();
+      const done = await h.result();
+      recordHistory(testEnv().address, h.workflowId, 'rook-ceph-upgrade-gate-before-resume');
+      return done;
     });
     assert.equal(result.outcome, 'upgraded', result.message);
     assert.deepEqual(scales(cluster), ['scale 0', 'scale 1']);
