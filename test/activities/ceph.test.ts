@@ -380,7 +380,7 @@ describe('Rook', () => {
     );
     assert.match(
       refused,
-      /^Helm release rook-ceph in namespace rook-ceph is pending-upgrade at revision 3 \(rook-ceph-v1\.16\.7\): .*Steward does not roll it back by itself; once no helm works on it, run `helm rollback rook-ceph 2 --namespace rook-ceph` \(back to rook-ceph-v1\.16\.7\), then retry$/,
+      /^Helm release rook-ceph in namespace rook-ceph is pending-upgrade at revision 3 \(rook-ceph-v1\.16\.7\): .*Steward does not roll it back by itself; once no helm works on it, run `helm rollback rook-ceph 2 --namespace rook-ceph --kube-context lab` \(back to rook-ceph-v1\.16\.7\), then retry$/,
     );
     assert.deepEqual(
       await history(),
