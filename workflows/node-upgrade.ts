@@ -12,6 +12,7 @@ import {
   type UpgradeNodeStep,
 } from './api';
 import { drainForMaintenance } from './maintenance-drain';
+import { cordonOwner } from './node-drain';
 import { Operation, type Step } from './operation/operation';
 import { requireWorkflowId } from './operation/workflow-id';
 import { nodeCheckProblems } from './policy/node-checks';
@@ -146,7 +147,7 @@ async function devicePlugin(input: UpgradeNodeInput): Promise<string | undefined
 async function uncordon(input: UpgradeNodeInput, status: UpgradeNodeStatus) {
   if (!status.cordonedBySteward) return undefined;
   const { cluster, node } = input;
-  const result = await k8s.uncordonNode({ cluster, node, force: false });
+  const result = await k8s.uncordonNode({ cluster, node, owner: cordonOwner() });
   if (result.uncordoned) return undefined;
   const facts = await k8s.describeNode({ cluster, node });
   return facts.unschedulable ? result.message : undefined;
