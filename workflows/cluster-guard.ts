@@ -16,7 +16,6 @@ import {
 import {
   acquireLeaseUpdate,
   clusterLeasesQuery,
-  invalidInput,
   releaseLeaseUpdate,
   workflowIds,
   type ClusterGuardInput,
@@ -33,16 +32,14 @@ import {
   withoutHolders,
 } from './policy/cluster-leases';
 import { bulletList } from './operation/visibility';
+import { requireWorkflowId } from './operation/workflow-id';
 
 /** A lease check adds about ten events: a day of checks every 30 s stays well below this. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
 
 export async function clusterGuard(input: ClusterGuardInput): Promise<never> {
   const { cluster } = input;
-  const expectedId = workflowIds.guard(cluster);
-  if (workflowInfo().workflowId !== expectedId) {
-    throw invalidInput('workflowId', `must be "${expectedId}" so that one guard leases a cluster`);
-  }
+  requireWorkflowId(workflowIds.guard(cluster), 'one guard leases a cluster');
   let leases: Lease[] = input.leases ?? [];
   let budget = input.maxUnavailableNodes;
   const status = (): ClusterGuardStatus => ({

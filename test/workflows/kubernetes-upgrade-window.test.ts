@@ -54,6 +54,10 @@ async function timeline(handle: Handle) {
   return { started, ended, timers };
 }
 
+/** A control-plane node and two workers. */
+const threeNodes = () =>
+  new FakeFleet([{ name: 'cp-1', controlPlane: true }, { name: 'w1' }, { name: 'w2' }]);
+
 describe('kubernetesUpgrade with a maintenance window', () => {
   it(
     'finishes the node in flight at the window’s end, sleeps, and resumes in the next window',
@@ -61,11 +65,7 @@ describe('kubernetesUpgrade with a maintenance window', () => {
     async () => {
       // Each node settles 10 minutes (skipped time): cp-1 fits in the 15-minute window, w1 starts
       // inside it and ends after it, w2 waits for the next day's window.
-      const fleet = new FakeFleet([
-        { name: 'cp-1', controlPlane: true },
-        { name: 'w1' },
-        { name: 'w2' },
-      ]);
+      const fleet = threeNodes();
       const { opens, window } = everyDay(await testEnv().currentTimeMs(), 15);
       const closes = opens + 15 * MINUTE;
       await run(fleet, { window, pauseSeconds: 600 }, async (h) => {
@@ -107,11 +107,7 @@ describe('kubernetesUpgrade with a maintenance window', () => {
       // Short enough to pass in real time should the server not skip it (a run of the whole file
       // once waited): each node settles 15 s, so w1 is in flight when the 20-second first window
       // closes; w2 starts when the second opens a minute in, not in tomorrow's first.
-      const fleet = new FakeFleet([
-        { name: 'cp-1', controlPlane: true },
-        { name: 'w1' },
-        { name: 'w2' },
-      ]);
+      const fleet = threeNodes();
       const opens = Math.floor((await testEnv().currentTimeMs()) / SECOND) * SECOND;
       const closes = opens + 20 * SECOND;
       const reopens = opens + MINUTE;
@@ -170,11 +166,7 @@ describe('kubernetesUpgrade blocked for long', () => {
     'continues as new while a NotReady worker blocks it, and goes on once it is Ready',
     { timeout: 240_000 },
     async () => {
-      const fleet = new FakeFleet([
-        { name: 'cp-1', controlPlane: true },
-        { name: 'w1' },
-        { name: 'w2' },
-      ]);
+      const fleet = threeNodes();
       fleet.notReady.add('w2');
       const cluster = `b${++queue}`;
       const input = { cluster, target: '1.32', pauseSeconds: 1, maxUnavailable: 1 };
