@@ -9,7 +9,7 @@ import { WEEKDAYS } from '../../workflows/policy/maintenance-window';
 import { FakeFleet } from '../support/fake-fleet';
 import { recordHistory } from '../support/histories';
 import { useTimeSkippingServer } from '../support/temporal';
-import { runUpgrade, untilStatus, type UpgradeHandle } from '../support/upgrade-run';
+import { runUpgrade, type UpgradeHandle } from '../support/upgrade-run';
 import { dailyWindow, untilWaitingForWindow } from '../support/windows';
 
 const testEnv = useTimeSkippingServer();
@@ -157,43 +157,6 @@ describe('kubernetesUpgrade with a maintenance window', () => {
         const { started } = await timeline(h);
         assert.ok(started.get('cp-1')! >= opens, 'cp-1 started when the window opened');
       });
-    },
-  );
-});
-
-describe('kubernetesUpgrade blocked for long', () => {
-  it(
-    'continues as new while a NotReady worker blocks it, and goes on once it is Ready',
-    { timeout: 240_000 },
-    async () => {
-      const fleet = threeNodes();
-      fleet.notReady.add('w2');
-      const cluster = `b${++queue}`;
-      const input = { cluster, target: '1.32', pauseSeconds: 1, maxUnavailable: 1 };
-      const limit = 100;
-      await runUpgrade(
-        testEnv(),
-        fleet,
-        input,
-        async (h) => {
-          await untilStatus(h, (s) => s.blockedBy !== undefined, 'was blocked');
-          const { runId } = await h.describe();
-          // A NotReady node for long: a check every 10 s, each a few events.
-          await testEnv().sleep('4 minutes');
-          const first = testEnv().client.workflow.getHandle(h.workflowId, runId);
-          assert.equal((await first.describe()).status.name, 'CONTINUED_AS_NEW');
-          const events = (await first.fetchHistory()).events ?? [];
-          assert.ok(events.length < 2 * limit, `${events.length} events in the first run`);
-          const latest = await h.query(kubernetesUpgradeStatusQuery);
-          assert.match(latest.blockedBy ?? '', /NotReady worker\(s\) w2 to be Ready/);
-          assert.equal(fleet.node('w1').kubeletVersion, 'v1.31.14', 'no worker started meanwhile');
-          fleet.notReady.delete('w2');
-          const result = await h.result();
-          assert.equal(result.phase, 'done', result.message);
-          assert.equal(fleet.node('w2').kubeletVersion, 'v1.32.13');
-        },
-        { continueAsNewAfterEvents: limit },
-      );
     },
   );
 });
