@@ -223,6 +223,26 @@ describe('Nova writes', () => {
       [hv3?.Status, hv3?.State, hv3?.['Disabled Reason']],
       ['disabled', 'down', reason],
     );
+    // A person's reason is kept (the CLI writes it, Nova's API is the witness).
+    await openstackRun(os(), [
+      'compute',
+      'service',
+      'set',
+      '--disable',
+      '--disable-reason',
+      'RMA 4711',
+      'hv-3',
+      'nova-compute',
+    ]);
+    const kept = await ctx.act.setComputeServiceEnabled({
+      region,
+      host: 'hv-3',
+      enabled: false,
+      reason: 'failed 2026-12-07T07:00:00.000Z; fenced and evicted by Steward (evict/lab/hv-3)',
+    });
+    assert.deepEqual([kept.changed, kept.keptReason], [false, true]);
+    const witness = (await computeServices(os())).find((s) => s.host === 'hv-3');
+    assert.equal(witness?.disabled_reason, 'RMA 4711');
 
     assert.equal(
       (await ctx.act.setComputeServiceEnabled({ region, host: 'hv-3', enabled: true })).changed,
