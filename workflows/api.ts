@@ -687,6 +687,7 @@ export type EvictionStep =
   | 'recording'
   | 'done'
   | 'not-failed'
+  | 'refused'
   | 'aborted';
 
 export type InstanceEvacuationState = 'pending' | 'evacuating' | 'moved' | 'failed' | 'skipped';
@@ -743,8 +744,10 @@ export interface HypervisorEvictionPlan {
   host: string;
   /** Nova's view of the host's compute service. */
   service: { state: string; status: string; forcedDown: boolean };
-  /** Whether an eviction would proceed (the service is down), and if not why. */
+  /** Whether an eviction would proceed (the service is down, within the threshold). */
   wouldEvict: boolean;
+  /** Set when evicting it would exceed the partition threshold: the counts. */
+  overThreshold?: string;
   bmc: string;
   bmcSerial: string;
   power: string;
@@ -785,7 +788,7 @@ export interface HypervisorEvictionWatchCarried {
   continueAsNewAfterPolls?: number;
 }
 
-export interface HypervisorEvictionWatchStatus {
+export interface HypervisorEvictionWatchStatus extends OperationWaits {
   region: string;
   polls: number;
   lastPollAt?: string;

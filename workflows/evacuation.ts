@@ -48,7 +48,8 @@ export async function evacuateAll(
     for (let next = queue.shift(); next && !fenceProblem; next = queue.shift())
       fenceProblem = await evacuateOne(e, next.i, next.target);
     // What the fence's problem left unposted is failed for the same reason.
-    for (const { i } of queue.splice(0)) Object.assign(i, { state: 'failed', reason: fenceProblem });
+    for (const { i } of queue.splice(0))
+      Object.assign(i, { state: 'failed', reason: fenceProblem });
   };
   await Promise.all(Array.from({ length: Math.min(e.concurrency, queue.length) }, worker));
   e.show();
@@ -65,7 +66,7 @@ async function evacuateOne(
   e.show();
   for (let round = 1; ; round++) {
     if (round > 1) {
-      const fence = await e.fenceHolds();
+      const fence = await e.fenceHolds().catch(activityProblem);
       if (fence !== undefined) {
         Object.assign(i, { state: 'failed', reason: fence });
         return fence;

@@ -200,7 +200,8 @@ export function renderEvictionPlan(plan: HypervisorEvictionPlan): string {
   const { service } = plan;
   return [
     `Eviction plan for ${plan.host} in ${plan.region} (nothing changed)`,
-    `  Nova              nova-compute ${service.state}, ${service.status}${service.forcedDown ? ', forced down' : ''}: ${plan.wouldEvict ? 'would be evicted' : 'up, an eviction would leave it alone'}`,
+    `  Nova              nova-compute ${service.state}, ${service.status}${service.forcedDown ? ', forced down' : ''}: ${plan.wouldEvict ? 'would be evicted' : plan.overThreshold ? 'down, but REFUSED' : 'up, an eviction would leave it alone'}`,
+    ...(plan.overThreshold ? [`  threshold         ${plan.overThreshold}`] : []),
     `  BMC               ${plan.bmc}: serial ${plan.bmcSerial} matches NetBox, power ${plan.power}`,
     `  instances         ${plan.instances.length}`,
     ...plan.instances.map(
