@@ -175,12 +175,20 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
   return path;
 }
 
-/** Starts a worker detached; returns its pid. */
-export function startWorker(stateDir: string, configPath: string, name = 'worker'): number {
+/** Starts a worker detached, from source or from `npm run build`'s dist/; returns its pid. */
+export function startWorker(
+  stateDir: string,
+  configPath: string,
+  name = 'worker',
+  from: 'source' | 'build' = 'source',
+): number {
   return startDaemon(stateDir, {
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')],
+    args:
+      from === 'build'
+        ? [join(REPO_ROOT, 'dist/workers/main.js')]
+        : ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')],
     cwd: REPO_ROOT,
     env: { ...process.env, STEWARD_CONFIG: configPath },
   }).pid;

@@ -73,9 +73,26 @@ const schema = z.strictObject({
   helm: path.optional(),
   /** The operators' webhook: JSON on start, wait for an operator, failure and completion. */
   notifications: z
-    .strictObject({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() })
+    .strictObject({
+      webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** `steward`: Steward's JSON event; `text`: `{ "text": … }` for Slack or Mattermost. */
+      format: z.enum(['steward', 'text']).default('steward'),
+    })
     .prefault({}),
-  metrics: z.strictObject({ port: z.number().int().min(0).max(65535).default(9464) }).prefault({}),
+  /** Prometheus metrics; all interfaces (`0.0.0.0`) where Prometheus scrapes from another host. */
+  metrics: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(9464),
+      bindAddress: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+    })
+    .prefault({}),
+  /** Liveness (`/livez`) and readiness (`/readyz`: the worker polls) over HTTP; off unless a port. */
+  health: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).optional(),
+      bindAddress: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+    })
+    .prefault({}),
   log: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .prefault({}),

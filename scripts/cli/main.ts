@@ -18,6 +18,7 @@ import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
 import { windowOption } from './window-option';
 import { bashCompletion } from './completion';
+import { version } from '../../package.json';
 
 const seconds = (value: string) => {
   try {
@@ -47,6 +48,7 @@ async function withClient(
 
 const program = new Command('steward')
   .description('Day-2 operations of a bare-metal cloud as durable Temporal workflows')
+  .version(version)
   .showHelpAfterError()
   .exitOverride((err) => {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
