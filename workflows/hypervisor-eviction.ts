@@ -49,6 +49,8 @@ class Eviction {
   private readonly evacuation: Evacuation;
   /** Set when the re-confirmation or the threshold ends the eviction before any change. */
   private early?: { outcome: Outcome; message: string };
+  /** Fence attempts so far: every one after the first re-reads Nova and the threshold. */
+  private fenceAttempts = 0;
 
   constructor(private readonly input: EvictionRequest) {
     const { region, host } = input;
@@ -90,7 +92,8 @@ class Eviction {
         `eviction of ${this.input.host} aborted by an operator: nothing done`,
       );
     if (this.early) return this.finish(this.early.outcome, this.early.message);
-    if ((await this.op.runStep('fencing', () => this.fence(), retryOrAbort)) === 'abort')
+    const fencing = { ...retryOrAbort, recheck: () => this.stillToEvict() };
+    if ((await this.op.runStep('fencing', () => this.fence(), fencing)) === 'abort')
       return this.finish(
         'aborted',
         `eviction of ${this.input.host} aborted by an operator: the host was not verified off, nothing evacuated`,
@@ -128,6 +131,20 @@ class Eviction {
     return this.op.done(
       `Nova: ${host}'s nova-compute is down (${service.status}${service.forcedDown ? ', forced down' : ''})`,
     );
+  }
+
+  /**
+   * Before a fence attempt after a wait (an operator's retry, an outage's backoff): Nova still sees
+   * the compute down, and the threshold, read again, still allows the eviction.
+   */
+  private async stillToEvict(): Promise<string | undefined> {
+    if (this.fenceAttempts++ === 0) return undefined;
+    const { region, host } = this.input;
+    const service = await readComputeService(region, host);
+    if (service.state === 'up')
+      return `${host}'s nova-compute is up again in ${region}: not fenced; abort, or retry if it fails again`;
+    const over = await judgeThreshold(this.input);
+    return over && `${over}: ${host} not fenced; abort, or retry once fewer hosts are down`;
   }
 
   /** The BMC, proven this host's by its serial, powers it off and reads it back off. */

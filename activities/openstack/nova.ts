@@ -366,8 +366,9 @@ export function novaActivities(openstack: () => OpenStackClient) {
 
     /**
      * Disables a host's compute service with a reason, or enables it; a same-reason disable is
-     * kept. A service a person disabled keeps that person's reason (`keptReason`): it is theirs
-     * to clear, and overwriting it would lose why the host is out.
+     * kept. A service a person disabled (a reason not Steward's, or none) keeps that person's
+     * reason and stays disabled (`keptReason`): it is theirs to clear, even when a reinstall that
+     * disabled it first finds a person's reason there by the time it would enable it.
      */
     async setComputeServiceEnabled({
       region,
@@ -382,8 +383,12 @@ export function novaActivities(openstack: () => OpenStackClient) {
     }): Promise<{ changed: boolean; keptReason: boolean; service: ComputeService }> {
       const service = await computeService(region, host);
       const disabled = service.status === 'disabled';
-      if (!enabled && disabled && !disabledBySteward(service.disabledReason))
-        return { changed: false, keptReason: service.disabledReason !== (reason ?? null), service };
+      if (disabled && !disabledBySteward(service.disabledReason))
+        return {
+          changed: false,
+          keptReason: enabled || service.disabledReason !== (reason ?? null),
+          service,
+        };
       const goal = enabled
         ? service.status === 'enabled'
         : disabled && service.disabledReason === (reason ?? null);

@@ -243,7 +243,19 @@ describe('Nova writes', () => {
     assert.deepEqual([kept.changed, kept.keptReason], [false, true]);
     const witness = (await computeServices(os())).find((s) => s.host === 'hv-3');
     assert.equal(witness?.disabled_reason, 'RMA 4711');
-
+    // Nor does an enable (a reinstall's, at its end) clear it: the person does.
+    const stays = await ctx.act.setComputeServiceEnabled({ region, host: 'hv-3', enabled: true });
+    assert.deepEqual([stays.changed, stays.keptReason], [false, true]);
+    const still = (await computeServices(os())).find((s) => s.host === 'hv-3');
+    assert.deepEqual([still?.status, still?.disabled_reason], ['disabled', 'RMA 4711']);
+    await openstackRun(os(), ['compute', 'service', 'set', '--enable', 'hv-3', 'nova-compute']);
+    // A service Steward disabled, Steward enables again.
+    await ctx.act.setComputeServiceEnabled({
+      region,
+      host: 'hv-3',
+      enabled: false,
+      reason: 'reinstall by Steward (reinstall/lab/hv-3)',
+    });
     assert.equal(
       (await ctx.act.setComputeServiceEnabled({ region, host: 'hv-3', enabled: true })).changed,
       true,

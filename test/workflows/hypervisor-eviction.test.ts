@@ -373,6 +373,32 @@ describe('hypervisorEviction workflow', () => {
     assert.match(result.log.join('\n'), /kept the reason a person gave \("RMA 4711: dead disk"\)/);
   });
 
+  it('after a wait at the fence, Nova and the threshold are read again: nothing powered off when they changed', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4));
+    nova.setRunning(['hv-1'], false);
+    nova.host('hv-1').bmcAnswers = false;
+    await withWorker(nova.activities(), async (q) => {
+      const h = await startEviction(q, { host: 'hv-1' });
+      assert.match(await untilWaiting(h), /^fencing: BMC of hv-1: no answer/);
+      // While the eviction waits, a second host fails: one of four is all the threshold allows.
+      nova.host('hv-1').bmcAnswers = true;
+      nova.setRunning(['hv-2'], false);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      assert.match(
+        await untilWaiting(h),
+        /^fencing: 2 of 4 hypervisors down in region \(hv-1, hv-2\), more than the 1 allowed: hv-1 not fenced/,
+      );
+      // hv-2 is back, and so is hv-1's compute: it is no longer to be evicted.
+      nova.setRunning(['hv-1', 'hv-2'], true);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      assert.match(await untilWaiting(h), /^fencing: hv-1's nova-compute is up again in lab/);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      assert.equal((await h.result()).outcome, 'aborted');
+    });
+    assert.deepEqual(nova.log, [], 'no power-off, no NetBox write');
+    assert.equal(nova.host('hv-1').power, 'on');
+  });
+
   it('the BMC is read again before evacuating after an operator wait: a host powered on meanwhile is not evacuated', async () => {
     const nova = new FakeNova(HOSTS.slice(0, 3));
     nova.setRunning(['hv-1'], false);

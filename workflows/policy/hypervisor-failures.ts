@@ -1,12 +1,7 @@
-// Which hypervisors count as failed, and when too many have failed to evict any. A host counts as
-// failed when its compute service is down, enabled (Steward disables what it evicts) and not in
-// maintenance, for `gracePolls` consecutive polls outside a partition. The threshold counts the
-// hosts failing now plus those Steward evicted within a window (as Cluster API's
-// MachineHealthCheck counts machines under remediation): an evicted host, disabled, is still a
-// failure, so one that spreads host by host stops at the threshold. Above it (in the region, or in
-// each availability zone) nothing is evicted: a control plane that lost sight of many hosts is
-// more likely cut off than they are all dead, and evacuating instances from hosts that still run
-// them corrupts their disks.
+// Which hypervisors count as failed (compute down, enabled, for the whole grace), and when too many
+// have failed to evict any: the hosts failing now plus those Steward evicted within a window (as
+// Cluster API's MachineHealthCheck counts machines under remediation), so a failure that spreads
+// stops at the threshold. A control plane that lost sight of many hosts is more likely cut off.
 
 export interface ComputeHostState {
   host: string;
