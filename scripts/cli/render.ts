@@ -231,7 +231,11 @@ export function renderEvictionStatus(st: HypervisorEvictionStatus): string {
 export function renderEvictionWatchStatus(st: HypervisorEvictionWatchStatus): string {
   return [
     `eviction watch ${st.region}: ${st.hosts} hypervisors, ${st.polls} polls (last ${st.lastPollAt ?? 'none yet'}), threshold ${st.threshold}`,
+    ...(st.novaUnreachable ? [`  NOVA UNREACHABLE, evicting nothing: ${st.novaUnreachable}`] : []),
     st.partition ? `  PARTITION SUSPECTED, evicting nothing: ${st.partition}` : '  no partition',
+    ...st.recentEvictions.map(
+      (e) => `  evicted at ${e.at}: ${e.host} (counts against the threshold)`,
+    ),
     ...st.waiting.map((w) => `  in grace: ${w.host} (${w.polls} polls)`),
     ...st.evicting.map((h) => `  evicting: ${h} (steward status evict/${st.region}/${h})`),
   ].join('\n');
