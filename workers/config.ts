@@ -126,7 +126,13 @@ const schema = z.strictObject({
     })
     .prefault({}),
   /** Where reinstalled hosts' installers fetch their base scripts. */
-  provisioning: z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
+  /**
+   * Where reinstalled hosts' installers fetch their base scripts, and the one directory a `custom`
+   * deployment's script may be read from (a path from an input or NetBox outside it is refused).
+   */
+  provisioning: z
+    .strictObject({ url: z.url({ protocol: /^https?$/ }).optional(), scriptsDir: path.optional() })
+    .prefault({}),
   /**
    * OpenStack regions by name (what workflows pass as `region`): Keystone's URL, the catalog's
    * region ID, and Steward's user, its password as a Vault reference.
@@ -153,6 +159,14 @@ const schema = z.strictObject({
       roleIdFile: path,
       secretIdFile: path,
       approleMount: z.string().optional(),
+      /** Per purpose, the Vault paths its references may name (KV v2 data paths, whole segments). */
+      prefixes: z
+        .strictObject({
+          bmc: z.array(z.string().min(1)).min(1).optional(),
+          openstack: z.array(z.string().min(1)).min(1).optional(),
+          netbox: z.array(z.string().min(1)).min(1).optional(),
+        })
+        .optional(),
     })
     .optional(),
 });
@@ -234,6 +248,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   }
   if (config.helm) config.helm = abs(config.helm);
   if (config.addons.manifests) config.addons.manifests = abs(config.addons.manifests);
+  if (config.provisioning.scriptsDir) {
+    config.provisioning.scriptsDir = abs(config.provisioning.scriptsDir);
+  }
   if (config.netbox?.tokenFile) config.netbox.tokenFile = abs(config.netbox.tokenFile);
   if (config.vault) {
     config.vault.roleIdFile = abs(config.vault.roleIdFile);

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     bmc: config.bmc,
     dns: config.dns,
     provisioningUrl: config.provisioning.url,
+    customScriptsDir: config.provisioning.scriptsDir,
     helm: config.helm,
     webhook: {
       url: config.notifications.webhookUrl,
