@@ -11,7 +11,7 @@ import type { OperationDriver, PreparedRun } from './fault-matrix-run';
 const NODES = ['node-a', 'node-b'];
 const LOCKED = 'locked';
 /** Long enough for the paced pods to leave at one disruption at a time on a busy machine. */
-const PDB_TIMEOUT = '45s';
+const PDB_TIMEOUT = '25s';
 
 const setLockedBudget = (stack: TestStack, maxUnavailable: number) =>
   stack.lab.kubectl(

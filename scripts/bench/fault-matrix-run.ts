@@ -94,6 +94,12 @@ class Script {
   }
 }
 
+/** How a run ended, in a line: its result's message, or its error. */
+const ending = (outcome: unknown) =>
+  outcome instanceof Error
+    ? outcome.message
+    : ((outcome as { message?: string }).message ?? JSON.stringify(outcome).slice(0, 200));
+
 /** Runs one planned run of a cell on the stack, from a ready lab back to a ready lab. */
 export async function runOnce(
   stack: TestStack,
@@ -130,8 +136,8 @@ export async function runOnce(
   const found = checkRun(records, driver.bounds);
   const asExpected = ended && (await run.endedAsExpected(outcome));
   await run.cleanUp();
-  const ending = outcome instanceof Error ? outcome.message : JSON.stringify(outcome).slice(0, 160);
-  const note = `${script.note}; ${asExpected ? 'as expected' : 'NOT as expected'}: ${ending}`;
+  const seconds = Math.round((Date.parse(end) - Date.parse(start)) / 1000);
+  const note = `${script.note}; ${asExpected ? 'as expected' : 'NOT as expected'} after ${seconds} s: ${ending(outcome)}`;
   return { killed: script.killed, asExpected, ...found, samplerFailures, note };
 }
 
