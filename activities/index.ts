@@ -30,6 +30,7 @@ import { OpenStackClient, type OpenStackRegionConfig } from './openstack/client'
 import { novaActivities } from './openstack/nova';
 import { secretActivities } from './vault/secrets';
 import { clusterGuardActivities } from './temporal/guard';
+import { cordonHolderActivities } from './temporal/cordon-holders';
 import { DEFAULT_MAX_UNAVAILABLE_NODES } from '../workflows/policy/cluster-leases';
 
 export interface ActivityDeps {
@@ -112,6 +113,9 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
       maxUnavailableNodes: (cluster) =>
         deps.clusters[cluster]?.guard?.maxUnavailableNodes ?? DEFAULT_MAX_UNAVAILABLE_NODES,
     }),
+    ...cordonHolderActivities(() =>
+      configured(deps.temporal, 'Temporal', "the worker's Temporal client"),
+    ),
   };
 }
 

@@ -25,6 +25,7 @@ import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { heartbeating, kubernetes } from './operation/activity-profiles';
 import { drainForMaintenance } from './maintenance-drain';
+import { cordonOwner } from './node-drain';
 import { OperatorGate } from './operation/operator-gate';
 import { hostCalls as act } from './operation/activity-profiles';
 import { HypervisorReinstall, type ReinstallStepRun } from './reinstall-hypervisor';
@@ -276,7 +277,7 @@ async function reinstall(
       'uncordon',
       async () => {
         if (!status.cordonedBySteward) return done('not cordoned by Steward: left as it was');
-        const result = await kubernetes.uncordonNode({ cluster, node, force: false });
+        const result = await kubernetes.uncordonNode({ cluster, node, owner: cordonOwner() });
         return result.uncordoned ? done(result.message) : result.message;
       },
     ],

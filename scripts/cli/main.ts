@@ -17,6 +17,7 @@ import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
 import { windowOption } from './window-option';
+import { outputOption } from './output';
 import { bashCompletion } from './completion';
 import { version } from '../../package.json';
 
@@ -63,10 +64,11 @@ program
 
 program
   .command('down')
-  .description('stop exactly the processes that `steward up` started')
-  .action(async () => {
+  .description('stop everything `steward up` started, leaving no process of its state dir')
+  .option('--purge', "also delete the state dir (the lab's data), to start another scenario")
+  .action(async (options) => {
     const { down } = await import('./commands/up-down.js');
-    process.exitCode = await down();
+    process.exitCode = await down(options);
   });
 
 program
@@ -104,10 +106,12 @@ program
 
 program
   .command('uncordon')
-  .description('return NODE to service; only a node Steward cordoned unless --force')
+  .description(
+    'return NODE to service; only a node Steward cordoned, and not while the operation that cordoned it runs, unless --force',
+  )
   .argument('<node>', 'the node to uncordon')
   .option('--cluster <name>', 'cluster (default: the only configured one)')
-  .option('--force', 'uncordon even a node that someone else cordoned')
+  .option('--force', 'uncordon even a node that someone else, or a running operation, holds')
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
     withClient((client, config) =>
@@ -362,7 +366,8 @@ program
     'show an operation: exit 0 running or done, 1 ended short of its goal, 3 waiting for an operator, 4 unknown',
   )
   .argument('<id>', 'workflow ID, e.g. drain/lab/worker-3')
-  .action((id: string) => withClient((client) => status(client, id)));
+  .addOption(outputOption())
+  .action((id: string, o) => withClient((client) => status(client, id, o)));
 
 program
   .command('watch')
@@ -385,6 +390,7 @@ program
   .option('--target <target>', 'only operations on this target, e.g. a node or a version')
   .option('--phase <phase>', 'only operations in this phase, e.g. waiting-for-operator')
   .option('-q, --quiet', 'print the IDs only')
+  .addOption(outputOption())
   .action((o) => withClient((client) => list(client, o)));
 
 program
