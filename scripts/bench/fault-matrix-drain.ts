@@ -38,7 +38,6 @@ const podsOn = async (stack: TestStack, node: string) =>
     .filter(Boolean);
 
 export function drainDriver(): OperationDriver {
-  let runs = 0;
   return {
     scenario: 'fault-matrix-drain.yaml',
     bounds: { maxHostsDown: 0, maxUnschedulable: 1 },
@@ -48,10 +47,9 @@ export function drainDriver(): OperationDriver {
       'evicting',
       ...(fault === 'pdb-never-allows' ? ['waiting-for-operator'] : []),
     ],
-    async prepare(stack, fault): Promise<PreparedRun> {
-      const node = NODES[runs % 2];
-      const other = NODES[(runs + 1) % 2];
-      runs++;
+    async prepare(stack, fault, runOnLab): Promise<PreparedRun> {
+      const node = NODES[runOnLab % 2];
+      const other = NODES[(runOnLab + 1) % 2];
       await stack.lab.kubectl('uncordon', other);
       const blocked = fault === 'pdb-never-allows';
       if (blocked) await setLockedBudget(stack, 0);

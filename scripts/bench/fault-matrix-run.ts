@@ -6,7 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { OperatorDecision } from '../../workflows/api';
 import { watchGroundTruth } from '../../test/support/ground-truth';
 import type { OperationWindow } from '../../test/support/ground-truth/records';
-import { killWorkerAndStartAnother, type TestStack } from '../../test/support/stack';
+import {
+  killWorkerAndStartAnother,
+  startTestStack,
+  type TestStack,
+} from '../../test/support/stack';
 import { checkRun, type Bounds, type Finding } from '../../test/support/unsafe-actions';
 import type { CellResult, PlannedCell, PlannedRun } from './fault-matrix-plan';
 
@@ -33,10 +37,36 @@ export interface PreparedRun {
 /** How the matrix runs one operation: its lab, and each run of it. */
 export interface OperationDriver {
   scenario: string;
+  /** Runs one lab takes before it must start afresh (an upgraded cluster stays upgraded). */
+  runsPerLab?: number;
   bounds: Bounds;
   /** The steps a run shows under the fault, in order (a kill is planned in one of them). */
   steps(fault: string): string[];
-  prepare(stack: TestStack, fault: string): Promise<PreparedRun>;
+  /** `runOnLab` counts from 0 on each lab. */
+  prepare(stack: TestStack, fault: string, runOnLab: number): Promise<PreparedRun>;
+}
+
+/** An operation's stack, reused across runs and started afresh when its lab is used up. */
+export class Stacks {
+  private stack?: TestStack;
+  private runs = 0;
+
+  constructor(private readonly driver: OperationDriver) {}
+
+  async next(): Promise<{ stack: TestStack; runOnLab: number }> {
+    const { runsPerLab } = this.driver;
+    if (this.stack && runsPerLab !== undefined && this.runs >= runsPerLab) await this.stop();
+    if (!this.stack) {
+      this.stack = await startTestStack(this.driver.scenario);
+      this.runs = 0;
+    }
+    return { stack: this.stack, runOnLab: this.runs++ };
+  }
+
+  async stop(): Promise<void> {
+    await this.stack?.stop();
+    this.stack = undefined;
+  }
 }
 
 export interface RunReport {
@@ -102,12 +132,13 @@ const ending = (outcome: unknown) =>
 
 /** Runs one planned run of a cell on the stack, from a ready lab back to a ready lab. */
 export async function runOnce(
-  stack: TestStack,
+  stacks: Stacks,
   driver: OperationDriver,
   cell: PlannedCell,
   planned: PlannedRun,
 ): Promise<RunReport> {
-  const run = await driver.prepare(stack, cell.fault.name);
+  const { stack, runOnLab } = await stacks.next();
+  const run = await driver.prepare(stack, cell.fault.name, runOnLab);
   const steps = driver.steps(cell.fault.name);
   const script = new Script(stack, run, steps, planned, cell.fault.decision);
   const watch = watchGroundTruth(stack.lab);
@@ -143,14 +174,14 @@ export async function runOnce(
 
 /** Runs every planned run of a cell, logging each, and sums them into the table's row. */
 export async function runCell(
-  stack: TestStack,
+  stacks: Stacks,
   driver: OperationDriver,
   cell: PlannedCell,
   log: (line: string) => void = console.log,
 ): Promise<CellResult & { reports: RunReport[] }> {
   const reports: RunReport[] = [];
   for (const planned of cell.runs) {
-    const report = await runOnce(stack, driver, cell, planned);
+    const report = await runOnce(stacks, driver, cell, planned);
     reports.push(report);
     log(`${cell.id} run ${planned.run}: ${report.note}`);
     for (const f of [...report.unsafe, ...report.doubled])

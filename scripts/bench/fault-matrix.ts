@@ -3,7 +3,6 @@
 //   node --import tsx scripts/bench/fault-matrix.ts [--seed N] [--kills N] [--max-delay-ms N]
 //     [--cell drain/pdb-never-allows]
 import { parseArgs } from 'node:util';
-import { startTestStack } from '../../test/support/stack';
 import { drainDriver } from './fault-matrix-drain';
 import {
   matrixTable,
@@ -13,7 +12,7 @@ import {
   type PlannedCell,
 } from './fault-matrix-plan';
 import type { OperationDriver } from './fault-matrix-run';
-import { runCell } from './fault-matrix-run';
+import { runCell, Stacks } from './fault-matrix-run';
 
 /** The operations the runner can drive so far; the plan's other cells are listed as not run. */
 const DRIVERS: Partial<Record<MatrixOperation, () => OperationDriver>> = { drain: drainDriver };
@@ -26,13 +25,13 @@ const wholeNumber = (name: string, value: string) => {
 
 async function runOperation(operation: MatrixOperation, cells: PlannedCell[]) {
   const driver = DRIVERS[operation]!();
-  const stack = await startTestStack(driver.scenario);
+  const stacks = new Stacks(driver);
   try {
     const results: CellResult[] = [];
-    for (const cell of cells) results.push(await runCell(stack, driver, cell));
+    for (const cell of cells) results.push(await runCell(stacks, driver, cell));
     return results;
   } finally {
-    await stack.stop();
+    await stacks.stop();
   }
 }
 

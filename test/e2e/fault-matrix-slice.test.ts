@@ -2,17 +2,15 @@
 // cell, each run with its worker SIGKILLed at a planned point and the operator's abort scripted,
 // judged from the lab's own records by the unsafe-action checker.
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, it } from 'node:test';
 import { drainDriver } from '../../scripts/bench/fault-matrix-drain';
 import { planMatrix } from '../../scripts/bench/fault-matrix-plan';
-import { runCell } from '../../scripts/bench/fault-matrix-run';
-import { startTestStack, type TestStack } from '../support/stack';
+import { runCell, Stacks } from '../../scripts/bench/fault-matrix-run';
 
 const driver = drainDriver();
-let stack: TestStack;
+const stacks = new Stacks(driver);
 
-before(async () => (stack = await startTestStack(driver.scenario)), { timeout: 300_000 });
-after(async () => stack?.stop());
+after(async () => stacks.stop());
 
 it('drain under a PDB that never allows, killed in each run: as expected, nothing unsafe or doubled', async (t) => {
   const [cell] = planMatrix({
@@ -21,7 +19,7 @@ it('drain under a PDB that never allows, killed in each run: as expected, nothin
     maxDelayMs: 3000,
     cell: 'drain/pdb-never-allows',
   });
-  const result = await runCell(stack, driver, cell, (line) => t.diagnostic(line));
+  const result = await runCell(stacks, driver, cell, (line) => t.diagnostic(line));
   const lines = result.reports.map((r) => r.note).join('\n');
   const findings = result.reports.flatMap((r) => [...r.unsafe, ...r.doubled]);
   assert.equal(result.kills, 2, lines);
