@@ -41,6 +41,7 @@ export function drainDriver(): OperationDriver {
   return {
     scenario: 'fault-matrix-drain.yaml',
     bounds: { maxHostsDown: 0, maxUnschedulable: 1 },
+    faults: ['none', 'pdb-never-allows'],
     steps: (fault) => [
       'validating',
       'cordoning',

@@ -40,6 +40,8 @@ export interface OperationDriver {
   /** Runs one lab takes before it must start afresh (an upgraded cluster stays upgraded). */
   runsPerLab?: number;
   bounds: Bounds;
+  /** The faults it can inject so far. */
+  faults: string[];
   /** The steps a run shows under the fault, in order (a kill is planned in one of them). */
   steps(fault: string): string[];
   /** `runOnLab` counts from 0 on each lab. */

@@ -4,6 +4,7 @@
 //     [--cell drain/pdb-never-allows]
 import { parseArgs } from 'node:util';
 import { drainDriver } from './fault-matrix-drain';
+import { upgradeDriver } from './fault-matrix-upgrade';
 import {
   matrixTable,
   planMatrix,
@@ -15,7 +16,10 @@ import type { OperationDriver } from './fault-matrix-run';
 import { runCell, Stacks } from './fault-matrix-run';
 
 /** The operations the runner can drive so far; the plan's other cells are listed as not run. */
-const DRIVERS: Partial<Record<MatrixOperation, () => OperationDriver>> = { drain: drainDriver };
+const DRIVERS: Partial<Record<MatrixOperation, () => OperationDriver>> = {
+  drain: drainDriver,
+  'kubernetes-upgrade-gpu': upgradeDriver,
+};
 
 const wholeNumber = (name: string, value: string) => {
   const n = Number(value);
@@ -51,7 +55,7 @@ async function main() {
     maxDelayMs: wholeNumber('max-delay-ms', values['max-delay-ms']),
     ...(values.cell && { cell: values.cell }),
   });
-  const driven = cells.filter((c) => DRIVERS[c.operation]);
+  const driven = cells.filter((c) => DRIVERS[c.operation]?.().faults.includes(c.fault.name));
   const results: CellResult[] = [];
   for (const operation of new Set(driven.map((c) => c.operation))) {
     results.push(
@@ -63,8 +67,8 @@ async function main() {
   }
   console.log(`\nfault matrix, seed ${seed}, ${new Date().toISOString()}\n`);
   console.log(matrixTable(results));
-  const notRun = cells.filter((c) => !DRIVERS[c.operation]).map((c) => c.id);
-  if (notRun.length) console.log(`not run (no driver yet): ${notRun.length} cells`);
+  const notRun = cells.filter((c) => !driven.includes(c)).map((c) => c.id);
+  if (notRun.length) console.log(`not run (no driver for them yet): ${notRun.join(', ')}`);
   const flagged = results.some(
     (r) => r.unsafe + r.doubled > 0 || r.asExpected < r.cell.runs.length,
   );

@@ -1,0 +1,47 @@
+// The fault matrix's Kubernetes upgrade with GPU nodes (test/fixtures/upgrade-lab.yaml): each lab
+// takes two runs, one minor each (1.31 → 1.32 → 1.33), as an upgraded cluster stays upgraded.
+import type { V1Node } from '@kubernetes/client-node';
+import {
+  kubernetesUpgradeStatusQuery,
+  workflowIds,
+  type KubernetesUpgradeResult,
+} from '../../workflows/api';
+import type { OperationDriver } from './fault-matrix-run';
+
+const TARGETS = ['v1.32.13', 'v1.33.13'];
+
+export function upgradeDriver(): OperationDriver {
+  return {
+    scenario: 'upgrade-lab.yaml',
+    runsPerLab: TARGETS.length,
+    // The CLI's default --max-unavailable 1: one node cordoned at a time.
+    bounds: { maxHostsDown: 0, maxUnschedulable: 1 },
+    faults: ['none'],
+    steps: () => ['planning', 'control-plane', 'workers', 'addons'],
+    async prepare(stack, _fault, runOnLab) {
+      const target = TARGETS[runOnLab];
+      const id = workflowIds.upgrade('lab');
+      const nodes = async () =>
+        (JSON.parse(await stack.lab.kubectl('get', 'nodes', '-o', 'json')) as { items: V1Node[] })
+          .items;
+      const names = (await nodes()).map((n) => n.metadata?.name ?? '');
+      return {
+        window: { id, kind: 'kubernetes-upgrade', targets: names },
+        args: ['k8s-upgrade', 'lab', '--to', target.slice(1, 5), '--pause', '1s'],
+        async step() {
+          const status = await stack.client.workflow
+            .getHandle(id)
+            .query(kubernetesUpgradeStatusQuery);
+          return { name: status.phase, waiting: status.waitingReason !== undefined };
+        },
+        clearFault: async () => {},
+        async endedAsExpected(result) {
+          const { phase, skipped } = result as KubernetesUpgradeResult;
+          const versions = (await nodes()).map((n) => n.status?.nodeInfo?.kubeletVersion);
+          return phase === 'done' && skipped.length === 0 && versions.every((v) => v === target);
+        },
+        cleanUp: async () => {},
+      };
+    },
+  };
+}
