@@ -18,6 +18,8 @@ import type { CellResult, PlannedCell, PlannedRun } from './fault-matrix-plan';
 export interface SeenStep {
   name: string;
   waiting: boolean;
+  /** The workflow that asks, when it is one below the operation (a node's upgrade). */
+  asks?: string;
 }
 
 /** One run of an operation, readied on the lab with the fault injected. */
@@ -119,7 +121,8 @@ class Script {
     // A kill planned later in the run comes after the answer; one due now comes first.
     if (!seen.waiting || this.answered || !this.decision) return;
     if (this.decision === 'retry') await this.run.clearFault();
-    const decided = await this.stack.steward('decide', this.run.window.id, this.decision);
+    const id = seen.asks ?? this.run.window.id;
+    const decided = await this.stack.steward('decide', id, this.decision);
     if (decided.code !== 0) throw new Error(`decide: ${decided.stdout}${decided.stderr}`);
     if (this.decision === 'retry') this.retries.push(new Date().toISOString());
     this.answered = true;

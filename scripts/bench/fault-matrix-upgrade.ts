@@ -1,6 +1,8 @@
 // The fault matrix's Kubernetes upgrade with GPU nodes (test/fixtures/upgrade-lab.yaml): each lab
 // takes two runs, one minor each (1.31 → 1.32 → 1.33), as an upgraded cluster stays upgraded.
+// `upgrade-job-fails` fails worker-1's upgrade Job; the operator clears it and retries.
 import type { V1Node } from '@kubernetes/client-node';
+import { setUpgradeFault } from '../../lab';
 import {
   kubernetesUpgradeStatusQuery,
   workflowIds,
@@ -9,6 +11,7 @@ import {
 import type { OperationDriver } from './fault-matrix-run';
 
 const TARGETS = ['v1.32.13', 'v1.33.13'];
+const FAULTY = 'worker-1';
 
 export function upgradeDriver(): OperationDriver {
   return {
@@ -16,15 +19,18 @@ export function upgradeDriver(): OperationDriver {
     runsPerLab: TARGETS.length,
     // The CLI's default --max-unavailable 1: one node cordoned at a time.
     bounds: { maxHostsDown: 0, maxUnschedulable: 1 },
-    faults: ['none'],
+    faults: ['none', 'upgrade-job-fails'],
     steps: () => ['planning', 'control-plane', 'workers', 'addons'],
-    async prepare(stack, _fault, runOnLab) {
+    async prepare(stack, fault, runOnLab) {
       const target = TARGETS[runOnLab];
       const id = workflowIds.upgrade('lab');
       const nodes = async () =>
         (JSON.parse(await stack.lab.kubectl('get', 'nodes', '-o', 'json')) as { items: V1Node[] })
           .items;
       const names = (await nodes()).map((n) => n.metadata?.name ?? '');
+      const jobFails = (on: boolean) =>
+        setUpgradeFault(stack.lab.kubeconfigPath, FAULTY, on ? 'job-fails' : undefined);
+      if (fault === 'upgrade-job-fails') await jobFails(true);
       return {
         window: { id, kind: 'kubernetes-upgrade', targets: names },
         args: ['k8s-upgrade', 'lab', '--to', target.slice(1, 5), '--pause', '1s'],
@@ -32,15 +38,16 @@ export function upgradeDriver(): OperationDriver {
           const status = await stack.client.workflow
             .getHandle(id)
             .query(kubernetesUpgradeStatusQuery);
-          return { name: status.phase, waiting: status.waitingReason !== undefined };
+          const [wait] = status.waiting;
+          return { name: status.phase, waiting: wait !== undefined, asks: wait?.workflowId };
         },
-        clearFault: async () => {},
+        clearFault: () => jobFails(false),
         async endedAsExpected(result) {
           const { phase, skipped } = result as KubernetesUpgradeResult;
           const versions = (await nodes()).map((n) => n.status?.nodeInfo?.kubeletVersion);
           return phase === 'done' && skipped.length === 0 && versions.every((v) => v === target);
         },
-        cleanUp: async () => {},
+        cleanUp: () => jobFails(false),
       };
     },
   };
