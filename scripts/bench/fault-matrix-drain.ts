@@ -5,6 +5,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { waitFor } from '../../lab/wait';
 import { drainStatusQuery, workflowIds, type DrainNodeResult } from '../../workflows/api';
+import { LabCluster } from '../../test/support/lab-cluster';
 import type { TestStack } from '../../test/support/stack';
 import type { OperationDriver, PreparedRun } from './fault-matrix-run';
 
@@ -23,19 +24,11 @@ const setLockedBudget = (stack: TestStack, maxUnavailable: number) =>
     JSON.stringify({ spec: { maxUnavailable } }),
   );
 
+/** The names of the pods a drain of `node` evicts (all in the default namespace). */
 const podsOn = async (stack: TestStack, node: string) =>
-  (
-    await stack.lab.kubectl(
-      'get',
-      'pods',
-      '--field-selector',
-      `spec.nodeName=${node}`,
-      '-o',
-      'jsonpath={.items[*].metadata.name}',
-    )
-  )
-    .split(' ')
-    .filter(Boolean);
+  (await new LabCluster(stack.lab.kubeconfigPath).evictablePodsOn(node)).map(
+    (key) => key.split('/')[1],
+  );
 
 export function drainDriver(): OperationDriver {
   return {

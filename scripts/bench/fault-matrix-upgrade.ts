@@ -1,8 +1,8 @@
 // The fault matrix's Kubernetes upgrade with GPU nodes (test/fixtures/upgrade-lab.yaml): each lab
 // takes two runs, one minor each (1.31 → 1.32 → 1.33), as an upgraded cluster stays upgraded.
 // `upgrade-job-fails` fails worker-1's upgrade Job; the operator clears it and retries.
-import type { V1Node } from '@kubernetes/client-node';
 import { setUpgradeFault } from '../../lab';
+import { LabCluster } from '../../test/support/lab-cluster';
 import {
   kubernetesUpgradeStatusQuery,
   workflowIds,
@@ -24,10 +24,8 @@ export function upgradeDriver(): OperationDriver {
     async prepare(stack, fault, runOnLab) {
       const target = TARGETS[runOnLab];
       const id = workflowIds.upgrade('lab');
-      const nodes = async () =>
-        (JSON.parse(await stack.lab.kubectl('get', 'nodes', '-o', 'json')) as { items: V1Node[] })
-          .items;
-      const names = (await nodes()).map((n) => n.metadata?.name ?? '');
+      const cluster = new LabCluster(stack.lab.kubeconfigPath);
+      const names = (await cluster.nodes()).map((n) => n.name);
       const jobFails = (on: boolean) =>
         setUpgradeFault(stack.lab.kubeconfigPath, FAULTY, on ? 'job-fails' : undefined);
       if (fault === 'upgrade-job-fails') await jobFails(true);
@@ -44,7 +42,7 @@ export function upgradeDriver(): OperationDriver {
         clearFault: () => jobFails(false),
         async endedAsExpected(result) {
           const { phase, skipped } = result as KubernetesUpgradeResult;
-          const versions = (await nodes()).map((n) => n.status?.nodeInfo?.kubeletVersion);
+          const versions = (await cluster.nodes()).map((n) => n.kubeletVersion);
           return phase === 'done' && skipped.length === 0 && versions.every((v) => v === target);
         },
         cleanUp: () => jobFails(false),
