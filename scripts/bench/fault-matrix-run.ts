@@ -121,10 +121,11 @@ class Script {
     // A kill planned later in the run comes after the answer; one due now comes first.
     if (!seen.waiting || this.answered || !this.decision) return;
     if (this.decision === 'retry') await this.run.clearFault();
+    // Noted when asked: the redo may come before `steward decide` returns.
+    if (this.decision === 'retry') this.retries.push(new Date().toISOString());
     const id = seen.asks ?? this.run.window.id;
     const decided = await this.stack.steward('decide', id, this.decision);
     if (decided.code !== 0) throw new Error(`decide: ${decided.stdout}${decided.stderr}`);
-    if (this.decision === 'retry') this.retries.push(new Date().toISOString());
     this.answered = true;
   }
 }
