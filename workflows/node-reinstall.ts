@@ -258,12 +258,11 @@ async function reinstall(
         return done((await act.bmcPowerOff({ bmc: bmcOf() })).message);
       },
     ],
-    ['pxe', async () => done((await act.bmcSetBootDevicePxe({ bmc: bmcOf() })).message)],
     [
       'power-on',
       async () => {
         await hypervisor?.recordHeartbeat();
-        return done((await act.bmcPowerOn({ bmc: bmcOf() })).message);
+        return done((await act.bmcPxeBoot({ bmc: bmcOf() })).message);
       },
     ],
     [
