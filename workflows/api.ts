@@ -93,7 +93,22 @@ export type DrainPhase =
   | 'skipped'
   | 'aborted';
 
-export interface DrainStatus {
+/**
+ * What every operation's status shows of the skeleton's waits (workflows/operation/): an
+ * operator's decision, a system that is down, a closed maintenance window.
+ */
+export interface OperationWaits {
+  /** Why the operation waits for an operator, while it does. */
+  waitingReason?: string;
+  /** The system the operation waits for while it is down: "NetBox (HTTP 500 since 10:42:13)". */
+  unavailable?: string;
+  /** Why nothing starts now: the maintenance window is closed (and when it opens). */
+  waitingForWindow?: string;
+  /** The operators' decisions so far, oldest first. */
+  decisions: DecideRequest[];
+}
+
+export interface DrainStatus extends OperationWaits {
   cluster: string;
   node: string;
   phase: DrainPhase;
@@ -104,9 +119,6 @@ export interface DrainStatus {
    */
   evicted: PodRef[];
   left: PodLeft[];
-  /** Why the drain waits for an operator, while it does. */
-  waitingReason?: string;
-  decisions: DecideRequest[];
 }
 
 export type DrainOutcome = 'drained' | 'skipped' | 'aborted';
@@ -295,7 +307,7 @@ export type KubernetesUpgradePhase =
   | 'done'
   | 'aborted';
 
-export interface KubernetesUpgradeStatus {
+export interface KubernetesUpgradeStatus extends OperationWaits {
   cluster: string;
   phase: KubernetesUpgradePhase;
   version?: string;
@@ -312,7 +324,6 @@ export interface KubernetesUpgradeStatus {
    * While the maintenance window is closed: which, when it opens next, and whether nodes in
    * flight finish first, e.g. "sat,sun 22:00-04:00 Europe/Berlin is closed; next opens at …".
    */
-  waitingForWindow?: string;
   /** Add-on steps applied, e.g. "v1.32.13: snapshot-controller v8.2.0". */
   addonsApplied: string[];
   addonsSkipped: string[];
@@ -320,7 +331,6 @@ export interface KubernetesUpgradeStatus {
   approved: string[];
   /** Operator waits anywhere in this upgrade (its own, its nodes', their drains'). */
   waiting: OperatorWait[];
-  decisions: DecideRequest[];
 }
 
 export interface KubernetesUpgradeResult extends KubernetesUpgradeStatus {
@@ -389,13 +399,11 @@ export interface UpgradeNodeInput {
 export type UpgradeNodeStep =
   'drain' | 'upgrade-job' | 'node-ready' | 'device-plugin' | 'checks' | 'uncordon' | 'done';
 
-export interface UpgradeNodeStatus {
+export interface UpgradeNodeStatus extends OperationWaits {
   node: string;
   version: string;
   step: UpgradeNodeStep;
   cordonedBySteward: boolean;
-  waitingReason?: string;
-  decisions: DecideRequest[];
 }
 
 export interface UpgradeNodeResult extends UpgradeNodeStatus {
@@ -454,7 +462,7 @@ export type ReinstallStep =
   | 'netbox-active'
   | 'done';
 
-export interface NodeReinstallStatus {
+export interface NodeReinstallStatus extends OperationWaits {
   node: string;
   cluster: string;
   step: ReinstallStep;
@@ -471,10 +479,6 @@ export interface NodeReinstallStatus {
   computeDisabledBySteward?: boolean;
   /** One line per step done, in order. */
   log: string[];
-  /** While the maintenance window is closed: which, and when it opens next. */
-  waitingForWindow?: string;
-  waitingReason?: string;
-  decisions: DecideRequest[];
 }
 
 export interface NodeReinstallResult extends NodeReinstallStatus {
@@ -616,7 +620,7 @@ export interface CephGatePassed {
   summary: string;
 }
 
-export interface RookCephUpgradeStatus {
+export interface RookCephUpgradeStatus extends OperationWaits {
   cluster: string;
   phase: RookCephUpgradePhase;
   rook?: RookCephChange;
@@ -630,10 +634,6 @@ export interface RookCephUpgradeStatus {
   failing: CephGateFailure[];
   /** Steward scaled Rook's operator to 0 to stop its roll while an operator decides. */
   rookStopped: boolean;
-  /** While the maintenance window is closed before the upgrade: which, and when it opens next. */
-  waitingForWindow?: string;
-  waitingReason?: string;
-  decisions: DecideRequest[];
 }
 
 export interface RookCephUpgradeResult extends RookCephUpgradeStatus {
@@ -705,7 +705,7 @@ export interface InstanceEvacuation {
   reason?: string;
 }
 
-export interface HypervisorEvictionStatus {
+export interface HypervisorEvictionStatus extends OperationWaits {
   region: string;
   host: string;
   step: EvictionStep;
@@ -716,8 +716,6 @@ export interface HypervisorEvictionStatus {
   instances: InstanceEvacuation[];
   /** One line per step done, in order. */
   log: string[];
-  waitingReason?: string;
-  decisions: DecideRequest[];
 }
 
 export interface HypervisorEvictionResult extends HypervisorEvictionStatus {

@@ -2,7 +2,7 @@
 // (`steward ceph-health`). Reads once, changes nothing.
 import type { CephHealthReport } from './api';
 import { surfaceInvalidInput } from './activity-errors';
-import { k8sFewAttempts as reads } from './kubernetes-activities';
+import { kubernetesFewAttempts as reads } from './operation/activity-profiles';
 import { cephHealthGate, describeCephHealth } from './policy/ceph-health-gate';
 import { parseClusterInput } from './policy/drain-input';
 

@@ -4,16 +4,15 @@
 // are and no two interleave. Leases expire: every lease check, an activity describes each
 // holder, and the lease of a holder whose run ended (completed without releasing, terminated,
 // timed out) is dropped. The guard continues as new, leases carried, once its history grows.
+import { guardCalls as act } from './operation/activity-profiles';
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import {
   acquireLeaseUpdate,
   clusterLeasesQuery,
@@ -33,15 +32,10 @@ import {
   unavailableNodes,
   withoutHolders,
 } from './policy/cluster-leases';
-import { bulletList } from './visibility';
+import { bulletList } from './operation/visibility';
 
 /** A lease check adds about ten events: a day of checks every 30 s stays well below this. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
-
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
 
 export async function clusterGuard(input: ClusterGuardInput): Promise<never> {
   const { cluster } = input;

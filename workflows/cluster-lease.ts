@@ -3,24 +3,18 @@
 // naming the holder. It is released however the operation ends (done, failed, cancelled), but not
 // when the run continues as new: the next run asks again as the same holder and keeps it. A holder
 // that ends without releasing (terminated) loses it at the guard's next lease check.
+import { guardCalls as guard } from './operation/activity-profiles';
 import {
   ApplicationFailure,
   CancellationScope,
   ContinueAsNew,
   patched,
-  proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import { LEASE_REFUSED, type LeaseHolder, type LeaseOperation } from './api';
 
 /** Runs that started before this patch took no lease. */
 const CLUSTER_GUARD = 'cluster-guard';
-
-const guard = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
 
 export class ClusterLease {
   private held?: { cluster: string; holder: LeaseHolder };

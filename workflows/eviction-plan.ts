@@ -1,7 +1,7 @@
 // planHypervisorEviction: what an eviction would do, read without changing anything: Nova's view
 // of the host, its BMC with the checked serial and power, and where each instance would go.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { workflowInfo } from '@temporalio/workflow';
+import { planReads as reads } from './operation/activity-profiles';
 import {
   invalidInput,
   workflowIds,
@@ -11,11 +11,6 @@ import {
 import { planTargets, readComputeService } from './eviction-reads';
 import { parseEvictionInput } from './policy/eviction-input';
 import { locateBmc, readDevice } from './reinstall-reads';
-
-const reads = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
 
 export async function planHypervisorEviction(
   rawInput: HypervisorEvictionInput,

@@ -1,17 +1,12 @@
 // What an eviction and its dry run read before anything changes: the host's compute service as
 // Nova sees it (an unknown region or host refused naming the field), and where each of its
 // instances would go.
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure } from '@temporalio/workflow';
+import { inventoryReads as reads } from './operation/activity-profiles';
 import type { ComputeService, ServerFacts } from '../activities/openstack/nova';
 import { INVALID_INPUT, invalidInput } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { chooseTargets, type TargetChoice } from './policy/evacuation-targets';
-
-const reads = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
 
 /**
  * The host's compute service. A region or host Nova does not know is bad input naming `region`

@@ -4,17 +4,16 @@
 // threshold it evicts nothing, says so in its query, the StewardPhase search attribute, its
 // current details and an alert to the operators' webhook, and judges again at the next poll. It continues as new now and then, carrying
 // the grace counters and the hosts it started; evictions are ABANDONed so they outlive that.
+import { planReads as poll } from './operation/activity-profiles';
 import {
   continueAsNew,
   ParentClosePolicy,
-  proxyActivities,
   setHandler,
   sleep,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities';
 import {
   hypervisorEvictionWatchStatusQuery,
   invalidInput,
@@ -32,12 +31,7 @@ import {
 } from './policy/eviction-input';
 import { notifyOperators } from './notifications';
 import { judgeHosts } from './policy/hypervisor-failures';
-import { announce, bulletList, showPhase } from './visibility';
-
-const poll = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
+import { announce, bulletList, showPhase } from './operation/visibility';
 
 export async function hypervisorEvictionWatch(
   rawInput: HypervisorEvictionWatchInput,

@@ -6,14 +6,8 @@
 // from the hypervisors' free capacity, followed until its migration record is done and it is
 // ACTIVE (or SHUTOFF, as it was) elsewhere; retried with backoff, then the operator → NetBox
 // marks the device failed with a journal entry; the host stays off and disabled → a report.
-import {
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { fenceCalls as fence } from './operation/activity-profiles';
+import { setCurrentDetails, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ServerFacts } from '../activities/openstack/nova';
 import {
   hypervisorEvictionStatusQuery,
@@ -27,21 +21,15 @@ import {
   type OperatorDecision,
 } from './api';
 import { activityProblem } from './activity-errors';
-import { followMoves as follow, hostCalls as act } from './host-activities';
+import { followMoves as follow, hostCalls as act } from './operation/activity-profiles';
 import { planTargets, readComputeService } from './eviction-reads';
-import { OperatorGate } from './operator-gate';
+import { OperatorGate } from './operation/operator-gate';
 import { parseEvictionInput } from './policy/eviction-input';
 import { locateBmc, readDevice } from './reinstall-reads';
-import { announce, bulletList, showPhase } from './visibility';
+import { announce, bulletList, showPhase } from './operation/visibility';
 
 /** NetBox's status of an evicted host: it needs a person before it serves again. */
 export const EVICTED_STATUS = 'failed';
-
-// A BMC that does not answer is the operator's question soon: three tries, not five.
-const fence = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '15 seconds', maximumAttempts: 3 },
-});
 
 export async function hypervisorEviction(
   rawInput: HypervisorEvictionInput,

@@ -1,6 +1,6 @@
 // planKubernetesUpgrade: the version path, the batches and the add-on steps an upgrade would
 // take, from the cluster as it is now. Changes nothing.
-import { k8sFewAttempts as k8s } from './kubernetes-activities';
+import { kubernetesFewAttempts } from './operation/activity-profiles';
 import type { KubernetesUpgradeInput, UpgradePlan } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { parseUpgradeInput, planUpgrade } from './policy/upgrade-plan';
@@ -10,7 +10,7 @@ export async function planKubernetesUpgrade(
 ): Promise<UpgradePlan> {
   const input = parseUpgradeInput(rawInput);
   const facts = await surfaceInvalidInput(
-    k8s.readUpgradeFacts({ cluster: input.cluster, nodes: input.nodes }),
+    kubernetesFewAttempts.readUpgradeFacts({ cluster: input.cluster, nodes: input.nodes }),
   );
   return planUpgrade(input, facts);
 }

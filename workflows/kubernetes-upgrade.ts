@@ -14,7 +14,11 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { k8s, k8sFewAttempts, k8sLocal } from './kubernetes-activities';
+import {
+  kubernetes as k8s,
+  kubernetesFewAttempts as k8sFewAttempts,
+  kubernetesLocal as k8sLocal,
+} from './operation/activity-profiles';
 import {
   invalidInput,
   isRunOf,
@@ -31,12 +35,12 @@ import { surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { upgradeNode } from './node-upgrade';
 import { countNodeDone, setRolloutNodes, setWaitingForWindow } from './metrics';
-import { OperatorGate, trackOperatorWaits } from './operator-gate';
+import { OperatorGate, trackOperatorWaits } from './operation/operator-gate';
 import { describeAddonStep } from './policy/addon-description';
 import type { AddonStep } from './policy/addon-steps';
 import { nextControlPlaneNode, nextWorkerBatch, type NodeState } from './policy/worker-batches';
 import { parseUpgradeInput, planUpgrade, type ClusterFacts } from './policy/upgrade-plan';
-import { announce, bulletList, showPhase } from './visibility';
+import { announce, bulletList, showPhase } from './operation/visibility';
 import { untilWindowOpens, windowClosed } from './window-wait';
 
 const WAIT_FOR_READY_SECONDS = 10;

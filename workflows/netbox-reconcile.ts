@@ -1,8 +1,8 @@
 // netboxReconcile: brings NetBox in line with a cluster (each node's device status and kubelet
 // version), run by a Temporal Schedule. Reads everything, writes only what differs (the NetBox
 // activity compares with what NetBox stores), so an unchanged cluster costs no write at all.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { workflowInfo } from '@temporalio/workflow';
+import { hostCalls as act } from './operation/activity-profiles';
 import {
   invalidInput,
   workflowIds,
@@ -12,12 +12,7 @@ import {
 import { isInvalidInput } from './activity-errors';
 import { parseClusterInput } from './policy/drain-input';
 import { deviceGoal } from './policy/netbox-reconcile';
-import { announce, showPhase } from './visibility';
-
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
+import { announce, showPhase } from './operation/visibility';
 
 export async function netboxReconcile(
   rawInput: NetboxReconcileInput,

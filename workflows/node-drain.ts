@@ -1,8 +1,11 @@
 // drainNode: cordon a node and evict its pods through the Eviction API, PDBs respected. When the
 // drain runs out of time it never forces anything: it waits durably for an operator's decision.
-import { patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { k8s, k8sLocal } from './kubernetes-activities';
+import { patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  heartbeating,
+  kubernetes as k8s,
+  kubernetesLocal as k8sLocal,
+} from './operation/activity-profiles';
 import {
   drainStatusQuery,
   invalidInput,
@@ -18,21 +21,17 @@ import {
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
-import { OperatorGate } from './operator-gate';
+import { OperatorGate } from './operation/operator-gate';
 import { parseDrainInput } from './policy/drain-input';
 import { classifyPods } from './policy/pod-filters';
-import { announce, bulletList, showPhase } from './visibility';
+import { announce, bulletList, showPhase } from './operation/visibility';
 
 const ROUND_SECONDS = 15;
 /** Runs that started before this patch made every read and the cordon a round trip through the server. */
 export const LOCAL_NODE_CALLS = 'local-node-calls';
 const REPORT_PROGRESS_AFTER_SECONDS = 3;
 
-const rounds = proxyActivities<Activities>({
-  startToCloseTimeout: `${ROUND_SECONDS + 60} seconds`,
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+const rounds = heartbeating(ROUND_SECONDS);
 
 const describeRefusals = (refused: PodVerdict[]) =>
   refused.map((v) => `${v.pod.namespace}/${v.pod.name}: ${v.reason}`);

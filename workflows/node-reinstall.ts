@@ -9,14 +9,7 @@
 // reporting again → uncordon (only if Steward cordoned) → the compute service enabled (only if
 // Steward disabled it) → NetBox active. A failed step marks the device failed in NetBox, leaves
 // the host as it is and waits for an operator (retry / abort).
-import {
-  ActivityFailure,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ActivityFailure, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   invalidInput,
   isRunOf,
@@ -30,13 +23,13 @@ import {
 import { activityProblem, isInvalidInput, surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { locateBmc, readDevice } from './reinstall-reads';
-import { k8s } from './kubernetes-activities';
+import { heartbeating, kubernetes } from './operation/activity-profiles';
 import { drainForMaintenance } from './maintenance-drain';
-import { OperatorGate } from './operator-gate';
-import { hostCalls as act } from './host-activities';
+import { OperatorGate } from './operation/operator-gate';
+import { hostCalls as act } from './operation/activity-profiles';
 import { HypervisorReinstall, type ReinstallStepRun } from './reinstall-hypervisor';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
-import { announce, showPhase } from './visibility';
+import { announce, showPhase } from './operation/visibility';
 import { untilWindowOpens } from './window-wait';
 
 /** NetBox's status while Steward reinstalls a device. */
@@ -59,11 +52,7 @@ async function reinstall(
       `must be "${workflowId}" (or a Schedule's run of it) so that one reinstall runs per host`,
     );
   }
-  const waitRejoin = proxyActivities<Activities>({
-    startToCloseTimeout: `${input.rejoinTimeoutSeconds + 60} seconds`,
-    heartbeatTimeout: '20 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
+  const waitRejoin = heartbeating(input.rejoinTimeoutSeconds);
 
   const gate = new OperatorGate();
   const status: NodeReinstallStatus = {
@@ -107,7 +96,7 @@ async function reinstall(
   status.deployment = deployment;
   status.customScript = customScript;
   await surfaceInvalidInput(act.checkBaseScript({ host: node, deployment, customScript }));
-  const nodeFacts = await k8s.describeNode({ cluster, node }).catch((err: unknown) => {
+  const nodeFacts = await kubernetes.describeNode({ cluster, node }).catch((err: unknown) => {
     if (isInvalidInput(err)) return undefined;
     throw err;
   });
@@ -253,7 +242,7 @@ async function reinstall(
       'power-off',
       async () => {
         if (status.kubernetesNode && bootId === undefined) {
-          bootId = (await k8s.describeNode({ cluster, node })).bootId;
+          bootId = (await kubernetes.describeNode({ cluster, node })).bootId;
         }
         return done((await act.bmcPowerOff({ bmc: bmcOf() })).message);
       },
@@ -286,7 +275,7 @@ async function reinstall(
       'uncordon',
       async () => {
         if (!status.cordonedBySteward) return done('not cordoned by Steward: left as it was');
-        const result = await k8s.uncordonNode({ cluster, node, force: false });
+        const result = await kubernetes.uncordonNode({ cluster, node, force: false });
         return result.uncordoned ? done(result.message) : result.message;
       },
     ],

@@ -2,11 +2,14 @@
 // so no history grows with the cluster. Drain (child) → upgrade Job pinned to the node → Ready at
 // the new kubelet version → GPU device plugin restarted and GPUs back → pause and checks →
 // uncordon (only if Steward cordoned). Any failure stops here and waits for an operator.
-import { patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { patched, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { NodeFacts } from '../activities/kubernetes/nodes';
 import type { WaitResult } from '../activities/kubernetes/step-waits';
-import { k8s, k8sLocal } from './kubernetes-activities';
+import {
+  heartbeating,
+  kubernetes as k8s,
+  kubernetesLocal as k8sLocal,
+} from './operation/activity-profiles';
 import {
   invalidInput,
   upgradeNodeStatusQuery,
@@ -18,11 +21,11 @@ import {
 } from './api';
 import { drainForMaintenance } from './maintenance-drain';
 import { LOCAL_NODE_CALLS } from './node-drain';
-import { OperatorGate } from './operator-gate';
+import { OperatorGate } from './operation/operator-gate';
 import { gpusBack } from './policy/gpus-back';
 import { nodeCheckProblems } from './policy/node-checks';
 import { recordStepDuration } from './metrics';
-import { announce, showPhase } from './visibility';
+import { announce, showPhase } from './operation/visibility';
 
 const POLL_SECONDS = 3;
 /** Runs that started before this patch polled with durable timers and replay so. */
@@ -54,11 +57,7 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       `must be "${expectedId}" so that one upgrade runs per node and version`,
     );
   }
-  const waits = proxyActivities<Activities>({
-    startToCloseTimeout: `${input.stepTimeoutSeconds + 60} seconds`,
-    heartbeatTimeout: '20 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
+  const waits = heartbeating(input.stepTimeoutSeconds);
   /** Until `done`, for at most the step timeout; undefined after it. */
   async function waitFor<T>(
     inActivity: (deadlineMs: number) => Promise<WaitResult<T>>,

@@ -1,14 +1,11 @@
 // Operator notifications from workflow code: an activity per event, so a webhook outage is retried
 // by Temporal and never lost with a worker. Installed by the interceptor in
 // notifications-interceptor.ts; without it (workflow tests) nothing is sent.
-import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { log, patched, workflowInfo } from '@temporalio/workflow';
+import { notificationCalls } from './operation/activity-profiles';
 import type { OperatorNotification } from './api';
 
-const { notifyOperators: deliver } = proxyActivities<Activities>({
-  startToCloseTimeout: '20 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
-});
+const { notifyOperators: deliver } = notificationCalls;
 
 /** Runs whose worker installed the interceptor; keyed by run, as the sandbox may host several. */
 const notifyingRuns = new Set<string>();

@@ -4,13 +4,15 @@
 // move stops the reinstall before the power is touched. After the host is back its nova-compute
 // must report again (forced up if an eviction left it forced down), and the service is enabled
 // when Steward disabled it.
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { ComputeService } from '../activities/openstack/nova';
 import { type InstanceMovePlan, type NodeReinstallStatus, type ReinstallStep } from './api';
 import { activityProblem } from './activity-errors';
 import { planTargets, readComputeService } from './eviction-reads';
-import { followMoves as follow, hostCalls as act } from './host-activities';
+import {
+  followMoves as follow,
+  heartbeating,
+  hostCalls as act,
+} from './operation/activity-profiles';
 import {
   disabledBySteward,
   instanceMove,
@@ -123,11 +125,7 @@ export class HypervisorReinstall {
 
   private async awaitRejoin(): Promise<string | undefined> {
     const { region, node, rejoinTimeoutSeconds, done } = this.o;
-    const waitRejoin = proxyActivities<Activities>({
-      startToCloseTimeout: `${rejoinTimeoutSeconds + 60} seconds`,
-      heartbeatTimeout: '30 seconds',
-      retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-    });
+    const waitRejoin = heartbeating(rejoinTimeoutSeconds, 30);
     const { reached, service } = await waitRejoin.awaitComputeRejoined({
       region,
       host: node,

@@ -1,8 +1,7 @@
 // planReinstall: what a reinstall would do (deployment, script, BMC and its identity), read
 // without changing anything: NetBox, the worker's script file, the cluster, the BMC's FRU and,
 // on a hypervisor, Nova.
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { planReads as act } from './operation/activity-profiles';
 import type { ComputeService } from '../activities/openstack/nova';
 import type { NodeReinstallInput, ReinstallPlan } from './api';
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
@@ -10,11 +9,6 @@ import { readComputeService } from './eviction-reads';
 import { planEmptying } from './reinstall-hypervisor';
 import { locateBmc, readDevice } from './reinstall-reads';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
-
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
 
 const describeService = (s: ComputeService) =>
   `nova-compute ${s.state}, ${s.status}${s.disabledReason ? ` ("${s.disabledReason}")` : ''}${s.forcedDown ? ', forced down' : ''}`;

@@ -1,17 +1,11 @@
 // What a reinstall and its dry run read before anything changes: the NetBox device, and where its
 // BMC is reached (NetBox's OOB IP, else its DDNS name resolved through the configured DNS).
 // Whether that BMC is this device's is the BMC activities' check (FRU serial).
-import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { inventoryReads as reads } from './operation/activity-profiles';
 import type { DeviceFacts } from '../activities/netbox/devices';
 import { invalidInput } from './api';
 import { isInvalidInput } from './activity-errors';
 import { chooseBmcAddress } from './policy/bmc-address';
-
-const reads = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
 
 /** The host's NetBox device; an unknown one is refused naming the input's `field`. */
 export async function readDevice(node: string, field = 'node'): Promise<DeviceFacts> {

@@ -3,7 +3,7 @@
 import type { RookCephUpgradeInput, RookCephUpgradePlan } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { cephHealthCheck } from './ceph-health-check';
-import { k8sFewAttempts as reads } from './kubernetes-activities';
+import { kubernetesFewAttempts as reads } from './operation/activity-profiles';
 import { parseRookCephUpgradeInput, rookCephPlan } from './policy/rook-upgrade';
 
 export async function planRookCephUpgrade(

@@ -5,14 +5,8 @@
 // itself, so a gate cannot hold the next group; it watches, and when the cluster does not pass in
 // time it stops Rook's roll (the operator scaled to 0) and waits for an operator: retry lets Rook
 // go on, abort leaves it stopped. A gate passes only on consecutive passing reads.
-import {
-  ActivityFailure,
-  proxyActivities,
-  setHandler,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { heartbeating, storageCalls as act } from './operation/activity-profiles';
+import { ActivityFailure, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import {
   invalidInput,
   isRunOf,
@@ -25,7 +19,7 @@ import {
 } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
-import { OperatorGate } from './operator-gate';
+import { OperatorGate } from './operation/operator-gate';
 import type { CephGateFailure } from './policy/ceph-health-gate';
 import {
   DAEMON_GROUPS,
@@ -39,16 +33,11 @@ import {
   type DaemonGroup,
   type RollTarget,
 } from './policy/rook-upgrade';
-import { announce, bulletList, showPhase } from './visibility';
+import { announce, bulletList, showPhase } from './operation/visibility';
 import { untilWindowOpens } from './window-wait';
 
 /** Consecutive passing reads (two seconds apart) a gate needs. */
 const GATE_PASSES = 3;
-
-const act = proxyActivities<Activities>({
-  startToCloseTimeout: '3 minutes',
-  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
 
 const failureLines = (failures: CephGateFailure[]) =>
   failures.map((f) => `${f.check}: ${f.message}`);
@@ -72,11 +61,7 @@ async function upgradeRookCeph(
   }
   // A wait that follows a roll may last as long as Rook goes on rolling; the heartbeat tells a
   // dead worker.
-  const waits = proxyActivities<Activities>({
-    startToCloseTimeout: '1 day',
-    heartbeatTimeout: '15 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
-  });
+  const waits = heartbeating(24 * 60 * 60, 15);
 
   const gate = new OperatorGate();
   const status: RookCephUpgradeStatus = {

@@ -90,19 +90,7 @@ test('kubeadm-config records the control-plane version', async () => {
 });
 
 test('PDB status has disruptionsAllowed computed by the disruption controller', async () => {
-  const expected = { web: [3, 1], api: [2, 1], cache: [2, 1] };
-  for (const [name, [healthy, allowed]] of Object.entries(expected)) {
-    await waitFor(`PDB shop/${name} status`, async () => {
-      const { status } = await policy.readNamespacedPodDisruptionBudget({
-        name,
-        namespace: 'shop',
-      });
-      return (
-        (status?.currentHealthy === healthy && status.disruptionsAllowed === allowed) ||
-        JSON.stringify(status)
-      );
-    });
-  }
+  await shopBudgetsSettled();
 });
 
 test('an evicted pod is deleted and re-created on another node by the scheduler', async () => {
@@ -188,6 +176,9 @@ test('a node whose kubelet stops turns NotReady and unreachable; started again, 
     const { ready, unreachable } = await readyStatus();
     return ready === 'True' && !unreachable;
   });
+  // Its pods were NotReady meanwhile: the shop's budgets allow no eviction until they are back,
+  // which would hold the drain below for as long as they take on a loaded machine.
+  await shopBudgetsSettled();
 });
 
 test('kubectl drain works unchanged and leaves only DaemonSet pods on the node', async () => {
@@ -224,6 +215,27 @@ test('stopLab leaves no lab process running', async () => {
     ),
   );
 });
+
+/** The shop's PDBs as the scenario makes them: every pod healthy, one disruption allowed. */
+async function shopBudgetsSettled(): Promise<void> {
+  const expected = { web: [3, 1], api: [2, 1], cache: [2, 1] };
+  for (const [name, [healthy, allowed]] of Object.entries(expected)) {
+    await waitFor(
+      `PDB shop/${name} status`,
+      async () => {
+        const { status } = await policy.readNamespacedPodDisruptionBudget({
+          name,
+          namespace: 'shop',
+        });
+        return (
+          (status?.currentHealthy === healthy && status.disruptionsAllowed === allowed) ||
+          JSON.stringify(status)
+        );
+      },
+      { timeoutMs: 180_000 },
+    );
+  }
+}
 
 async function podsOf(namespace: string, labelSelector: string): Promise<V1Pod[]> {
   return (await core.listNamespacedPod({ namespace, labelSelector })).items;

@@ -13,9 +13,9 @@ import {
   type DecideRequest,
   type OperatorDecision,
   type OperatorWait,
-} from './api';
-import { countOperatorWait, setWaitingForOperator } from './metrics';
-import { notifyOperators } from './notifications';
+} from '../api';
+import { countOperatorWait, setWaitingForOperator } from '../metrics';
+import { notifyOperators } from '../notifications';
 
 const FAILED_STEP: OperatorDecision[] = ['retry', 'skip', 'abort'];
 

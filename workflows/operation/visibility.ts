@@ -1,6 +1,6 @@
 // What the Temporal UI and `steward list` show about a running operation.
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { searchAttributes } from './api';
+import { searchAttributes } from '../api';
 
 export function announce(operation: string, cluster: string, target: string): void {
   upsertSearchAttributes([
