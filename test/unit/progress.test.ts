@@ -81,16 +81,16 @@ describe('progress bars', () => {
   it('a reinstall and a Rook/Ceph upgrade by their steps', () => {
     const reinstall = {
       node: 'bm-7',
-      step: 'pxe',
+      step: 'power-on',
       waitingReason: undefined,
     } as NodeReinstallStatus;
     assert.match(
       renderBars([reinstallProgress(reinstall)]),
-      /^bm-7 {2}\[█{12}░{8}\] {2}7\/12 pxe$/,
+      /^bm-7 {2}\[█{13}░{7}\] {2}7\/11 power-on$/,
     );
     assert.match(
       renderBars([reinstallProgress({ ...reinstall, novaRegion: 'lab' })]),
-      /^bm-7 {2}\[█{11}░{9}\] {2}9\/16 pxe$/,
+      /^bm-7 {2}\[█{12}░{8}\] {2}9\/15 power-on$/,
       "a hypervisor's reinstall has four steps more",
     );
     const rook = {
