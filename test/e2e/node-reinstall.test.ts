@@ -184,6 +184,30 @@ describe('steward reinstall', () => {
     assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'active');
   });
 
+  it('a BMC that keeps showing Force PXE after its PXE boot: the next reinstall sets it again, and the host installs again', async () => {
+    const host = 'worker-3';
+    const installs = readInstallLog(stack.lab.stateDir, host).length;
+    const commands = powerCommands(stack.lab, host).length;
+    setBmcFault(stack.lab.stateDir, host, 'keeps-boot-device', true);
+    try {
+      for (const n of [1, 2]) {
+        const { run, result } = await reinstall(host, '--deploy', 'none');
+        assert.equal(run.code, 0, output(run));
+        assert.equal(result.outcome, 'reinstalled', result.message);
+        // The host's own record: a boot from disk would have left the installer out.
+        assert.equal(
+          readInstallLog(stack.lab.stateDir, host).length,
+          installs + n,
+          `reinstall ${n}`,
+        );
+      }
+    } finally {
+      setBmcFault(stack.lab.stateDir, host, 'keeps-boot-device', false);
+    }
+    const cycle = ['set power 0', 'set boot pxe', 'set power 1'];
+    assert.deepEqual(powerCommands(stack.lab, host).slice(commands), [...cycle, ...cycle]);
+  });
+
   it('hosts stuck in their installers: the rejoin wait times out, NetBox says failed, the node stays cordoned; abort reports it, retry once the installer finishes completes', async () => {
     const hosts = ['worker-1', 'worker-2'];
     const installs = hosts.map((h) => readInstallLog(stack.lab.stateDir, h).length);

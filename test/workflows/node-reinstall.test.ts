@@ -364,6 +364,11 @@ describe('nodeReinstall workflow', () => {
         assert.ok(host.log.includes('power off') && host.log.includes('power on'), next);
         await decide(h, 'abort');
         await h.result();
+        recordHistory(
+          testEnv().address,
+          h.workflowId,
+          'node-reinstall-hypervisor-late-instance-retry',
+        );
       },
       { novaRegion: 'lab' },
       nova,
