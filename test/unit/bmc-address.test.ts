@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import { INVALID_INPUT } from '../../workflows/api';
 import {
   chooseBmcAddress,
   ddnsName,
   DEFAULT_DDNS_PATTERN,
 } from '../../workflows/policy/bmc-address';
-
-function refusal(run: () => unknown): ApplicationFailure {
-  try {
-    run();
-  } catch (err) {
-    assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${err}`);
-    assert.equal(err.nonRetryable, true);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal } from '../support/refusal';
 
 const invalidField = (run: () => unknown) => {
   const err = refusal(run);

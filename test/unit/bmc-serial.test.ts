@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import { BMC_FAILURES } from '../../workflows/api';
 import {
   assertBmcSerial,
@@ -9,17 +8,7 @@ import {
   isPlaceholderSerial,
   sameSerial,
 } from '../../workflows/policy/bmc-serial';
-
-function refusal(run: () => unknown): ApplicationFailure {
-  try {
-    run();
-  } catch (err) {
-    assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${err}`);
-    assert.equal(err.nonRetryable, true);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal } from '../support/refusal';
 
 describe('BMC serial check', () => {
   const same: [string, string, string][] = [
