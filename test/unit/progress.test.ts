@@ -93,6 +93,16 @@ describe('progress bars', () => {
       /^bm-7 {2}\[█{12}░{8}\] {2}9\/15 power-on$/,
       "a hypervisor's reinstall has four steps more",
     );
+    assert.match(
+      renderBars([
+        reinstallProgress({
+          ...reinstall,
+          step: 'validating',
+          unavailable: 'NetBox (HTTP 500: database unavailable, since 10:42:13 UTC)',
+        }),
+      ]),
+      /^bm-7 {2}\[░{20}\] {2}0\/11 validating: waiting for NetBox$/,
+    );
     const rook = {
       cluster: 'lab',
       phase: 'ceph-roll',
