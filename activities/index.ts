@@ -31,6 +31,7 @@ import { OpenStackClient, type OpenStackRegionConfig } from './openstack/client'
 import { novaActivities } from './openstack/nova';
 import { secretActivities } from './vault/secrets';
 import { clusterGuardActivities } from './temporal/guard';
+import { cordonHolderActivities } from './temporal/cordon-holders';
 import { DEFAULT_MAX_UNAVAILABLE_NODES } from '../workflows/policy/cluster-leases';
 
 export interface ActivityDeps {
@@ -41,6 +42,8 @@ export interface ActivityDeps {
   addonManifests?: string;
   /** Where reinstalled hosts' installers fetch their base scripts (`<url>/<host>/base-script`). */
   provisioningUrl?: string;
+  /** The one directory a `custom` deployment's base script may come from; none: custom is off. */
+  customScriptsDir?: string;
   /** Resolves secret references (`vault:...#key`) for the BMC activities; default the Vault client's. */
   resolveSecret?: SecretResolver;
   /** ipmitool settings: port (623), retries, timeouts. */
@@ -88,7 +91,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
   const rook = rookActivities(clusters, deps.helm ?? 'helm', 120_000);
   return {
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
-    ...baseScriptActivities(deps.provisioningUrl),
+    ...baseScriptActivities(deps.provisioningUrl, deps.customScriptsDir),
     ...clusterFactActivities(clusters),
     ...devicePlugin,
     ...nodes,
@@ -112,6 +115,9 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
       maxUnavailableNodes: (cluster) =>
         deps.clusters[cluster]?.guard?.maxUnavailableNodes ?? DEFAULT_MAX_UNAVAILABLE_NODES,
     }),
+    ...cordonHolderActivities(() =>
+      configured(deps.temporal, 'Temporal', "the worker's Temporal client"),
+    ),
   };
 }
 

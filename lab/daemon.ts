@@ -164,3 +164,23 @@ export function runDaemon(main: (argv: string[], stop: AbortSignal) => Promise<v
     },
   );
 }
+
+/**
+ * Processes whose command line names `stateDir` (a lab daemon's child that left its process
+ * group, a daemon restarted behind the registry's back): what a clean stop must not leave.
+ */
+export function processesOf(stateDir: string): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {
+      continue;
+    }
+    if (cmdline.includes(stateDir) && readStat(pid)?.state !== 'Z') found.push({ pid, cmdline });
+  }
+  return found;
+}

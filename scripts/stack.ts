@@ -150,7 +150,11 @@ export function labClusterConfig(lab: LabConnection): ClusterConfig {
   };
 }
 
+/** The lab worker's directory of custom base scripts (`steward reinstall --deploy custom:PATH`). */
+export const labScriptsDir = (stateDir: string) => join(stateDir, 'base-scripts');
+
 export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
+  mkdirSync(labScriptsDir(stateDir), { recursive: true });
   const path = join(stateDir, 'config.yaml');
   const config = {
     temporal: { address: c.temporalAddress, namespace: 'default', uiUrl: c.uiUrl },
@@ -171,7 +175,7 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
         bootFlagValidBit: 'not-reported' as const,
       },
       dns: { servers: [c.bareMetal.dns.server], ddnsPattern: c.bareMetal.bmc.ddnsPattern },
-      provisioning: { url: c.bareMetal.provisioning.url },
+      provisioning: { url: c.bareMetal.provisioning.url, scriptsDir: labScriptsDir(stateDir) },
     }),
   };
   writeFileSync(
@@ -181,12 +185,20 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
   return path;
 }
 
-/** Starts a worker detached; returns its pid. */
-export function startWorker(stateDir: string, configPath: string, name = 'worker'): number {
+/** Starts a worker detached, from source or from `npm run build`'s dist/; returns its pid. */
+export function startWorker(
+  stateDir: string,
+  configPath: string,
+  name = 'worker',
+  from: 'source' | 'build' = 'source',
+): number {
   return startDaemon(stateDir, {
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')],
+    args:
+      from === 'build'
+        ? [join(REPO_ROOT, 'dist/workers/main.js')]
+        : ['--import', 'tsx', join(REPO_ROOT, 'workers/main.ts')],
     cwd: REPO_ROOT,
     env: { ...process.env, STEWARD_CONFIG: configPath },
   }).pid;

@@ -73,9 +73,26 @@ const schema = z.strictObject({
   helm: path.optional(),
   /** The operators' webhook: JSON on start, wait for an operator, failure and completion. */
   notifications: z
-    .strictObject({ webhookUrl: z.url({ protocol: /^https?$/ }).optional() })
+    .strictObject({
+      webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** `steward`: Steward's JSON event; `text`: `{ "text": … }` for Slack or Mattermost. */
+      format: z.enum(['steward', 'text']).default('steward'),
+    })
     .prefault({}),
-  metrics: z.strictObject({ port: z.number().int().min(0).max(65535).default(9464) }).prefault({}),
+  /** Prometheus metrics; all interfaces (`0.0.0.0`) where Prometheus scrapes from another host. */
+  metrics: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(9464),
+      bindAddress: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+    })
+    .prefault({}),
+  /** Liveness (`/livez`) and readiness (`/readyz`: the worker polls) over HTTP; off unless a port. */
+  health: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535).optional(),
+      bindAddress: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+    })
+    .prefault({}),
   log: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .prefault({}),
@@ -113,7 +130,13 @@ const schema = z.strictObject({
     })
     .prefault({}),
   /** Where reinstalled hosts' installers fetch their base scripts. */
-  provisioning: z.strictObject({ url: z.url({ protocol: /^https?$/ }).optional() }).prefault({}),
+  /**
+   * Where reinstalled hosts' installers fetch their base scripts, and the one directory a `custom`
+   * deployment's script may be read from (a path from an input or NetBox outside it is refused).
+   */
+  provisioning: z
+    .strictObject({ url: z.url({ protocol: /^https?$/ }).optional(), scriptsDir: path.optional() })
+    .prefault({}),
   /**
    * OpenStack regions by name (what workflows pass as `region`): Keystone's URL, the catalog's
    * region ID, and Steward's user, its password as a Vault reference.
@@ -221,6 +244,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
   }
   if (config.helm) config.helm = abs(config.helm);
   if (config.addons.manifests) config.addons.manifests = abs(config.addons.manifests);
+  if (config.provisioning.scriptsDir) {
+    config.provisioning.scriptsDir = abs(config.provisioning.scriptsDir);
+  }
   if (config.netbox?.tokenFile) config.netbox.tokenFile = abs(config.netbox.tokenFile);
   if (config.vault) {
     config.vault.roleIdFile = abs(config.vault.roleIdFile);

@@ -4,10 +4,11 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { createActivities, createClients, type ActivityDeps } from '../activities';
 import { loadConfig } from './config';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
+import { workflowCode } from './workflow-code';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
 import { prometheusTelemetry } from './metrics';
+import { serveHealth } from './health';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: sdkLogger(log, config.log.level.toUpperCase() as LogLevel),
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: prometheusTelemetry(config.metrics.port),
+    telemetryOptions: prometheusTelemetry(config.metrics),
   });
   const connection = await NativeConnection.connect(connectionOptions(config));
   const deps: ActivityDeps = {
@@ -28,8 +29,13 @@ async function main(): Promise<void> {
     bmc: config.bmc,
     dns: config.dns,
     provisioningUrl: config.provisioning.url,
+    customScriptsDir: config.provisioning.scriptsDir,
     helm: config.helm,
-    webhook: { url: config.notifications.webhookUrl, uiUrl: config.temporal.uiUrl },
+    webhook: {
+      url: config.notifications.webhookUrl,
+      format: config.notifications.format,
+      uiUrl: config.temporal.uiUrl,
+    },
     temporal: new Client({ connection, namespace: config.temporal.namespace }),
   };
   const clients = createClients(deps);
@@ -37,11 +43,16 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+    ...workflowCode(),
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });
+  const health = config.health.port
+    ? await serveHealth(worker, {
+        port: config.health.port,
+        bindAddress: config.health.bindAddress,
+      })
+    : undefined;
   log.info(
     {
       address: config.temporal.address,
@@ -50,13 +61,15 @@ async function main(): Promise<void> {
       clusters: Object.keys(config.clusters),
       netbox: config.netbox?.url,
       vault: config.vault?.address,
-      metrics: `http://127.0.0.1:${config.metrics.port}/metrics`,
+      metrics: `http://${config.metrics.bindAddress}:${config.metrics.port}/metrics`,
+      health: health && `http://${config.health.bindAddress}:${config.health.port}/readyz`,
     },
     'worker started',
   );
   try {
     await worker.run();
   } finally {
+    health?.close();
     await connection.close();
     // After the last activity: a token left behind would stay valid until its TTL runs out.
     await clients.vault?.revokeSelf().then(

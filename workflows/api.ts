@@ -57,7 +57,7 @@ export interface DrainNodeInput extends Partial<DrainOptions> {
 export interface UncordonNodeInput {
   cluster: string;
   node: string;
-  /** Uncordon even when Steward did not cordon the node. */
+  /** Uncordon even when Steward did not cordon the node, or a running operation holds it. */
   force?: boolean;
 }
 
@@ -112,7 +112,10 @@ export interface DrainStatus extends OperationWaits {
   cluster: string;
   node: string;
   phase: DrainPhase;
+  /** Whether this drain's operation holds the cordon (set it, or set it in an earlier attempt). */
   cordonedBySteward: boolean;
+  /** The cordon's owner this drain writes: its top-level operation's run (`<workflowId>@<runId>`). */
+  cordonOwner?: string;
   /**
    * Pods of the plan that have left the node. Counted when gone rather than when the eviction was
    * sent, so the count stays exact when a round is retried after a worker crash.
@@ -127,6 +130,15 @@ export interface DrainNodeResult extends DrainStatus {
   outcome: DrainOutcome;
   /** What happened, including that the node stays cordoned (a drain never uncordons). */
   message: string;
+}
+
+/** What a continued run of drainNode carries over; not an operator's input. */
+export interface DrainCarried {
+  status?: DrainStatus;
+  /** When the current attempt runs out of time (epoch milliseconds). */
+  deadline?: number;
+  /** Continue as new once the history has this many events (the server may suggest it sooner). */
+  continueAsNewAfterEvents?: number;
 }
 
 export interface UncordonNodeResult {
@@ -545,6 +557,15 @@ export interface NetboxReconcileResult {
   notInNetbox: string[];
   /** `<device>: <fields written>`, empty when NetBox already matched the cluster. */
   written: string[];
+}
+
+/** What a continued run of netboxReconcile carries over; not an operator's input. */
+export interface NetboxReconcileCarried {
+  /** The result so far, of the nodes up to `after` (by name). */
+  result?: NetboxReconcileResult;
+  after?: string;
+  /** Continue as new once the history has this many events (the server may suggest it sooner). */
+  continueAsNewAfterEvents?: number;
 }
 
 /** Failure types of the NetBox activities (a refused field is INVALID_INPUT). */

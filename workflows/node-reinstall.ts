@@ -18,6 +18,7 @@ import {
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { drainForMaintenance } from './maintenance-drain';
+import { cordonOwner } from './node-drain';
 import { heartbeating, hostCalls as act, kubernetes } from './operation/activity-profiles';
 import { Operation, type Step, type StepOptions } from './operation/operation';
 import { requireWorkflowId } from './operation/workflow-id';
@@ -348,7 +349,7 @@ class Reinstall {
     if (!this.status.cordonedBySteward)
       return this.op.done('not cordoned by Steward: left as it was');
     const { cluster, node } = this.input;
-    const result = await kubernetes.uncordonNode({ cluster, node, force: false });
+    const result = await kubernetes.uncordonNode({ cluster, node, owner: cordonOwner() });
     return result.uncordoned ? this.op.done(result.message) : result.message;
   }
 

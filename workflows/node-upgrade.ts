@@ -20,7 +20,7 @@ import {
   type UpgradeNodeStep,
 } from './api';
 import { drainForMaintenance } from './maintenance-drain';
-import { LOCAL_NODE_CALLS } from './node-drain';
+import { LOCAL_NODE_CALLS, cordonOwner } from './node-drain';
 import { OperatorGate } from './operation/operator-gate';
 import { gpusBack } from './policy/gpus-back';
 import { nodeCheckProblems } from './policy/node-checks';
@@ -211,7 +211,7 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
       'uncordon',
       async () => {
         if (!status.cordonedBySteward) return undefined;
-        const result = await calls.uncordonNode({ cluster, node, force: false });
+        const result = await calls.uncordonNode({ cluster, node, owner: cordonOwner() });
         if (result.uncordoned) return undefined;
         const facts = await calls.describeNode({ cluster, node });
         return facts.unschedulable ? result.message : undefined;

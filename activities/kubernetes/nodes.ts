@@ -1,5 +1,6 @@
-// Node facts, cordon and uncordon. Cordon records its owner so that an uncordon never frees a node
-// that someone else cordoned.
+// Node facts, cordon and uncordon. Cordon records its owner (the top-level operation's run, see
+// workflows/policy/cordon-owner.ts) so that an uncordon never frees a node that someone else, or
+// another operation, cordoned. A record on a schedulable node is stale: replaced or cleared.
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import { invalidInput } from '../../workflows/api';
 import { orNotFound } from './api-errors';
@@ -10,7 +11,7 @@ export const CORDONED_BY_ANNOTATION = 'steward.dev/cordoned-by';
 export interface NodeFacts {
   name: string;
   unschedulable: boolean;
-  /** The Steward operation that cordoned the node, if Steward did. */
+  /** The cordon record: the Steward operation's run that cordoned the node, if one did. */
   cordonedBy?: string;
   ready: boolean;
   kubeletVersion: string;
@@ -19,7 +20,7 @@ export interface NodeFacts {
 }
 
 export interface CordonResult {
-  /** True when Steward (this owner) holds the cordon, whether it set it now or before. */
+  /** True when this owner holds the cordon, whether it set it now or before (a retry). */
   cordonedBySteward: boolean;
   message: string;
 }
@@ -79,21 +80,31 @@ export function nodeActivities(clusters: Clusters) {
       if (n.spec?.unschedulable) {
         if (holder === args.owner)
           return { cordonedBySteward: true, message: 'already cordoned by this operation' };
+        // Never adopted: the record may be stale (kept by `kubectl uncordon`) under a person's cordon.
         return {
           cordonedBySteward: false,
           message: holder
-            ? `already cordoned by ${holder}`
+            ? `already cordoned, recorded as ${holder} (not this operation); it stays as it is`
             : 'already cordoned by someone else; it stays theirs to uncordon',
         };
       }
       await patchCordon(args.cluster, n, { cordonedBy: args.owner, unschedulable: true });
-      return { cordonedBySteward: true, message: 'cordoned' };
+      return {
+        cordonedBySteward: true,
+        message: holder ? `cordoned (the stale record of ${holder} replaced)` : 'cordoned',
+      };
     },
 
+    /**
+     * Uncordons when `owner` (the record the caller expects: its own run, or the record the
+     * uncordon operation read) holds the cordon, or when forced. A schedulable node's record is
+     * cleared: it is stale.
+     */
     async uncordonNode(args: {
       cluster: string;
       node: string;
-      force: boolean;
+      owner: string | undefined;
+      force?: boolean;
     }): Promise<UncordonResult> {
       const n = await readNode(args.cluster, args.node);
       const holder = n.metadata?.annotations?.[CORDONED_BY_ANNOTATION];
@@ -101,16 +112,19 @@ export function nodeActivities(clusters: Clusters) {
         if (holder) await patchCordon(args.cluster, n, { cordonedBy: null });
         return { uncordoned: false, message: 'not cordoned; nothing to do' };
       }
-      if (!holder && !args.force) {
+      const held = holder !== undefined && holder === args.owner;
+      if (!held && !args.force) {
+        const by = holder ? `recorded as ${holder}` : 'by someone other than Steward';
+        const mine = args.owner ? `, not by ${args.owner}` : '';
         return {
           uncordoned: false,
-          message: 'cordoned by someone other than Steward; left cordoned (force overrides)',
+          message: `cordoned ${by}${mine}; left cordoned (force overrides)`,
         };
       }
       await patchCordon(args.cluster, n, { cordonedBy: null, unschedulable: null });
       return {
         uncordoned: true,
-        message: holder ? `uncordoned (cordoned by ${holder})` : 'uncordoned (forced)',
+        message: held ? `uncordoned (cordoned by ${holder})` : 'uncordoned (forced)',
       };
     },
   };

@@ -6,24 +6,48 @@ import { orNotFound, statusCode } from './api-errors';
 import type { Clusters } from './clusters';
 
 export const UPGRADE_NAMESPACE = 'steward-system';
+/** Pod Security admission lets only a privileged namespace run the upgrade's host-root pods. */
+export const UPGRADE_NAMESPACE_LABELS = { 'pod-security.kubernetes.io/enforce': 'privileged' };
+const JOB_TTL_SECONDS = 86_400;
 export const UPGRADE_LABELS = {
   node: 'steward.dev/upgrade-node',
   version: 'steward.dev/upgrade-version',
   kubeadm: 'steward.dev/kubeadm',
 };
 
-/** Runs on the host (chroot /host): kubeadm first, then the kubelet, as kubeadm's upgrade guide says. */
-export const DEFAULT_UPGRADE_SCRIPT = `set -eu
+/**
+ * Runs on the host (chroot /host), as kubeadm's upgrade guide says: point the pkgs.k8s.io
+ * repository (one minor per URL) at the target's minor, then kubeadm, `kubeadm upgrade`, and the
+ * kubelet and kubectl, each unheld only while it is installed.
+ */
+export const DEFAULT_UPGRADE_SCRIPT = `exec chroot /host /bin/sh -eu -c '
 v="\${KUBERNETES_VERSION#v}"
-chroot /host /bin/sh -eu -c "
-  apt-get update -q
-  apt-get install -y -q --allow-change-held-packages kubeadm=$v-*
-  if [ '$KUBEADM_MODE' = apply ]; then kubeadm upgrade apply -y v$v; else kubeadm upgrade node; fi
-  apt-get install -y -q --allow-change-held-packages kubelet=$v-* kubectl=$v-*
-  apt-mark hold kubeadm kubelet kubectl
-  systemctl daemon-reload
-  systemctl restart kubelet
-"`;
+case "$v" in
+  [0-9]*.[0-9]*.[0-9]*) ;;
+  *) echo "KUBERNETES_VERSION: not a version: $KUBERNETES_VERSION" >&2; exit 2 ;;
+esac
+repos="$(grep -l "pkgs\\.k8s\\.io/core:/stable:/v" /etc/apt/sources.list.d/* || true)"
+if [ -z "$repos" ]; then
+  echo "no pkgs.k8s.io repository in /etc/apt/sources.list.d: add the one kubeadm installs from (the legacy apt.kubernetes.io is frozen)" >&2
+  exit 1
+fi
+for f in $repos; do
+  sed -i "s#\\(pkgs\\.k8s\\.io/core:/stable:/v\\)[0-9][0-9]*\\.[0-9][0-9]*/#\\1\${v%.*}/#g" "$f"
+done
+export DEBIAN_FRONTEND=noninteractive
+apt-mark unhold kubeadm
+apt-get update -q
+apt-get install -y -q "kubeadm=$v-*"
+apt-mark hold kubeadm
+installed="$(kubeadm version -o short)"
+if [ "$installed" != "v$v" ]; then echo "kubeadm is $installed after installing $v" >&2; exit 1; fi
+if [ "$KUBEADM_MODE" = apply ]; then kubeadm upgrade apply -y "v$v"; else kubeadm upgrade node; fi
+apt-mark unhold kubelet kubectl
+apt-get install -y -q "kubelet=$v-*" "kubectl=$v-*"
+apt-mark hold kubelet kubectl
+systemctl daemon-reload
+systemctl restart kubelet
+'`;
 
 export interface UpgradeJobInput {
   cluster: string;
@@ -46,7 +70,7 @@ export function upgradeJobName(node: string, version: string): string {
   return `${name.slice(0, 54)}-${hash.toString(16).padStart(8, '0')}`;
 }
 
-function upgradeJob(input: UpgradeJobInput): V1Job {
+export function upgradeJob(input: UpgradeJobInput): V1Job {
   const labels = {
     [UPGRADE_LABELS.node]: input.node,
     [UPGRADE_LABELS.version]: input.version,
@@ -63,6 +87,8 @@ function upgradeJob(input: UpgradeJobInput): V1Job {
     spec: {
       backoffLimit: 0,
       activeDeadlineSeconds: 1800,
+      // Steward reads a finished Job within seconds; a day leaves a failed one's log to the operator.
+      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
       template: {
         metadata: { labels },
         spec: {
@@ -110,7 +136,9 @@ export function upgradeJobActivities(clusters: Clusters) {
       };
       const createNamespace = async () => {
         try {
-          await core.createNamespace({ body: { metadata: { name: UPGRADE_NAMESPACE } } });
+          await core.createNamespace({
+            body: { metadata: { name: UPGRADE_NAMESPACE, labels: UPGRADE_NAMESPACE_LABELS } },
+          });
         } catch (err) {
           if (statusCode(err) !== 409) throw err;
         }
@@ -143,7 +171,10 @@ export function upgradeJobActivities(clusters: Clusters) {
      */
     async upgradeJobState({ cluster, name }: { cluster: string; name: string }): Promise<JobState> {
       const { batch, core } = clusters.apis(cluster);
-      const job = await batch.readNamespacedJob({ namespace: UPGRADE_NAMESPACE, name });
+      const job = await orNotFound(batch.readNamespacedJob({ namespace: UPGRADE_NAMESPACE, name }));
+      // Gone before it was read (deleted, or its TTL ran out while the worker was down): the
+      // operator's retry runs it anew.
+      if (!job) return { state: 'failed', reason: `Job ${UPGRADE_NAMESPACE}/${name} is gone` };
       const condition = (type: string) =>
         job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
       if (condition('Complete')) return { state: 'succeeded' };

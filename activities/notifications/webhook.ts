@@ -1,4 +1,5 @@
-// Tells the operators' webhook that an operation started, waits for them, failed or completed.
+// Tells the operators' webhook that an operation started, waits for them, failed or completed:
+// Steward's JSON event, or one line of `text` as Slack's and Mattermost's incoming webhooks take.
 // The URL may carry a token (chat webhooks do), so it never appears in a message or a log.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -10,6 +11,8 @@ export interface WebhookConfig {
   /** The Temporal UI the events link to. */
   uiUrl: string;
   timeoutMs?: number;
+  /** `steward`: the JSON event below; `text`: `{ "text": "…" }` for Slack or Mattermost. */
+  format?: 'steward' | 'text';
 }
 
 /** The JSON body the webhook receives. */
@@ -31,7 +34,7 @@ export function notificationActivities(config: WebhookConfig) {
       const response = await fetch(config.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(event),
+        body: JSON.stringify(config.format === 'text' ? { text: textOf(event) } : event),
         signal: AbortSignal.timeout(config.timeoutMs ?? 10_000),
       }).catch((err: unknown) => {
         throw new Error(`webhook not reached: ${(err as Error).name}`);
@@ -66,4 +69,16 @@ function eventFor(
     link: `${uiUrl.replace(/\/+$/, '')}/namespaces/${page}/history`,
     time: new Date().toISOString(),
   };
+}
+
+/** One chat line: what, which operation, why, the decisions to give, and the link. */
+export function textOf(e: WebhookEvent): string {
+  const what =
+    e.operation && e.operation !== e.workflowId
+      ? `${e.workflowId} (in ${e.operation})`
+      : e.workflowId;
+  const decide = e.decisions?.length
+    ? ` Answer with \`steward decide ${e.workflowId} ${e.decisions.join('|')}\`.`
+    : '';
+  return `Steward ${e.kind}: ${what}${e.reason ? `: ${e.reason}` : ''}.${decide} ${e.link}`;
 }

@@ -109,11 +109,7 @@ export class LabRookOperator {
   async tick(): Promise<void> {
     const deployments = await this.daemonDeployments();
     await this.playFaults(deployments);
-    const operator = await this.apps.readNamespacedDeployment({
-      name: OPERATOR_DEPLOYMENT,
-      namespace: ROOK_NAMESPACE,
-    });
-    const rook = runningOperatorVersion(operator);
+    const rook = await this.runningVersion();
     // No operator pod available (its own rollout): nothing orchestrates, as with Rook.
     if (!rook) return;
     const cluster = await readCephCluster(this.kc);
@@ -122,6 +118,7 @@ export class LabRookOperator {
     const progress = cephVersion
       ? await this.roll(deployments, { rook, image, cephVersion })
       : `failed to detect the Ceph version of image "${image}": its tag names no version`;
+    if (progress === null) return;
     const ceph = {
       ...(await this.cephHealth()),
       versions: reportedVersions(await this.daemonDeployments()),
@@ -157,11 +154,14 @@ export class LabRookOperator {
     }
   }
 
-  /** One step of the roll; returns what it is doing or waiting for, or undefined when done. */
+  /**
+   * One step of the roll; returns what it is doing or waiting for, undefined when done, or null
+   * when the operator was stopped meanwhile (it then writes nothing more).
+   */
   private async roll(
     deployments: Map<string, V1Deployment>,
     desired: Desired,
-  ): Promise<string | undefined> {
+  ): Promise<string | undefined | null> {
     if (this.awaiting) {
       const d = this.awaiting;
       if (!(await this.isBack(d))) {
@@ -175,10 +175,21 @@ export class LabRookOperator {
       if (!deployment || upToDate(deployment, desired)) continue;
       const refusal = await this.okToStop(d);
       if (refusal) return `${CONFIGURING[d.type]}: ${cephName(d)} is not ok to stop: ${refusal}`;
+      // A scale to 0 during this tick stops the operator's pod before its next action, as with Rook.
+      if ((await this.runningVersion()) !== desired.rook) return null;
       await this.restart(d, deployment, desired);
       return `${CONFIGURING[d.type]}: restarted ${cephName(d)}`;
     }
     return undefined;
+  }
+
+  /** The Rook version of the operator pod now running, or undefined when none runs. */
+  private async runningVersion(): Promise<string | undefined> {
+    const operator = await this.apps.readNamespacedDeployment({
+      name: OPERATOR_DEPLOYMENT,
+      namespace: ROOK_NAMESPACE,
+    });
+    return runningOperatorVersion(operator);
   }
 
   /** Ceph's own refusal to let `d` stop now, or undefined when it may. */

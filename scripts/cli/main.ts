@@ -18,6 +18,7 @@ import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
 import { windowOption } from './window-option';
 import { bashCompletion } from './completion';
+import { version } from '../../package.json';
 
 const seconds = (value: string) => {
   try {
@@ -44,6 +45,7 @@ async function withClient(
 
 const program = new Command('steward')
   .description('Day-2 operations of a bare-metal cloud as durable Temporal workflows')
+  .version(version)
   .showHelpAfterError()
   .exitOverride((err) => {
     process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
@@ -61,10 +63,11 @@ program
 
 program
   .command('down')
-  .description('stop exactly the processes that `steward up` started')
-  .action(async () => {
+  .description('stop everything `steward up` started, leaving no process of its state dir')
+  .option('--purge', "also delete the state dir (the lab's data), to start another scenario")
+  .action(async (options) => {
     const { down } = await import('./commands/up-down.js');
-    process.exitCode = await down();
+    process.exitCode = await down(options);
   });
 
 program
@@ -102,10 +105,12 @@ program
 
 program
   .command('uncordon')
-  .description('return NODE to service; only a node Steward cordoned unless --force')
+  .description(
+    'return NODE to service; only a node Steward cordoned, and not while the operation that cordoned it runs, unless --force',
+  )
   .argument('<node>', 'the node to uncordon')
   .option('--cluster <name>', 'cluster (default: the only configured one)')
-  .option('--force', 'uncordon even a node that someone else cordoned')
+  .option('--force', 'uncordon even a node that someone else, or a running operation, holds')
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
     withClient((client, config) =>

@@ -56,16 +56,40 @@ const REFUSAL_EXIT = new Map<string | null | undefined, number>([
 
 export function failureOutcome(err: unknown): Outcome {
   if (err instanceof WorkflowFailedError) {
-    const cause = err.cause;
-    const refusal = cause instanceof ApplicationFailure ? REFUSAL_EXIT.get(cause.type) : undefined;
+    const chain = causes(err);
+    const typed = chain.find((c) => c instanceof ApplicationFailure && c.type);
+    const refusal = REFUSAL_EXIT.get((typed as ApplicationFailure | undefined)?.type);
     return {
-      text: `${refusal !== undefined ? 'refused' : 'failed'}: ${cause?.message ?? err.message}`,
+      text: `${refusal !== undefined ? 'refused' : 'failed'}: ${causeMessage(chain) ?? err.message}`,
       exitCode: refusal ?? EXIT.failed,
       running: false,
       error: true,
     };
   }
   throw err;
+}
+
+/** The failure's causes, outermost first: the workflow's, an activity's or child's, their errors. */
+function causes(err: Error): Error[] {
+  const chain: Error[] = [];
+  for (let c = err.cause; c instanceof Error && chain.length < 20; c = c.cause) chain.push(c);
+  return chain;
+}
+
+/** What the SDK says when it wraps another failure: the wrapped one tells what went wrong. */
+const WRAPPER = /^(Activity task failed|Child Workflow execution failed|Activity task timed out)$/;
+
+/**
+ * The outermost message that says something, and the innermost when it differs: "Activity task
+ * failed" alone hid "NetBox is not configured for this worker".
+ */
+function causeMessage(chain: Error[]): string | undefined {
+  const telling = chain.filter((c) => !WRAPPER.test(c.message));
+  const [outer, inner] = [telling[0], telling.at(-1)];
+  if (!outer || !inner) return chain.at(-1)?.message;
+  return outer === inner || outer.message.includes(inner.message)
+    ? outer.message
+    : `${outer.message}: ${inner.message}`;
 }
 
 function resultOutcome(type: string, result: unknown): Outcome {

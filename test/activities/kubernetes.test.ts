@@ -50,11 +50,22 @@ describe('node activities', () => {
       (await nodeJson('spare-1')).metadata.annotations?.[CORDONED_BY_ANNOTATION],
       undefined,
     );
-    const refused = await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false });
+    const refused = await ctx.act.uncordonNode({
+      cluster: 'lab',
+      node: 'spare-1',
+      owner: undefined,
+    });
     assert.equal(refused.uncordoned, false);
     assert.equal((await nodeJson('spare-1')).spec.unschedulable, true);
     assert.equal(
-      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: true })).uncordoned,
+      (
+        await ctx.act.uncordonNode({
+          cluster: 'lab',
+          node: 'spare-1',
+          owner: undefined,
+          force: true,
+        })
+      ).uncordoned,
       true,
     );
     assert.equal((await nodeJson('spare-1')).spec.unschedulable, undefined);
@@ -77,17 +88,78 @@ describe('node activities', () => {
       owner: 'k8s-upgrade/lab',
     });
     assert.equal(other.cordonedBySteward, false);
-    assert.match(other.message, /already cordoned by drain\/lab\/spare-1/);
+    assert.match(other.message, /already cordoned, recorded as drain\/lab\/spare-1 \(not this/);
     const node = await nodeJson('spare-1');
     assert.equal(node.spec.unschedulable, true);
     assert.equal(node.metadata.annotations[CORDONED_BY_ANNOTATION], owner);
     assert.equal(
-      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', force: false })).uncordoned,
+      (await ctx.act.uncordonNode({ cluster: 'lab', node: 'spare-1', owner })).uncordoned,
       true,
     );
     const freed = await nodeJson('spare-1');
     assert.equal(freed.spec.unschedulable, undefined);
     assert.equal(freed.metadata.annotations?.[CORDONED_BY_ANNOTATION], undefined);
+  });
+
+  it("never adopts or frees a person's cordon over another run's stale record; a stale record on a schedulable node is replaced or cleared", async () => {
+    const node = 'spare-2';
+    const earlier = 'drain/lab/spare-2@run-earlier'; // an operator's drain, since ended
+    const later = 'k8s-upgrade/lab@run-later'; // an operation of another run
+    const record = async () =>
+      (await nodeJson(node)).metadata.annotations?.[CORDONED_BY_ANNOTATION];
+    await ctx.lab.kubectl('uncordon', node);
+    assert.equal(
+      (await ctx.act.cordonNode({ cluster: 'lab', node, owner: earlier })).cordonedBySteward,
+      true,
+    );
+    // `kubectl uncordon` keeps the record; a person then cordons the node for a repair.
+    await ctx.lab.kubectl('uncordon', node);
+    assert.equal(await record(), earlier);
+    await ctx.lab.kubectl('cordon', node);
+
+    const cordon = await ctx.act.cordonNode({ cluster: 'lab', node, owner: later });
+    assert.equal(cordon.cordonedBySteward, false, cordon.message);
+    const uncordon = await ctx.act.uncordonNode({ cluster: 'lab', node, owner: later });
+    assert.equal(uncordon.uncordoned, false, uncordon.message);
+    assert.match(
+      uncordon.message,
+      /recorded as drain\/lab\/spare-2@run-earlier, not by k8s-upgrade\/lab@run-later/,
+    );
+    assert.equal((await nodeJson(node)).spec.unschedulable, true, "the person's cordon holds");
+    assert.equal(await record(), earlier, 'the record untouched');
+
+    // On a schedulable node the stale record is replaced by the run that cordons it ...
+    await ctx.lab.kubectl('uncordon', node);
+    const replaced = await ctx.act.cordonNode({ cluster: 'lab', node, owner: later });
+    assert.deepEqual(replaced, {
+      cordonedBySteward: true,
+      message: 'cordoned (the stale record of drain/lab/spare-2@run-earlier replaced)',
+    });
+    assert.equal(await record(), later);
+    // ... which alone frees it (a retry of that run finds its own cordon).
+    assert.equal(
+      (await ctx.act.cordonNode({ cluster: 'lab', node, owner: later })).cordonedBySteward,
+      true,
+    );
+    assert.equal(
+      (await ctx.act.uncordonNode({ cluster: 'lab', node, owner: earlier })).uncordoned,
+      false,
+    );
+    assert.equal(
+      (await ctx.act.uncordonNode({ cluster: 'lab', node, owner: later })).uncordoned,
+      true,
+    );
+    assert.equal(await record(), undefined);
+
+    // An uncordon of a schedulable node clears a stale record, whoever asks.
+    await ctx.act.cordonNode({ cluster: 'lab', node, owner: earlier });
+    await ctx.lab.kubectl('uncordon', node);
+    assert.equal(
+      (await ctx.act.uncordonNode({ cluster: 'lab', node, owner: later })).uncordoned,
+      false,
+    );
+    assert.equal(await record(), undefined);
+    await ctx.lab.kubectl('cordon', node); // as the lab started it
   });
 });
 

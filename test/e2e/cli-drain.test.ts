@@ -114,13 +114,21 @@ describe('steward CLI against the lab', () => {
     assert.equal(waiting.code, 3, waiting.stdout + waiting.stderr);
     const status = await stack.steward('status', ID);
     assert.equal(status.code, 3);
-    assert.match(status.stdout, /waiting for an operator: timed out after 8s with 2 pods left/);
+    assert.match(
+      status.stdout,
+      /waiting for an operator: evict: timed out after 8s with 2 pods left/,
+    );
     assert.match(
       status.stdout,
       /default\/locked-\S+: PodDisruptionBudget default\/locked allows 0 disruptions \(2\/2 healthy\)/,
     );
     const listed = await stack.steward('list');
     assert.match(listed.stdout, /drain\/lab\/node-a\s+drainNode\s+RUNNING\s+waiting-for-operator/);
+    // While the drain holds the node, `steward uncordon` refuses, naming the drain's run.
+    const held = await stack.steward('uncordon', 'node-a');
+    assert.equal(held.code, 1, held.stdout + held.stderr);
+    assert.match(held.stdout, /held by drain\/lab\/node-a \(run [0-9a-f-]+\), which still runs/);
+    assert.equal(await unschedulable('node-a'), true);
 
     const abort = await stack.steward('decide', ID, 'abort', '--note', 'e2e');
     assert.equal(abort.code, 0, abort.stdout + abort.stderr);
@@ -159,7 +167,7 @@ describe('steward CLI against the lab', () => {
   it('uncordon returns the node Steward cordoned to service', async () => {
     const { code, stdout } = await stack.steward('uncordon', 'node-a');
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /uncordoned \(cordoned by drain\/lab\/node-a\)/);
+    assert.match(stdout, /uncordoned \(cordoned by drain\/lab\/node-a@[0-9a-f-]+\)/);
     assert.equal(await unschedulable('node-a'), false);
   });
 

@@ -5,7 +5,7 @@
 // installer waits for an operator with NetBox saying failed; bad input changes nothing.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,8 +21,11 @@ import {
 } from '../support/lab-bare-metal';
 import { LabCluster } from '../support/lab-cluster';
 import { startTestStack, type TestStack } from '../support/stack';
+import { labScriptsDir } from '../../scripts/stack';
 
-const CUSTOM_SCRIPT = join(FIXTURES, 'reinstall-custom-base.sh');
+const FIXTURE_SCRIPT = join(FIXTURES, 'reinstall-custom-base.sh');
+/** The fixture, copied into the worker's scripts directory: the only place custom scripts come from. */
+let CUSTOM_SCRIPT: string;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const output = (run: { stdout: string; stderr: string }) => `${run.stdout}${run.stderr}`;
 
@@ -34,6 +37,8 @@ before(
     // Three reinstalls run at once here: one more node than the guard's default budget.
     stack = await startTestStack('reinstall-lab.yaml', 3);
     cluster = new LabCluster(stack.lab.kubeconfigPath);
+    CUSTOM_SCRIPT = join(labScriptsDir(stack.lab.stateDir), 'base.sh');
+    copyFileSync(FIXTURE_SCRIPT, CUSTOM_SCRIPT);
   },
   { timeout: 300_000 },
 );
@@ -62,7 +67,11 @@ describe('steward reinstall', () => {
       [['worker-1', '--deploy', 'kickstart'], /--deploy: must be standard, none or custom:PATH/],
       [
         ['worker-1', '--deploy', 'custom:/nonexistent/base.sh'],
-        /customScript: cannot read \/nonexistent\/base.sh/,
+        /customScript: \/nonexistent\/base.sh: cannot read it on the worker: ENOENT/,
+      ],
+      [
+        ['worker-1', '--deploy', `custom:${FIXTURE_SCRIPT}`],
+        /customScript: \S+reinstall-custom-base.sh: not inside provisioning.scriptsDir/,
       ],
     ];
     for (const [args, message] of cases) {

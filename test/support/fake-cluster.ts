@@ -174,12 +174,15 @@ export class FakeCluster {
         this.cordonedBy = owner;
         return { cordonedBySteward: true, message: 'cordoned' };
       },
-      uncordonNode: async ({ force }) => {
+      uncordonNode: async ({ owner, force }) => {
         this.calls.push('uncordonNode');
-        if (!this.unschedulable)
+        if (!this.unschedulable) {
+          this.cordonedBy = undefined;
           return { uncordoned: false, message: 'not cordoned; nothing to do' };
-        if (!this.cordonedBy && !force)
-          return { uncordoned: false, message: 'cordoned by someone other than Steward' };
+        }
+        const held = this.cordonedBy !== undefined && this.cordonedBy === owner;
+        if (!held && !force)
+          return { uncordoned: false, message: `cordoned by ${this.cordonedBy ?? 'someone else'}` };
         this.unschedulable = false;
         this.cordonedBy = undefined;
         return { uncordoned: true, message: 'uncordoned' };

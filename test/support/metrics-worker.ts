@@ -13,7 +13,10 @@ export const METRICS_FLEET = [{ name: 'cp-1', controlPlane: true }, { name: 'w1'
 async function main(): Promise<void> {
   Runtime.install({
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: prometheusTelemetry(Number(process.env.METRICS_PORT)),
+    telemetryOptions: prometheusTelemetry({
+      port: Number(process.env.METRICS_PORT),
+      bindAddress: '127.0.0.1',
+    }),
   });
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
   // The upgrade takes its lease from the cluster's guard, as with the real worker.

@@ -40,8 +40,9 @@ describe('loadConfig', () => {
       },
       taskQueue: TASK_QUEUE,
       clusters: {},
-      metrics: { port: 9464 },
-      notifications: {},
+      metrics: { port: 9464, bindAddress: '127.0.0.1' },
+      health: { bindAddress: '127.0.0.1' },
+      notifications: { format: 'steward' },
       log: { level: 'info' },
       drain: { evictionPollMs: 250 },
       addons: {},
@@ -97,6 +98,11 @@ describe('loadConfig', () => {
     });
     assert.deepEqual(config.clusters.a.rook, { helm: { repo: 'https://charts.rook.io/release' } });
     assert.deepEqual(config.clusters.b.ceph, { toolbox: { namespace: 'rook-ceph' } });
+  });
+
+  it('refuses a metrics or health bind address that is not an IP address, naming the field', () => {
+    rejects({ STEWARD_CONFIG: configFile('metrics: { bindAddress: all }') }, 'metrics.bindAddress');
+    rejects({ STEWARD_CONFIG: configFile('health: { port: 0 }') }, 'health.port');
   });
 
   it('refuses Ceph access that is neither the CLI nor the toolbox, naming the cluster', () => {

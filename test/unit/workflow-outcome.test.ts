@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, RetryState } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { EXIT } from '../../scripts/cli/exit-codes';
 import { failureOutcome, writeOutcome, type Outcome } from '../../scripts/cli/workflow-outcome';
 import { invalidInput, LEASE_REFUSED } from '../../workflows/api';
@@ -38,6 +38,40 @@ describe('CLI outcomes', () => {
     const outcome = failureOutcome(failed(ApplicationFailure.create({ message: 'boom' })));
     assert.equal(outcome.exitCode, EXIT.failed);
     assert.deepEqual(written(outcome), { stdout: '', stderr: 'steward: failed: boom\n' });
+  });
+
+  it("a failure inside an activity or child: the innermost cause's message, its refusal kept", () => {
+    const inActivity = (cause: Error) =>
+      new ActivityFailure(
+        'Activity task failed',
+        'readDevice',
+        '1',
+        RetryState.NON_RETRYABLE_FAILURE,
+        'w',
+        cause,
+      );
+    const notConfigured = ApplicationFailure.create({
+      message: 'NetBox is not configured for this worker',
+      type: 'NotConfigured',
+      nonRetryable: true,
+    });
+    assert.equal(
+      written(failureOutcome(failed(inActivity(notConfigured)))).stderr,
+      'steward: failed: NetBox is not configured for this worker\n',
+    );
+    const wrapped = ApplicationFailure.create({
+      message: 'reinstall of worker-3 stopped at netbox-read',
+      cause: inActivity(notConfigured),
+    });
+    assert.equal(
+      written(failureOutcome(failed(wrapped))).stderr,
+      'steward: failed: reinstall of worker-3 stopped at netbox-read: NetBox is not configured for this worker\n',
+    );
+    const refusal = failureOutcome(failed(inActivity(invalidInput('node', 'no device "x"'))));
+    assert.deepEqual(
+      [refusal.exitCode, refusal.text],
+      [EXIT.usage, 'refused: node: no device "x"'],
+    );
   });
 
   it("an operation its cluster's guard refused: stderr naming the holder, exit 1", () => {

@@ -14,11 +14,13 @@ import {
   drainStatusQuery,
   INVALID_INPUT,
   workflowIds,
+  type DrainCarried,
   type DrainNodeInput,
   type DrainNodeResult,
 } from '../../workflows/api';
 import type { drainNode } from '../../workflows';
 import { FakeCluster, pod } from '../support/fake-cluster';
+import { cordonHolderActivities } from '../../activities/temporal/cordon-holders';
 import { recordHistory } from '../support/histories';
 import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
@@ -36,7 +38,11 @@ async function withWorker<T>(
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...cluster.activities(), ...guardActivities(testEnv) },
+    activities: {
+      ...cluster.activities(),
+      ...guardActivities(testEnv),
+      ...cordonHolderActivities(() => testEnv().client),
+    },
   });
   return worker.runUntil(body(taskQueue)).finally(() => endGuard(testEnv, 'lab'));
 }
@@ -45,12 +51,26 @@ function startDrain(
   taskQueue: string,
   input: DrainNodeInput,
   workflowId = workflowIds.drain(input.cluster, input.node),
+  carried?: DrainCarried,
 ) {
   return testEnv().client.workflow.start<typeof drainNode>('drainNode', {
     taskQueue,
     workflowId,
-    args: [input],
+    args: carried ? [input, carried] : [input],
   });
+}
+
+/** How many runs of `workflowId` continued as new (visibility lags the runs a little). */
+async function continuedRuns(workflowId: string, atLeast: number): Promise<number> {
+  const query = `WorkflowId = "${workflowId}" AND ExecutionStatus = "ContinuedAsNew"`;
+  let n = 0;
+  for (let i = 0; i < 50 && n < atLeast; i++, await sleep(100)) {
+    n = 0;
+    for await (const wf of testEnv().client.workflow.list({ query })) {
+      n += wf.status.name === 'CONTINUED_AS_NEW' ? 1 : 0;
+    }
+  }
+  return n;
 }
 
 async function untilWaiting(handle: WorkflowHandle): Promise<void> {
@@ -84,12 +104,15 @@ const workload = () => [
 describe('drainNode workflow', () => {
   it('cordons, evicts each managed and finished pod once, and skips DaemonSet and mirror pods', async () => {
     const cluster = new FakeCluster('w1', workload());
-    const result: DrainNodeResult = await withWorker(cluster, (tq) =>
-      startDrain(tq, { cluster: 'lab', node: 'w1' }).then((h) => h.result()),
-    );
+    let runId = '';
+    const result: DrainNodeResult = await withWorker(cluster, async (tq) => {
+      const handle = await startDrain(tq, { cluster: 'lab', node: 'w1' });
+      runId = handle.firstExecutionRunId;
+      return handle.result();
+    });
     assert.equal(result.outcome, 'drained');
     assert.equal(result.cordonedBySteward, true);
-    assert.equal(cluster.cordonedBy, 'drain/lab/w1');
+    assert.equal(cluster.cordonedBy, `drain/lab/w1@${runId}`, 'the cordon names this run');
     assert.deepEqual(result.evicted.map((p) => p.name).sort(), [
       'api-1',
       'job-1',
@@ -139,6 +162,47 @@ describe('drainNode workflow', () => {
     assert.equal(result.outcome, 'drained');
     assert.equal(result.cordonedBySteward, false);
     assert.equal(cluster.cordonedBy, undefined);
+  });
+
+  it("never adopts a person's cordon over an earlier drain's record: a later run leaves it theirs", async () => {
+    const cluster = new FakeCluster('w1', [pod('web-1'), pod('web-2')]);
+    await withWorker(cluster, async (tq) => {
+      const first = await startDrain(tq, { cluster: 'lab', node: 'w1' });
+      assert.equal((await first.result()).cordonedBySteward, true);
+      const record = cluster.cordonedBy;
+      // `kubectl uncordon` keeps the record; a person then cordons the node for a repair.
+      cluster.unschedulable = false;
+      cluster.unschedulable = true;
+      const later = await (await startDrain(tq, { cluster: 'lab', node: 'w1' })).result();
+      assert.equal(later.cordonedBySteward, false, later.message);
+      assert.match(later.message, /it was cordoned before this operation and stays so/);
+      assert.equal(cluster.cordonedBy, record, 'the record untouched');
+    });
+  });
+
+  it('continues as new while a PDB blocks it for long, keeping what it evicted, its cordon and its deadline', async () => {
+    const cluster = new FakeCluster('w2', [pod('web-1'), pod('web-2'), pod('api-1')]);
+    cluster.block('web-2');
+    const id = workflowIds.drain('lab', 'w2');
+    const result = await withWorker(cluster, async (tq) => {
+      const handle = await startDrain(tq, { cluster: 'lab', node: 'w2', timeoutSeconds: 6 }, id, {
+        continueAsNewAfterEvents: 40,
+      });
+      await untilWaiting(handle);
+      const waiting = await handle.query(drainStatusQuery);
+      assert.match(waiting.waitingReason ?? '', /timed out after 6s with 1 pods left/);
+      assert.ok((await continuedRuns(id, 2)) >= 2, 'continued as new while it waited');
+      cluster.unblock('web-2');
+      await handle.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      const drained = await handle.result();
+      assert.equal(cluster.cordonedBy, `drain/lab/w2@${handle.firstExecutionRunId}`);
+      return drained;
+    });
+    assert.equal(result.outcome, 'drained', result.message);
+    assert.equal(result.cordonedBySteward, true);
+    assert.deepEqual(result.evicted.map((p) => p.name).sort(), ['api-1', 'web-1', 'web-2']);
+    assert.deepEqual([...cluster.evictions.values()], [1, 1, 1], 'each pod evicted once');
+    assert.deepEqual(result.decisions, [{ decision: 'retry' }]);
   });
 
   it('times out into an operator wait that shows the blocker; abort leaves the node cordoned', async () => {
@@ -271,11 +335,11 @@ describe('drainNode workflow', () => {
 });
 
 describe('uncordonNode workflow', () => {
-  const uncordon = (tq: string, force = false) =>
+  const uncordon = (tq: string, force = false, node = 'w1') =>
     testEnv().client.workflow.execute('uncordonNode', {
       taskQueue: tq,
-      workflowId: workflowIds.uncordon('lab', 'w1'),
-      args: [{ cluster: 'lab', node: 'w1', force }],
+      workflowId: workflowIds.uncordon('lab', node),
+      args: [{ cluster: 'lab', node, force }],
     });
 
   it('frees only a node that Steward cordoned, unless forced', async () => {
@@ -286,6 +350,34 @@ describe('uncordonNode workflow', () => {
       assert.equal(cluster.unschedulable, true);
       assert.equal((await uncordon(tq, true)).uncordoned, true);
       assert.equal(cluster.unschedulable, false);
+    });
+  });
+
+  it('refuses while the operation holding the cordon still runs, naming it, unless forced; frees it once that ended', async () => {
+    const cluster = new FakeCluster('w3', [pod('web-1')]);
+    cluster.block('web-1');
+    await withWorker(cluster, async (tq) => {
+      const drain = await startDrain(tq, { cluster: 'lab', node: 'w3', timeoutSeconds: 1 });
+      await untilWaiting(drain);
+      const refused = await uncordon(tq, false, 'w3');
+      assert.equal(refused.uncordoned, false, refused.message);
+      assert.equal(
+        refused.message,
+        `held by drain/lab/w3 (run ${drain.firstExecutionRunId}), which still runs; --force overrides`,
+      );
+      assert.equal(cluster.unschedulable, true);
+      await drain.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      await drain.result();
+      const freed = await uncordon(tq, false, 'w3');
+      assert.equal(freed.uncordoned, true, freed.message);
+      assert.equal(cluster.unschedulable, false);
+
+      const again = await startDrain(tq, { cluster: 'lab', node: 'w3', timeoutSeconds: 1 });
+      await untilWaiting(again);
+      assert.equal((await uncordon(tq, true, 'w3')).uncordoned, true);
+      assert.equal(cluster.unschedulable, false);
+      await again.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      await again.result();
     });
   });
 });

@@ -18,6 +18,8 @@ import { countOperatorWait, setWaitingForOperator } from '../metrics';
 import { notifyOperators } from '../notifications';
 
 const FAILED_STEP: OperatorDecision[] = ['retry', 'skip', 'abort'];
+/** A note is kept in history and status: a line or two, not a file pasted by mistake. */
+export const MAX_NOTE_LENGTH = 1000;
 
 export class OperatorGate {
   readonly decisions: DecideRequest[] = [];
@@ -40,6 +42,10 @@ export class OperatorGate {
           }
           if (!this.allowed.includes(request?.decision)) {
             throw new Error(`decision: must be one of ${this.allowed.join(', ')} here`);
+          }
+          const note: unknown = request.note;
+          if (note !== undefined && (typeof note !== 'string' || note.length > MAX_NOTE_LENGTH)) {
+            throw new Error(`note: must be text of at most ${MAX_NOTE_LENGTH} characters`);
           }
         },
       },

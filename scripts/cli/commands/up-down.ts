@@ -1,6 +1,10 @@
-// steward up / steward down: the embedded default on this machine.
-import { listDaemons, isRunning, logFile, stopDaemons } from '../../../lab/daemon';
-import { startLab } from '../../../lab';
+// steward up / steward down: the embedded default on this machine. A state dir holds one
+// scenario's lab; down stops what acts first (worker, then the lab's controllers, then daemons)
+// and leaves no process of the state dir running.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { listDaemons, isRunning, logFile, processesOf, stopDaemons } from '../../../lab/daemon';
+import { DEFAULT_SCENARIO, startLab, stopLab } from '../../../lab';
 import { DEFAULT_STACK_PORTS, startTemporalAndWorker } from '../../stack';
 import { DEFAULT_STATE_DIR } from '../context';
 import { CliError, EXIT } from '../exit-codes';
@@ -16,12 +20,16 @@ export async function up(options: { scenario?: string }): Promise<number> {
       EXIT.failed,
     );
   }
+  const scenario = resolve(options.scenario ?? DEFAULT_SCENARIO);
+  refuseOtherScenario(stateDir, scenario);
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(scenarioFile(stateDir), `${scenario}\n`);
   const ports = DEFAULT_STACK_PORTS;
   const t0 = Date.now();
   const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
   try {
     say('starting the lab (Kubernetes: etcd, apiserver, controller manager, scheduler, KWOK) …');
-    const lab = await startLab({ stateDir, scenarioPath: options.scenario });
+    const lab = await startLab({ stateDir, scenarioPath: scenario });
     say(`  lab ready (${elapsed()})`);
     say('starting the Temporal dev server and the worker …');
     const { client } = await startTemporalAndWorker(stateDir, ports, lab);
@@ -45,14 +53,48 @@ export async function up(options: { scenario?: string }): Promise<number> {
   }
 }
 
-export async function down(): Promise<number> {
+const scenarioFile = (stateDir: string) => join(stateDir, 'scenario');
+
+/** A lab's state (etcd, NetBox's database) belongs to its scenario: another one must not reuse it. */
+function refuseOtherScenario(stateDir: string, scenario: string): void {
+  const file = scenarioFile(stateDir);
+  const held = existsSync(file)
+    ? readFileSync(file, 'utf8').trim()
+    : existsSync(join(stateDir, 'lab'))
+      ? 'a scenario it does not name'
+      : undefined;
+  if (held === undefined || held === scenario) return;
+  throw new CliError(
+    `scenario: ${stateDir} holds the lab of ${held}, not ${scenario}; ` +
+      'reset it with `steward down --purge` (deletes it), then run up again',
+    EXIT.usage,
+  );
+}
+
+export async function down(options: { purge?: boolean } = {}): Promise<number> {
   const stateDir = DEFAULT_STATE_DIR;
-  const names = listDaemons(stateDir).reverse();
-  if (names.length === 0) {
-    say('nothing to stop');
-    return EXIT.ok;
+  const names = listDaemons(stateDir).filter((name) => isRunning(stateDir, name));
+  // Nothing may act while the rest stops: the worker first, then the lab (its controllers before
+  // the daemons they would restart), then whatever else is recorded.
+  await stopDaemons(stateDir, ['worker', 'temporal']);
+  await stopLab(stateDir);
+  await stopDaemons(stateDir);
+  const left = processesOf(stateDir);
+  for (const { pid } of left) {
+    // Its process group too, when it leads one (a daemon's child that called setsid).
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Not a group leader, or gone meanwhile.
+      }
+    }
   }
-  await stopDaemons(stateDir, names);
-  say(`stopped ${names.join(', ')}`);
+  say(names.length > 0 ? `stopped ${names.join(', ')}` : 'nothing was running');
+  for (const { pid, cmdline } of left) say(`  killed a leftover process ${pid}: ${cmdline}`);
+  if (options.purge) {
+    rmSync(stateDir, { recursive: true, force: true });
+    say(`removed ${stateDir}`);
+  }
   return EXIT.ok;
 }
