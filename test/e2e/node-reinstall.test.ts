@@ -161,7 +161,10 @@ describe('steward reinstall', () => {
     await stack.steward('reinstall', 'worker-3', '--deploy', 'none', '--detach');
     const waiting = await stack.steward('watch', id, '--until-wait');
     assert.equal(waiting.code, 3, output(waiting));
-    assert.match(waiting.stdout, /waiting for an operator: pxe: .*/);
+    assert.match(
+      waiting.stdout,
+      /waiting for an operator: power-on: .*did not take boot device PXE \(reads back "none"\)/,
+    );
     assert.equal((await netboxDevice(stack.lab, 'worker-3')).status, 'failed');
     setBmcFault(stack.lab.stateDir, 'worker-3', 'refuse-boot', false);
     const result = await decide('worker-3', 'retry');
