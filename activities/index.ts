@@ -7,7 +7,7 @@ import type { BmcClientOptions } from './bmc/bmc-client';
 import { cephActivities } from './ceph/activities';
 import { rookActivities } from './ceph/rook';
 import { rookWaitActivities } from './ceph/rook-waits';
-import type { SecretResolver } from './common/secrets';
+import { scopedSecrets, type SecretResolver } from './common/secrets';
 import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
 import { addonActivities } from './kubernetes/addons';
@@ -74,9 +74,13 @@ export interface Clients {
 
 export function createClients(deps: ActivityDeps): Clients {
   const vault = deps.vault && new VaultClient(deps.vault);
-  const netbox = deps.netbox && new NetboxClient(deps.netbox, netboxToken(deps.netbox, vault));
+  const netbox =
+    deps.netbox && new NetboxClient(deps.netbox, netboxToken(deps.netbox, vault, deps.vault));
   const resolveSecret = deps.resolveSecret ?? secretsFrom(vault);
-  const openstack = new OpenStackClient(deps.openstack ?? {}, resolveSecret);
+  const openstack = new OpenStackClient(
+    deps.openstack ?? {},
+    scopedSecrets(resolveSecret, 'openstack', deps.vault?.prefixes?.openstack),
+  );
   return { clusters: new Clusters(deps.clusters), netbox, vault, openstack };
 }
 
@@ -101,7 +105,10 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
     ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }, watchChanges(clusters)),
     ...upgradeJobs,
-    ...bmcActivities({ resolveSecret, options: deps.bmc }),
+    ...bmcActivities({
+      resolveSecret: scopedSecrets(resolveSecret, 'bmc', deps.vault?.prefixes?.bmc),
+      options: deps.bmc,
+    }),
     ...dnsActivities(deps.dns),
     ...deviceActivities(() => configured(clients.netbox, 'NetBox', 'netbox.url')),
     ...secretActivities(vault),
@@ -121,12 +128,18 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
   };
 }
 
-function netboxToken(config: NetboxConfig, vault: VaultClient | undefined): () => Promise<string> {
+function netboxToken(
+  config: NetboxConfig,
+  vault: VaultClient | undefined,
+  vaultConfig: VaultConfig | undefined,
+): () => Promise<string> {
   const { tokenFile, tokenRef } = config;
   if (tokenFile && !tokenRef) return async () => (await readFile(tokenFile, 'utf8')).trim();
   if (tokenRef && !tokenFile) {
     if (!vault) throw new Error('netbox.tokenRef needs vault to be configured');
-    return () => vault.readSecret(tokenRef, 'netbox.tokenRef');
+    const read = (ref: string) => vault.readSecret(ref, 'netbox.tokenRef');
+    const scoped = scopedSecrets(read, 'netbox', vaultConfig?.prefixes?.netbox);
+    return () => scoped(tokenRef);
   }
   throw new Error('netbox: set exactly one of tokenFile and tokenRef');
 }

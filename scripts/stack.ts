@@ -42,12 +42,7 @@ export async function startTemporalAndWorker(
   /** The lab cluster guard's node budget, for runs that take more nodes down than its default. */
   guardBudget?: number,
 ): Promise<{ client: Client; configPath: string }> {
-  startTemporal(stateDir, ports);
-  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
-  const configPath = writeConfig(stateDir, {
-    temporalAddress: `127.0.0.1:${ports.temporal}`,
-    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
-    metricsPort: ports.metrics,
+  const { client, configPath } = await startTemporalWithConfig(stateDir, ports, {
     clusters: {
       lab: {
         ...labClusterConfig(lab),
@@ -61,6 +56,23 @@ export async function startTemporalAndWorker(
     openstack: lab.openstack,
   });
   await waitForWorker(client, startWorker(stateDir, configPath));
+  return { client, configPath };
+}
+
+/** Starts the Temporal dev server and writes a worker configuration that points at it. */
+export async function startTemporalWithConfig(
+  stateDir: string,
+  ports: StackPorts,
+  config: Omit<WorkerConfigFile, 'temporalAddress' | 'uiUrl' | 'metricsPort'>,
+): Promise<{ client: Client; configPath: string }> {
+  startTemporal(stateDir, ports);
+  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
+  const configPath = writeConfig(stateDir, {
+    temporalAddress: `127.0.0.1:${ports.temporal}`,
+    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
+    metricsPort: ports.metrics,
+    ...config,
+  });
   return { client, configPath };
 }
 

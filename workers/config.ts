@@ -163,6 +163,14 @@ const schema = z.strictObject({
       roleIdFile: path,
       secretIdFile: path,
       approleMount: z.string().optional(),
+      /** Per purpose, the Vault paths its references may name (KV v2 data paths, whole segments). */
+      prefixes: z
+        .strictObject({
+          bmc: z.array(z.string().min(1)).min(1).optional(),
+          openstack: z.array(z.string().min(1)).min(1).optional(),
+          netbox: z.array(z.string().min(1)).min(1).optional(),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -1,15 +1,9 @@
-// rookCephUpgrade: Rook's operator and then the Ceph image of one cluster, behind Ceph health
-// gates. Gate before → helm upgrade of the operator → its rollout → Rook re-rolls every daemon
-// (mons, mgr, OSDs) at the new rook-version, a gate after each group → the CephCluster's image →
-// Rook rolls every daemon again, a gate after each group → gate after. Rook rolls the groups by
-// itself, so a gate cannot hold the next group; it watches, and when the cluster does not pass in
-// time it stops Rook's roll (the operator scaled to 0) and waits for an operator: retry lets Rook
-// go on, abort leaves it stopped. A gate passes only on consecutive passing reads.
-import { heartbeating, storageCalls as act } from './operation/activity-profiles';
-import { ActivityFailure, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+// rookCephUpgrade: Rook's operator, then the Ceph image of one cluster, each rolled by Rook through
+// every daemon group the cluster runs, behind Ceph health gates of consecutive passing reads.
+// While Rook rolls, a problem stops its roll (the operator scaled to 0) before a person is asked;
+// Rook goes on only once the gate passes again, and abort leaves it stopped.
+import { sleep } from '@temporalio/workflow';
 import {
-  invalidInput,
-  isRunOf,
   rookCephUpgradeStatusQuery,
   workflowIds,
   type RookCephUpgradeInput,
@@ -17,12 +11,14 @@ import {
   type RookCephUpgradeResult,
   type RookCephUpgradeStatus,
 } from './api';
-import { surfaceInvalidInput } from './activity-errors';
+import { activityProblem, surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
-import { OperatorGate } from './operation/operator-gate';
+import { heartbeating, storageCalls as act } from './operation/activity-profiles';
+import { Operation, type Step } from './operation/operation';
+import { bulletList } from './operation/visibility';
+import { requireWorkflowId } from './operation/workflow-id';
 import type { CephGateFailure } from './policy/ceph-health-gate';
 import {
-  DAEMON_GROUPS,
   describeTarget,
   describeTargets,
   GROUP_NAMES,
@@ -32,288 +28,311 @@ import {
   rookCephPlan,
   type DaemonGroup,
   type RollTarget,
+  type RookCephPlan,
+  type RookCephUpgradeRequest,
 } from './policy/rook-upgrade';
-import { announce, bulletList, showPhase } from './operation/visibility';
-import { untilWindowOpens } from './window-wait';
 
 /** Consecutive passing reads (two seconds apart) a gate needs. */
 const GATE_PASSES = 3;
+
+/** A wait that follows a roll may last as long as Rook goes on rolling; heartbeats tell a dead worker. */
+const waits = heartbeating(24 * 60 * 60, 15);
 
 const failureLines = (failures: CephGateFailure[]) =>
   failures.map((f) => `${f.check}: ${f.message}`);
 
 export function rookCephUpgrade(rawInput: RookCephUpgradeInput): Promise<RookCephUpgradeResult> {
-  return withClusterLease((lease) => upgradeRookCeph(rawInput, lease));
+  return withClusterLease(async (lease) => {
+    const input = parseRookCephUpgradeInput(rawInput);
+    requireWorkflowId(
+      workflowIds.rookUpgrade(input.cluster),
+      'one storage upgrade runs per cluster',
+      {
+        schedules: true,
+      },
+    );
+    return new RookCephUpgrade(input).run(lease);
+  });
 }
 
-async function upgradeRookCeph(
-  rawInput: RookCephUpgradeInput,
-  lease: ClusterLease,
-): Promise<RookCephUpgradeResult> {
-  const input = parseRookCephUpgradeInput(rawInput);
-  const { cluster } = input;
-  const workflowId = workflowIds.rookUpgrade(cluster);
-  if (!isRunOf(workflowInfo().workflowId, workflowId)) {
-    throw invalidInput(
-      'workflowId',
-      `must be "${workflowId}" (or a Schedule's run of it) so that one storage upgrade runs per cluster`,
-    );
-  }
-  // A wait that follows a roll may last as long as Rook goes on rolling; the heartbeat tells a
-  // dead worker.
-  const waits = heartbeating(24 * 60 * 60, 15);
+/** A step of the table, with the phase it shows and whether Rook rolls while it runs. */
+interface RookStep extends Step {
+  phase: RookCephUpgradePhase;
+  rolling: boolean;
+}
 
-  const gate = new OperatorGate();
-  const status: RookCephUpgradeStatus = {
-    cluster,
-    phase: 'validating',
-    log: [],
-    gates: [],
-    failing: [],
-    rookStopped: false,
-    decisions: gate.decisions,
-  };
-  const snapshot = (): RookCephUpgradeStatus => ({ ...status, waitingReason: gate.reason });
-  setHandler(rookCephUpgradeStatusQuery, snapshot);
-  const targets = describeTargets(input);
-  announce('rook-upgrade', cluster, targets);
-  const show = () =>
-    showPhase(
-      gate.reason
-        ? 'waiting-for-operator'
-        : status.waitingForWindow
-          ? 'waiting-for-window'
-          : status.phase,
-      [
+class RookCephUpgrade {
+  private readonly status: RookCephUpgradeStatus;
+  private readonly op: Operation<RookCephUpgradeStatus>;
+  private readonly steps = new Map<string, RookStep>();
+  /** The operator's replicas before Steward stopped it. */
+  private resumeTo = 1;
+
+  constructor(private readonly input: RookCephUpgradeRequest) {
+    const { cluster } = input;
+    const status: RookCephUpgradeStatus = {
+      cluster,
+      phase: 'validating',
+      log: [],
+      gates: [],
+      failing: [],
+      rookStopped: false,
+      decisions: [],
+    };
+    this.status = status;
+    const targets = describeTargets(input);
+    this.op = new Operation(status, {
+      kind: 'rook-upgrade',
+      cluster,
+      target: targets,
+      query: rookCephUpgradeStatusQuery,
+      title: () =>
         `**Rook/Ceph upgrade of ${cluster}** to ${targets}: ${status.phase}${status.current ? ` (${status.current})` : ''}`,
+      details: () => [
         bulletList(status.log),
-        status.waitingForWindow
-          ? `Waiting for the maintenance window: ${status.waitingForWindow}`
-          : '',
         status.failing.length > 0
           ? `Failing checks:\n${bulletList(failureLines(status.failing))}`
           : '',
-        gate.reason
-          ? `Waiting for an operator: ${gate.reason}\n\`steward decide ${workflowInfo().workflowId} retry|abort\``
-          : '',
-      ]
-        .filter(Boolean)
-        .join('\n'),
-    );
-  show();
-
-  const plan = rookCephPlan(input, await surfaceInvalidInput(act.readRookCluster({ cluster })));
-  await lease.take(cluster, 'rook-ceph-upgrade', []);
-  status.rook = plan.rook;
-  status.ceph = plan.ceph;
-  const deadline = () => Date.now() + input.gateTimeoutSeconds * 1000;
-  const done = (line: string) => {
-    status.log.push(line);
-    return undefined;
-  };
-
-  /**
-   * Runs a stage until it reports no problem, asking an operator after each; false when aborted.
-   * While Rook rolls (`rolling`), a problem stops its roll until the operator decides.
-   */
-  async function stage(
-    phase: RookCephUpgradePhase,
-    current: string,
-    rolling: boolean,
-    run: () => Promise<string | undefined>,
-  ): Promise<boolean> {
-    status.phase = phase;
-    status.current = current;
-    let resumeTo = 1;
-    for (;;) {
-      show();
-      let problem: string | undefined;
-      try {
-        if (status.rookStopped) {
-          await act.scaleRookOperator({ cluster, replicas: resumeTo });
-          status.rookStopped = false;
-          done(`Rook's operator scaled back to ${resumeTo}: its roll goes on`);
-          show();
-        }
-        problem = await run();
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        problem = err.cause?.message ?? err.message;
-      }
-      if (problem === undefined) {
-        status.failing = [];
-        return true;
-      }
-      if (rolling && !status.rookStopped) {
-        try {
-          const scaled = await act.scaleRookOperator({ cluster, replicas: 0 });
-          resumeTo = Math.max(scaled.from, 1);
-          status.rookStopped = true;
-        } catch (err) {
-          if (!(err instanceof ActivityFailure)) throw err;
-          problem += `; Rook's roll could not be stopped: ${err.cause?.message ?? err.message}`;
-        }
-      }
-      const stopped = status.rookStopped
-        ? "; Rook's roll is stopped (its operator scaled to 0) until you decide"
-        : '';
-      const waiting = gate.wait(`${current}: ${problem}${stopped}`, ['retry', 'abort']);
-      show();
-      const { decision } = await waiting;
-      if (decision === 'abort') return false;
-    }
+      ],
+      phase: () => status.phase,
+      onStep: (name) => {
+        status.phase = this.steps.get(name)?.phase ?? status.phase;
+        status.current = name;
+      },
+    });
   }
 
-  const timeoutMs = input.gateTimeoutSeconds * 1000;
-  const within = (target?: RollTarget) =>
-    `within ${input.gateTimeoutSeconds}s${target ? " of Rook's last restart" : ''}`;
+  async run(lease: ClusterLease): Promise<RookCephUpgradeResult> {
+    const { cluster } = this.input;
+    this.op.show();
+    const plan = rookCephPlan(
+      this.input,
+      await surfaceInvalidInput(act.readRookCluster({ cluster })),
+    );
+    await lease.take(cluster, 'rook-ceph-upgrade', []);
+    this.status.rook = plan.rook;
+    this.status.ceph = plan.ceph;
+    // The checks above run at once; the upgrade, its first gate included, inside the window.
+    await this.op.untilWindowOpens(this.input.window);
+    for (const step of this.table(plan)) this.steps.set(step.name, step);
+    const { end } = await this.op.runSteps([...this.steps.values()]);
+    return end === 'done' ? this.upgraded(plan) : this.aborted();
+  }
+
+  /** The steps: gate before, Rook's operator and its roll, the Ceph image and its roll, gate after. */
+  private table(plan: RookCephPlan): RookStep[] {
+    const targets: RollTarget[] = [];
+    const steps = [this.step('gate-before', 'gate before', false, () => this.gate('before'))];
+    if (plan.rook) {
+      const to = plan.rook.to;
+      targets.push({ rook: to });
+      steps.push(
+        this.step('rook-operator', `Rook operator at ${to}`, true, () => this.upgradeOperator(to)),
+        ...this.rollSteps(plan, 'rook-roll', { rook: to }),
+      );
+    }
+    if (plan.ceph) {
+      const image = plan.ceph.to;
+      targets.push({ ceph: image });
+      steps.push(
+        this.step('ceph-image', `Ceph image ${image}`, false, () => this.setImage(image)),
+        ...this.rollSteps(plan, 'ceph-roll', { ceph: image }),
+      );
+    }
+    steps.push(this.step('gate-after', 'gate after', false, () => this.gateAfter(plan, targets)));
+    return steps;
+  }
+
+  /**
+   * A step whose problem, while Rook rolls, stops Rook's roll before a person is asked; and
+   * whose every attempt after a stop first waits for the gate, then lets Rook go on.
+   */
+  private step(
+    phase: RookCephUpgradePhase,
+    name: string,
+    rolling: boolean,
+    run: () => Promise<string | undefined>,
+  ): RookStep {
+    return {
+      name,
+      phase,
+      rolling,
+      run,
+      options: {
+        decisions: ['retry', 'abort'],
+        recheck: () => this.resumeRook(),
+        onProblem: () => this.stopRook(rolling),
+      },
+    };
+  }
+
+  private rollSteps(plan: RookCephPlan, phase: RookCephUpgradePhase, target: RollTarget) {
+    return plan.groups.map(({ group }) => {
+      const name = `${GROUP_NAMES[group]} at ${describeTarget(target)}`;
+      return this.step(phase, name, true, () => this.rollGroup(name, group, target));
+    });
+  }
+
+  /** onProblem: stops Rook's roll (once) while it rolls; says whether Rook is stopped. */
+  private async stopRook(rolling: boolean): Promise<string> {
+    let failed = '';
+    if (rolling && !this.status.rookStopped) {
+      try {
+        const scaled = await act.scaleRookOperator({ cluster: this.input.cluster, replicas: 0 });
+        this.resumeTo = Math.max(scaled.from, 1);
+        this.status.rookStopped = true;
+      } catch (err) {
+        failed = `; Rook's roll could not be stopped: ${activityProblem(err)}`;
+      }
+    }
+    return this.status.rookStopped
+      ? `${failed}; Rook's roll is stopped (its operator scaled to 0) until you decide`
+      : failed;
+  }
+
+  /** recheck: after a stop, Rook goes on only once the gate passes; until then, no step acts. */
+  private async resumeRook(): Promise<string | undefined> {
+    if (!this.status.rookStopped) return undefined;
+    const problem = await this.gate("before Rook's roll goes on");
+    if (problem !== undefined) return problem;
+    await act.scaleRookOperator({ cluster: this.input.cluster, replicas: this.resumeTo });
+    this.status.rookStopped = false;
+    this.op.done(`Rook's operator scaled back to ${this.resumeTo}: its roll goes on`);
+    this.op.show();
+    return undefined;
+  }
+
+  private deadline = () => Date.now() + this.input.gateTimeoutSeconds * 1000;
+
+  private within = (target?: RollTarget) =>
+    `within ${this.input.gateTimeoutSeconds}s${target ? " of Rook's last restart" : ''}`;
 
   /**
    * The health gate: consecutive passing reads before `until` (or, during a roll to `target`,
    * until Rook has rolled no daemon for the gate timeout), after the pause if in a roll.
    */
-  async function passGate(
+  private async gate(
     name: string,
-    until: number,
+    until = this.deadline(),
     target?: RollTarget,
   ): Promise<string | undefined> {
-    if (target && input.pauseSeconds > 0) await sleep(input.pauseSeconds * 1000);
+    const { cluster, pauseSeconds, gateTimeoutSeconds } = this.input;
+    if (target && pauseSeconds > 0) await sleep(pauseSeconds * 1000);
     const { reached, last } = await waits.awaitCephGate({
       cluster,
       passes: GATE_PASSES,
       deadlineMs: until,
-      roll: target && { target, timeoutMs },
+      roll: target && { target, timeoutMs: gateTimeoutSeconds * 1000 },
     });
     if (!reached) {
-      status.failing = last.last.verdict.failures;
-      return `the health gate did not pass ${within(target)}: ${failureLines(status.failing).join('; ')}`;
+      this.status.failing = last.last.verdict.failures;
+      return `the health gate did not pass ${this.within(target)}: ${failureLines(this.status.failing).join('; ')}`;
     }
-    status.gates.push({
+    this.status.failing = [];
+    this.status.gates.push({
       gate: name,
       firstPassAt: last.firstPassAt ?? last.last.at,
       passedAt: last.last.at,
       reads: last.passes,
       summary: last.last.summary,
     });
-    return done(`gate ${name} passed (${last.passes} reads in a row): ${last.last.summary}`);
+    return this.op.done(
+      `gate ${name} passed (${last.passes} reads in a row): ${last.last.summary}`,
+    );
+  }
+
+  private async upgradeOperator(to: string): Promise<string | undefined> {
+    const { cluster, gateTimeoutSeconds } = this.input;
+    const until = this.deadline();
+    const upgraded = await act.upgradeRookOperator({ cluster, version: to });
+    const rollout = await waits.awaitRookOperator({ cluster, version: to, deadlineMs: until });
+    if (!rollout.reached) {
+      const o = rollout.last;
+      return `the operator did not roll out at ${to} within ${gateTimeoutSeconds}s (image ${o.image ?? 'none'}, ${o.rolledOut ? 'rolled out' : 'rollout not finished'})`;
+    }
+    return this.op.done(
+      upgraded.changed
+        ? `helm upgraded Rook's operator ${upgraded.from} → ${upgraded.to}; it rolled out`
+        : `Rook's operator already at ${upgraded.to}`,
+    );
+  }
+
+  private async setImage(image: string): Promise<string | undefined> {
+    const set = await act.setCephImage({ cluster: this.input.cluster, image });
+    return this.op.done(
+      set.changed
+        ? `CephCluster image ${set.from} → ${image}`
+        : `CephCluster image already ${image}`,
+    );
   }
 
   /** Rook's roll of one daemon group to `target`, then the gate after it. */
-  function rollGroup(
-    phase: RookCephUpgradePhase,
+  private async rollGroup(
+    name: string,
     group: DaemonGroup,
     target: RollTarget,
-  ): Promise<boolean> {
-    const name = `${GROUP_NAMES[group]} at ${describeTarget(target)}`;
-    return stage(phase, name, true, async () => {
-      const until = deadline();
-      const { reached, last } = await waits.awaitRookGroup({
-        cluster,
-        group,
-        target,
-        deadlineMs: until,
-        rollTimeoutMs: timeoutMs,
-      });
-      if (!reached) {
-        status.failing = last.ceph?.verdict.failures ?? [];
-        return [
-          `not every daemon rolled ${within(target)}: ${last.pending.join('; ')}`,
-          last.rookMessage && `Rook says: ${last.rookMessage}`,
-          status.failing.length > 0 && `Ceph: ${failureLines(status.failing).join('; ')}`,
-        ]
-          .filter(Boolean)
-          .join('; ');
-      }
-      done(`${name}: ${last.rolled.join(', ')} rolled`);
-      return passGate(`after the ${name}`, until, target);
+  ): Promise<string | undefined> {
+    const until = this.deadline();
+    const { reached, last } = await waits.awaitRookGroup({
+      cluster: this.input.cluster,
+      group,
+      target,
+      deadlineMs: until,
+      rollTimeoutMs: this.input.gateTimeoutSeconds * 1000,
     });
-  }
-
-  const aborted = (): RookCephUpgradeResult => {
-    const at = status.current;
-    status.phase = 'aborted';
-    show();
-    return {
-      ...snapshot(),
-      outcome: 'aborted',
-      message: `upgrade of ${cluster} aborted by an operator at ${at}; ${
-        status.rookStopped
-          ? "Rook's operator is left scaled to 0, so its roll stays stopped: scale it back to 1 to let Rook go on"
-          : 'Rook was not stopped'
-      }`,
-    };
-  };
-
-  // The checks above run at once; the upgrade, its first gate included, inside the window.
-  await untilWindowOpens(input.window, (waiting) => {
-    status.waitingForWindow = waiting;
-    show();
-  });
-  if (!(await stage('gate-before', 'gate before', false, () => passGate('before', deadline())))) {
-    return aborted();
-  }
-
-  const rollTargets: RollTarget[] = [];
-  if (plan.rook) {
-    const to = plan.rook.to;
-    const operatorUp = await stage('rook-operator', `Rook operator at ${to}`, false, async () => {
-      const until = deadline();
-      const upgraded = await act.upgradeRookOperator({ cluster, version: to });
-      const rollout = await waits.awaitRookOperator({ cluster, version: to, deadlineMs: until });
-      if (!rollout.reached) {
-        const o = rollout.last;
-        return `the operator did not roll out at ${to} within ${input.gateTimeoutSeconds}s (image ${o.image ?? 'none'}, ${o.rolledOut ? 'rolled out' : 'rollout not finished'})`;
-      }
-      return done(
-        upgraded.changed
-          ? `helm upgraded Rook's operator ${upgraded.from} → ${upgraded.to}; it rolled out`
-          : `Rook's operator already at ${upgraded.to}`,
-      );
-    });
-    if (!operatorUp) return aborted();
-    rollTargets.push({ rook: to });
-    for (const group of DAEMON_GROUPS) {
-      if (!(await rollGroup('rook-roll', group, { rook: to }))) return aborted();
+    if (!reached) {
+      this.status.failing = last.ceph?.verdict.failures ?? [];
+      return [
+        `not every daemon rolled ${this.within(target)}: ${last.pending.join('; ')}`,
+        last.rookMessage && `Rook says: ${last.rookMessage}`,
+        this.status.failing.length > 0 && `Ceph: ${failureLines(this.status.failing).join('; ')}`,
+      ]
+        .filter(Boolean)
+        .join('; ');
     }
-  }
-  if (plan.ceph) {
-    const image = plan.ceph.to;
-    const imageSet = await stage('ceph-image', `Ceph image ${image}`, false, async () => {
-      const set = await act.setCephImage({ cluster, image });
-      return done(
-        set.changed
-          ? `CephCluster image ${set.from} → ${image}`
-          : `CephCluster image already ${image}`,
-      );
-    });
-    if (!imageSet) return aborted();
-    rollTargets.push({ ceph: image });
-    for (const group of DAEMON_GROUPS) {
-      if (!(await rollGroup('ceph-roll', group, { ceph: image }))) return aborted();
-    }
+    this.op.done(`${name}: ${last.rolled.join(', ')} rolled`);
+    return this.gate(`after the ${name}`, until, target);
   }
 
-  const after = await stage('gate-after', 'gate after', false, async () => {
-    const { daemons } = await act.readRookCluster({ cluster });
-    const behind = rollTargets.flatMap((target) =>
-      DAEMON_GROUPS.map((g) => groupProgress(daemons, g, target))
+  /** Every daemon still at every target, then the last gate. */
+  private async gateAfter(plan: RookCephPlan, targets: RollTarget[]) {
+    const { daemons } = await act.readRookCluster({ cluster: this.input.cluster });
+    const behind = targets.flatMap((target) =>
+      plan.groups
+        .map(({ group }) => groupProgress(daemons, group, target))
         .filter((p) => !groupDone(p))
         .flatMap((p) => p.pending),
     );
     if (behind.length > 0) return `daemons not at the target any more: ${behind.join('; ')}`;
-    return passGate('after', deadline());
-  });
-  if (!after) return aborted();
+    return this.gate('after');
+  }
 
-  status.phase = 'done';
-  status.current = undefined;
-  show();
-  const changes = [plan.rook, plan.ceph]
-    .filter((c) => c !== undefined)
-    .map((c) => (c.noop ? `${c.to} (already)` : `${c.from} → ${c.to}`));
-  return {
-    ...snapshot(),
-    outcome: 'upgraded',
-    message: `${cluster} upgraded: ${changes.join(', ')}; every daemon rolled, ${status.gates.length} health gates passed`,
-  };
+  private upgraded(plan: RookCephPlan): RookCephUpgradeResult {
+    this.status.phase = 'done';
+    this.status.current = undefined;
+    this.op.show();
+    const changes = [plan.rook, plan.ceph]
+      .filter((c) => c !== undefined)
+      .map((c) => (c.noop ? `${c.to} (already)` : `${c.from} → ${c.to}`));
+    return {
+      ...this.op.snapshot(),
+      outcome: 'upgraded',
+      message: `${this.input.cluster} upgraded: ${changes.join(', ')}; every daemon rolled, ${this.status.gates.length} health gates passed`,
+    };
+  }
+
+  private aborted(): RookCephUpgradeResult {
+    const at = this.status.current;
+    this.status.phase = 'aborted';
+    this.op.show();
+    return {
+      ...this.op.snapshot(),
+      outcome: 'aborted',
+      message: `upgrade of ${this.input.cluster} aborted by an operator at ${at}; ${
+        this.status.rookStopped
+          ? "Rook's operator is left scaled to 0, so its roll stays stopped: scale it back to 1 to let Rook go on"
+          : 'Rook was not stopped'
+      }`,
+    };
+  }
 }

@@ -1,11 +1,12 @@
 // Reads Ceph's JSON output (`--format json`) into the facts Steward reports. Pure, so unit
 // tests run it on outputs captured from a real cluster (test/fixtures/ceph*/).
-import type {
-  CephHealth,
-  CephMonQuorum,
-  CephOsd,
-  CephPg,
-  CephPgStates,
+import {
+  pgStateClean,
+  type CephHealth,
+  type CephMonQuorum,
+  type CephOsd,
+  type CephPg,
+  type CephPgStates,
 } from '../../workflows/policy/ceph-health-gate';
 
 export interface CephOkToStop {
@@ -61,7 +62,7 @@ export function parsePgStates(json: unknown): CephPgStates {
   const counts = new Map<string, number>();
   for (const p of pgs) counts.set(p.state, (counts.get(p.state) ?? 0) + 1);
   const notClean: CephPg[] = pgs
-    .filter((p) => p.state !== 'active+clean')
+    .filter((p) => !pgStateClean(p.state))
     .map((p) => ({ pgid: p.pgid, state: p.state, acting: p.acting }))
     .sort((a, b) => a.pgid.localeCompare(b.pgid, 'en', { numeric: true }));
   return {

@@ -4,6 +4,7 @@
 // first and do nothing when the cluster is already there.
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
+import { childEnv } from '../common/child-env';
 import { invalidInput } from '../../workflows/api';
 import type { RookDaemon } from '../../workflows/policy/rook-upgrade';
 import { notCephImage, notRookVersion } from '../../workflows/policy/rook-version';
@@ -83,6 +84,14 @@ const rolledOut = (d: V1Deployment): boolean => {
   );
 };
 
+/**
+ * A daemon Deployment's group: its ceph_daemon_type (mon, mgr, osd, mds, rgw, nfs, rbd-mirror);
+ * Rook labels crash collectors only `app: rook-ceph-crashcollector`. '' for other Deployments.
+ */
+const daemonType = (labels: Record<string, string>): string =>
+  labels['ceph_daemon_type'] ??
+  (labels['app'] === 'rook-ceph-crashcollector' ? 'crashcollector' : '');
+
 const tagOf = (image: string | undefined) => (image ? /:([^:/]+)$/.exec(image)?.[1] : undefined);
 
 export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs: number) {
@@ -150,6 +159,22 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
       : undefined;
   };
 
+  /** A release left pending-upgrade (-install, -rollback) and the exact command out of it. */
+  const pendingWayOut = async (r: ReturnType<typeof rook>, current: HelmRelease) => {
+    const history = JSON.parse(
+      await helm(r.kube, ['history', r.release, '--namespace', r.namespace, '--output', 'json']),
+    ) as { revision: number | string; status: string; chart: string }[];
+    const back = history
+      .filter((h) => Number(h.revision) < current.revision)
+      .filter((h) => h.status === 'deployed' || h.status === 'superseded')
+      .at(-1);
+    const context = r.kube.context ? ` --kube-context ${r.kube.context}` : '';
+    const wayOut = back
+      ? `once no helm works on it, run \`helm rollback ${r.release} ${back.revision} --namespace ${r.namespace}${context}\` (back to ${back.chart}), then retry`
+      : `it has no earlier deployed revision: see \`helm history ${r.release} --namespace ${r.namespace}${context}\``;
+    return `Helm release ${r.release} in namespace ${r.namespace} is ${current.status} at revision ${current.revision} (${current.chart}): a helm operation on it was interrupted, or is still running; Steward does not roll it back by itself; ${wayOut}`;
+  };
+
   return {
     /** The CephCluster, the operator's rollout and version, and every daemon's version labels. */
     async readRookCluster({ cluster }: { cluster: string }): Promise<RookClusterFacts> {
@@ -162,7 +187,7 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
         }),
         apps.listNamespacedDeployment({
           namespace: r.namespace,
-          labelSelector: `rook_cluster=${r.namespace},ceph_daemon_type`,
+          labelSelector: `rook_cluster=${r.namespace}`,
         }),
       ]);
       const operatorImage = operator.spec?.template.spec?.containers[0]?.image;
@@ -189,7 +214,7 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
             const labels = d.metadata?.labels ?? {};
             return {
               deployment: d.metadata?.name ?? '',
-              type: labels['ceph_daemon_type'] ?? '',
+              type: daemonType(labels),
               id: labels['ceph_daemon_id'] ?? '',
               rookVersion: labels['rook-version'],
               cephVersion: labels['ceph-version'],
@@ -197,6 +222,7 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
               rolledOut: rolledOut(d),
             };
           })
+          .filter((d) => d.type !== '')
           .sort((a, b) => a.deployment.localeCompare(b.deployment)),
       };
     },
@@ -222,6 +248,9 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
       if (!current) {
         throw new Error(`no Helm release ${r.release} in namespace ${r.namespace} to upgrade`);
       }
+      // No rollback by Steward: a pending release may still be in a live helm's hands (a
+      // person's, or ours whose worker died mid-call), and a rollback would race it.
+      if (current.status.startsWith('pending-')) throw new Error(await pendingWayOut(r, current));
       const target = `${r.chart}-${version}`;
       if (current.chart === target && current.status === 'deployed') {
         return { changed: false, from: current.chart, to: target };
@@ -315,7 +344,7 @@ function runHelm(binary: string, args: string[], timeoutMs: number): Promise<str
     execFile(
       binary,
       args,
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: childEnv() },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const why = err.killed ? `timed out after ${timeoutMs} ms` : stderr.trim() || err.message;

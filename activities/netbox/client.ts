@@ -22,13 +22,27 @@ export class NetboxClient {
     private readonly readToken: () => Promise<string>,
   ) {}
 
-  /** Calls `/api/<path>` and returns NetBox's JSON answer. */
+  /**
+   * Calls `/api/<path>` and returns NetBox's JSON answer. A 401 with a token read earlier reads
+   * the token again and asks once more: a rotated token needs no worker restart.
+   */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const what = `NetBox ${method} /api/${path.split('?')[0]}`;
+    const cached = this.token !== undefined;
+    let res = await this.send(what, method, path, body);
+    if (res.status === 401 && cached) {
+      this.token = undefined;
+      res = await this.send(what, method, path, body);
+    }
+    const text = await res.text();
+    if (res.ok) return (text ? JSON.parse(text) : {}) as T;
+    throw netboxFailure(what, res.status, text);
+  }
+
+  private async send(what: string, method: string, path: string, body: unknown): Promise<Response> {
     const token = await this.authorization();
-    let res: Response;
     try {
-      res = await fetch(`${this.config.url.replace(/\/$/, '')}/api/${path}`, {
+      return await fetch(`${this.config.url.replace(/\/$/, '')}/api/${path}`, {
         method,
         headers: {
           Authorization: token,
@@ -45,9 +59,6 @@ export class NetboxClient {
         message: `${what}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
       });
     }
-    const text = await res.text();
-    if (res.ok) return (text ? JSON.parse(text) : {}) as T;
-    throw netboxFailure(what, res.status, text);
   }
 
   /** v2 tokens (nbt_<key>.<token>) go as `Bearer`, v1 tokens as `Token`. */

@@ -17,6 +17,7 @@ import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
 import { windowOption } from './window-option';
+import { outputOption } from './output';
 import { bashCompletion } from './completion';
 import { version } from '../../package.json';
 
@@ -365,7 +366,8 @@ program
     'show an operation: exit 0 running or done, 1 ended short of its goal, 3 waiting for an operator, 4 unknown',
   )
   .argument('<id>', 'workflow ID, e.g. drain/lab/worker-3')
-  .action((id: string) => withClient((client) => status(client, id)));
+  .addOption(outputOption())
+  .action((id: string, o) => withClient((client) => status(client, id, o)));
 
 program
   .command('watch')
@@ -388,6 +390,7 @@ program
   .option('--target <target>', 'only operations on this target, e.g. a node or a version')
   .option('--phase <phase>', 'only operations in this phase, e.g. waiting-for-operator')
   .option('-q, --quiet', 'print the IDs only')
+  .addOption(outputOption())
   .action((o) => withClient((client) => list(client, o)));
 
 program

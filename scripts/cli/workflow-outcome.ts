@@ -1,6 +1,6 @@
 // Turns a finished or running workflow into text and an exit code.
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type QueryDefinition } from '@temporalio/common';
 import {
   clusterLeasesQuery,
   type CephHealthReport,
@@ -239,3 +239,35 @@ export async function outcomeOf(client: Client, workflowId: string): Promise<Out
   }
   return resultOutcome(type, await handle.result());
 }
+
+/** The operation as `status -o json` prints it: its state and what it reports (status, result). */
+export async function describeOperation(client: Client, workflowId: string, outcome: Outcome) {
+  const handle = client.workflow.getHandle(workflowId);
+  const { type, status } = await handle.describe();
+  const query = STATUS_QUERIES[type];
+  const report =
+    status.name === 'RUNNING'
+      ? query && (await handle.query(query))
+      : status.name === 'COMPLETED'
+        ? await handle.result()
+        : undefined;
+  return {
+    workflowId,
+    type,
+    status: status.name,
+    exitCode: outcome.exitCode,
+    ...(report !== undefined && { report }),
+    ...(outcome.error && { error: outcome.text }),
+  };
+}
+
+const STATUS_QUERIES: Record<string, QueryDefinition<unknown> | undefined> = {
+  drainNode: drainStatusQuery,
+  kubernetesUpgrade: kubernetesUpgradeStatusQuery,
+  upgradeNode: upgradeNodeStatusQuery,
+  nodeReinstall: nodeReinstallStatusQuery,
+  rookCephUpgrade: rookCephUpgradeStatusQuery,
+  hypervisorEviction: hypervisorEvictionStatusQuery,
+  hypervisorEvictionWatch: hypervisorEvictionWatchStatusQuery,
+  clusterGuard: clusterLeasesQuery,
+};

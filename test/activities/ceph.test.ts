@@ -18,7 +18,13 @@ import { INVALID_INPUT } from '../../workflows/api';
 import { cephHealthGate } from '../../workflows/policy/ceph-health-gate';
 import { labClusterConfig } from '../../scripts/stack';
 import { startTestLab, type TestLab } from '../support/lab';
-import { cephClusterJson, daemonLabels, rookRestarts } from '../support/lab-rook';
+import {
+  cephClusterJson,
+  daemonLabels,
+  kubectlApply,
+  leaveRookReleasePending,
+  rookRestarts,
+} from '../support/lab-rook';
 
 let lab: TestLab;
 let act: Activities;
@@ -201,6 +207,53 @@ describe('Rook', () => {
     );
   });
 
+  it("reads crash collectors, MDS and RGW Deployments by Rook's labels, and no other Deployment", async () => {
+    // As Rook labels them (crash collectors carry no ceph_daemon_type); 0 replicas: no pods.
+    const deployment = (name: string, labels: Record<string, string>) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'rook-ceph', labels: { rook_cluster: 'rook-ceph', ...labels } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: 'c', image: 'quay.io/ceph/ceph:v18.2.4' }] },
+        },
+      },
+    });
+    const extra = [
+      deployment('rook-ceph-crashcollector-lab-ceph-host', {
+        app: 'rook-ceph-crashcollector',
+        crash: 'crash',
+        ceph_daemon_id: 'crash',
+        'rook-version': 'v1.15.9',
+      }),
+      deployment('rook-ceph-mds-fs-a', { ceph_daemon_type: 'mds', ceph_daemon_id: 'fs-a' }),
+      deployment('rook-ceph-rgw-store-a', { ceph_daemon_type: 'rgw', ceph_daemon_id: 'store' }),
+      deployment('rook-ceph-exporter-lab-ceph-host', { app: 'rook-ceph-exporter' }),
+    ];
+    await kubectlApply(lab, extra);
+    try {
+      const { daemons } = await act.readRookCluster({ cluster: 'lab' });
+      const byName = Object.fromEntries(daemons.map((d) => [d.deployment, d]));
+      assert.equal(byName['rook-ceph-crashcollector-lab-ceph-host']?.type, 'crashcollector');
+      assert.equal(byName['rook-ceph-crashcollector-lab-ceph-host']?.rookVersion, 'v1.15.9');
+      assert.equal(byName['rook-ceph-mds-fs-a']?.type, 'mds');
+      assert.equal(byName['rook-ceph-rgw-store-a']?.type, 'rgw');
+      assert.equal(byName['rook-ceph-exporter-lab-ceph-host'], undefined, 'not a Ceph daemon');
+      assert.equal(daemons.length, 7 + 3);
+    } finally {
+      await lab.kubectl(
+        'delete',
+        'deployment',
+        '-n',
+        'rook-ceph',
+        ...extra.map((d) => d.metadata.name),
+      );
+    }
+  });
+
   it('refuses a bad chart version or image, naming the field, and changes nothing', async () => {
     const before = JSON.parse(await helm('list', '-n', 'rook-ceph', '-o', 'json'));
     await rejectsInvalid(act.upgradeRookOperator({ cluster: 'lab', version: '1.16' }), 'version');
@@ -303,6 +356,47 @@ describe('Rook', () => {
     assert.equal(gate.last.passes, 3);
     assert.match(gate.last.last.summary, /^HEALTH_OK; \d+ PGs: \d+ active\+clean;/);
     assert.ok(rookRestarts(lab).length > restartsWhenStopped, 'Rook went on');
+  });
+
+  it('a release a crash left pending-upgrade: refused naming the release and the exact `helm rollback`, which gets it out', async () => {
+    // The operator's release is deployed at revision 2 (rook-ceph-v1.16.7, the test above).
+    const pending = await leaveRookReleasePending(lab);
+    assert.equal(pending, 3);
+    const history = async () =>
+      (
+        JSON.parse(await helm('history', 'rook-ceph', '-n', 'rook-ceph', '-o', 'json')) as {
+          revision: number;
+          status: string;
+        }[]
+      ).map((h) => `${h.revision} ${h.status}`);
+    assert.deepEqual(await history(), ['1 superseded', '2 deployed', '3 pending-upgrade']);
+    let refused = '';
+    await assert.rejects(
+      act.upgradeRookOperator({ cluster: 'lab', version: 'v1.16.7' }),
+      (err: Error) => {
+        refused = err.message;
+        return true;
+      },
+    );
+    assert.match(
+      refused,
+      /^Helm release rook-ceph in namespace rook-ceph is pending-upgrade at revision 3 \(rook-ceph-v1\.16\.7\): .*Steward does not roll it back by itself; once no helm works on it, run `helm rollback rook-ceph 2 --namespace rook-ceph --kube-context lab` \(back to rook-ceph-v1\.16\.7\), then retry$/,
+    );
+    assert.deepEqual(
+      await history(),
+      ['1 superseded', '2 deployed', '3 pending-upgrade'],
+      'nothing changed',
+    );
+
+    // The named command, as a person runs it, gets the release out; the upgrade then goes on.
+    const command = /`helm (rollback [^`]+)`/.exec(refused)![1].split(' ');
+    await helm(...command);
+    assert.equal((await act.readRookRelease({ cluster: 'lab' }))?.status, 'deployed');
+    assert.deepEqual(await act.upgradeRookOperator({ cluster: 'lab', version: 'v1.16.7' }), {
+      changed: false,
+      from: 'rook-ceph-v1.16.7',
+      to: 'rook-ceph-v1.16.7',
+    });
   });
 
   it('a wait whose deadline passes first reports where the roll stands and Ceph with it', async () => {

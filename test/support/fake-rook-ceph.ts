@@ -1,7 +1,8 @@
 // A Rook-managed Ceph cluster behind the activities a Rook/Ceph upgrade calls, for the workflow's
 // decision tests: the operator rolls one daemon per read (of Rook or of Ceph: time passes) in
-// Rook's order (mons, mgr, OSDs) while it runs, a restarted daemon is down until the next read, and Ceph is unhealthy while any daemon is
-// down. It records every change in order. The real activities are tested on the lab.
+// Rook's order (mons, mgr, OSDs, then any MDS, RGW, ... given) while it runs, a restarted daemon
+// is down until the next read, and Ceph is unhealthy while any daemon is down. It records every
+// change in order. The real activities are tested on the lab.
 import type { Activities } from '../../activities';
 import { rookWaitActivities } from '../../activities/ceph/rook-waits';
 import type { RookClusterFacts } from '../../activities/ceph/rook';
@@ -40,8 +41,17 @@ export class FakeRookCeph {
   readonly log: string[] = [];
   /** Daemons (osd.1) that do not come back after their next restart, while listed. */
   readonly staysDown = new Set<string>();
+  /** The new operator's rollout is not seen (its pod never Ready), yet it rolls daemons. */
+  operatorStuck = false;
   private readonly down = new Set<string>();
-  private readonly daemons: RookDaemon[] = DAEMONS.map(([type, id]) => ({
+  private readonly daemons: RookDaemon[];
+
+  /** `more`: daemons besides mons, mgr and OSDs, in Rook's order ([['mds', 'a'], ...]). */
+  constructor(more: [string, string][] = []) {
+    this.daemons = [...DAEMONS, ...more].map(([type, id]) => this.newDaemon(type, id));
+  }
+
+  private newDaemon = (type: string, id: string): RookDaemon => ({
     deployment: `rook-ceph-${type}-${id}`,
     type,
     id,
@@ -49,7 +59,7 @@ export class FakeRookCeph {
     image: this.image,
     cephVersion: versionLabel(this.image),
     rolledOut: true,
-  }));
+  });
 
   /** One step of the operator's roll: a restarted daemon comes back, or the next one restarts. */
   private tick(): void {
@@ -80,7 +90,7 @@ export class FakeRookCeph {
         image: `docker.io/rook/ceph:${this.rook}`,
         version: this.rook,
         replicas: this.replicas,
-        rolledOut: this.replicas > 0,
+        rolledOut: this.replicas > 0 && !this.operatorStuck,
       },
       daemons: this.daemons.map((d) => ({ ...d })),
     };
@@ -89,9 +99,12 @@ export class FakeRookCeph {
   private health(): CephHealthFacts {
     const osdsDown = [...this.down].filter((n) => n.startsWith('osd.'));
     const monsDown = [...this.down].filter((n) => n.startsWith('mon.')).map((n) => n.slice(4));
+    // An MDS, RGW, ... restarting leaves Ceph healthy (a standby takes over): only the gate's own
+    // daemons make it unhealthy.
+    const unhealthy = [...this.down].some((n) => /^(mon|mgr|osd)\./.test(n));
     return {
       health: {
-        status: this.down.size > 0 ? 'HEALTH_WARN' : 'HEALTH_OK',
+        status: unhealthy ? 'HEALTH_WARN' : 'HEALTH_OK',
         checks: osdsDown.map((n) => ({
           code: 'OSD_DOWN',
           severity: 'HEALTH_WARN',

@@ -1,7 +1,10 @@
 // Rook's objects on a lab cluster as kubectl shows them, the lab Rook operator's restarts as its log
 // records them, and Ceph as the ceph CLI sees it, for tests that check Steward against them.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { OPERATOR_DAEMON } from '../../lab/ceph';
@@ -34,6 +37,67 @@ export const rookHelmRelease = async (lab: TestLab) =>
       ])
     ).stdout,
   )[0] as { chart: string; revision: string; status: string };
+
+/** `kubectl apply` of `objects` (JSON manifests). */
+export async function kubectlApply(lab: TestLab, objects: object[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-apply-'));
+  try {
+    const file = join(dir, 'objects.json');
+    writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    await lab.kubectl('apply', '-f', file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What a helm killed mid-upgrade leaves behind: the release's next revision stored (as helm
+ * stores it, a Secret holding the gzipped release) with status pending-upgrade. Its revision.
+ */
+export async function leaveRookReleasePending(lab: TestLab): Promise<number> {
+  type Stored = { metadata: { labels: Record<string, string> }; data: { release: string } };
+  const stored = JSON.parse(
+    await lab.kubectl(
+      'get',
+      'secret',
+      '-n',
+      'rook-ceph',
+      '-l',
+      'owner=helm,name=rook-ceph',
+      '-o',
+      'json',
+    ),
+  ).items as Stored[];
+  const last = stored.sort(
+    (a, b) => Number(b.metadata.labels.version) - Number(a.metadata.labels.version),
+  )[0];
+  const decode = (data: string) =>
+    JSON.parse(
+      gunzipSync(Buffer.from(Buffer.from(data, 'base64').toString(), 'base64')).toString(),
+    );
+  const release = decode(last.data.release);
+  const revision = Number(release.version) + 1;
+  release.version = revision;
+  release.info = { ...release.info, status: 'pending-upgrade', description: 'Preparing upgrade' };
+  await kubectlApply(lab, [
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'helm.sh/release.v1',
+      metadata: {
+        name: `sh.helm.release.v1.rook-ceph.v${revision}`,
+        namespace: 'rook-ceph',
+        labels: { ...last.metadata.labels, status: 'pending-upgrade', version: String(revision) },
+      },
+      data: {
+        release: Buffer.from(gzipSync(JSON.stringify(release)).toString('base64')).toString(
+          'base64',
+        ),
+      },
+    },
+  ]);
+  return revision;
+}
 
 /** What an upgrade may change: the release, the operator's image, the CephCluster's image, restarts. */
 export async function rookChangeables(lab: TestLab) {

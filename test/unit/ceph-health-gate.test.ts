@@ -15,6 +15,7 @@ import {
 import {
   cephHealthGate,
   describeCephHealth,
+  pgStateClean,
   type CephHealthFacts,
   type CephGateCheck,
 } from '../../workflows/policy/ceph-health-gate';
@@ -136,6 +137,67 @@ describe('cephHealthGate on the shared captures (one mon)', () => {
     assert.ok(
       verdict.failures.some((f) => f.message.includes('osd.0 (root=default,host=vm) is down')),
     );
+  });
+});
+
+/** The lab's healthy `pg dump pgs_brief` capture with some PGs put in `states`, as Ceph writes them. */
+function pgsBriefWith(...states: string[]): unknown {
+  const brief = lab('ok-pgs-brief') as { pg_stats: { state: string }[] };
+  states.forEach((state, i) => (brief.pg_stats[i].state = state));
+  return brief;
+}
+
+describe('PGs that scrub or trim snapshots count as clean, as Ceph counts them', () => {
+  const busy = [
+    'active+clean+scrubbing',
+    'active+clean+scrubbing+deep',
+    'active+clean+snaptrim',
+    'active+clean+snaptrim_wait',
+  ];
+  it('the gate passes a healthy cluster whose PGs scrub, deep-scrub and trim snapshots', () => {
+    const f = { ...facts({}), pgs: parsePgStates(pgsBriefWith(...busy)) };
+    assert.deepEqual(f.pgs.notClean, []);
+    assert.deepEqual(cephHealthGate(f), { pass: true, failures: [], allowed: [] });
+    assert.match(describeCephHealth(f), /10 PGs: 6 active\+clean, 1 active\+clean\+scrubbing, /);
+  });
+  it('a PG that is degraded, inconsistent, remapped or laggy while it scrubs still fails, named', () => {
+    const bad = [
+      'active+undersized+degraded+scrubbing',
+      'active+clean+scrubbing+deep+inconsistent',
+      'active+clean+remapped',
+      'active+clean+laggy',
+      'peering',
+    ];
+    const f = { ...facts({}), pgs: parsePgStates(pgsBriefWith('active+clean+scrubbing', ...bad)) };
+    const verdict = cephHealthGate(f);
+    assert.deepEqual(
+      verdict.failures.map((x) => x.check),
+      ['pgs'],
+    );
+    assert.match(verdict.failures[0].message, /^5 of 10 PGs not active\+clean \(/);
+    for (const state of bad) assert.ok(verdict.failures[0].message.includes(`is ${state}`), state);
+    assert.ok(!verdict.failures[0].message.includes('is active+clean+scrubbing;'));
+  });
+  it('judges the state names of `ceph status` (pgmap.pgs_by_state) and `ceph pg stat` alike', () => {
+    // Real shapes: the lab's captures, the healthy one with Ceph's names of busy clean PGs.
+    const ok = lab('ok-status') as { pgmap: { pgs_by_state: { state_name: string }[] } };
+    const down = lab('osd-down-status') as typeof ok;
+    const pgStat = {
+      num_pg_by_state: [...busy, 'active+clean'].map((name) => ({ name, num: 1 })),
+    };
+    for (const { state_name } of ok.pgmap.pgs_by_state) assert.ok(pgStateClean(state_name));
+    for (const { name } of pgStat.num_pg_by_state) assert.ok(pgStateClean(name), name);
+    for (const { state_name } of down.pgmap.pgs_by_state) {
+      assert.equal(pgStateClean(state_name), false, state_name);
+    }
+    for (const state of [
+      'clean',
+      'active',
+      'active+clean+premerge',
+      'active+clean+scrubbing+repair',
+    ]) {
+      assert.equal(pgStateClean(state), false, state);
+    }
   });
 });
 

@@ -129,6 +129,38 @@ describe('rookCephPlan', () => {
     );
   });
 
+  it('plans every daemon group the cluster runs (MDS, RGW, NFS, rbd-mirror, crash collectors) in Rook order, and skips those it does not run', () => {
+    const daemons = [
+      daemon('crashcollector', 'lab-ceph-host'),
+      daemon('rgw', 'store-a'),
+      daemon('mds', 'fs-a'),
+      daemon('mds', 'fs-b'),
+      daemon('nfs', 'nfs-a'),
+      daemon('rbd-mirror', 'a'),
+      ...LAB_DAEMONS,
+    ];
+    const plan = rookCephPlan({ cluster: 'lab', rook: 'v1.16.7' }, facts({ daemons }));
+    assert.deepEqual(plan.groups, [
+      { group: 'mon', daemons: ['rook-ceph-mon-a', 'rook-ceph-mon-b', 'rook-ceph-mon-c'] },
+      { group: 'mgr', daemons: ['rook-ceph-mgr-a'] },
+      { group: 'osd', daemons: ['rook-ceph-osd-0', 'rook-ceph-osd-1', 'rook-ceph-osd-2'] },
+      { group: 'mds', daemons: ['rook-ceph-mds-fs-a', 'rook-ceph-mds-fs-b'] },
+      { group: 'rgw', daemons: ['rook-ceph-rgw-store-a'] },
+      { group: 'nfs', daemons: ['rook-ceph-nfs-nfs-a'] },
+      { group: 'rbd-mirror', daemons: ['rook-ceph-rbd-mirror-a'] },
+      { group: 'crashcollector', daemons: ['rook-ceph-crashcollector-lab-ceph-host'] },
+    ]);
+    // Only an RGW beside the required three: the other optional groups are not planned.
+    const some = rookCephPlan(
+      { cluster: 'lab', rook: 'v1.16.7' },
+      facts({ daemons: [...LAB_DAEMONS, daemon('rgw', 'store-a')] }),
+    );
+    assert.deepEqual(
+      some.groups.map((g) => g.group),
+      ['mon', 'mgr', 'osd', 'rgw'],
+    );
+  });
+
   it('a target that already runs is no change', () => {
     const plan = rookCephPlan({ cluster: 'lab', ceph: 'quay.io/ceph/ceph:v18.2.4' }, facts());
     assert.deepEqual(plan.ceph, {
@@ -168,6 +200,13 @@ describe('rookCephPlan', () => {
         facts({ operator: { version: 'v1.15.9', replicas: 0 } }),
         'cluster',
         /scaled to 0/,
+      ],
+      [
+        'a cluster without a mgr, even with an MDS',
+        { cluster: 'lab', rook: 'v1.16.7' },
+        facts({ daemons: [...LAB_DAEMONS.filter((d) => d.type !== 'mgr'), daemon('mds', 'a')] }),
+        'cluster',
+        /no mgr daemons/,
       ],
       [
         'a cluster without OSDs',
@@ -225,6 +264,13 @@ describe('groupProgress', () => {
         groupProgress([daemon('mgr', 'a', 'v1.15.9', dated, '18.2.6-0')], 'mgr', { ceph: dated }),
       ),
     );
+  });
+
+  it('an MDS at the old Rook version keeps its group pending', () => {
+    const daemons = [daemon('mds', 'fs-a', 'v1.16.7'), daemon('mds', 'fs-b'), daemon('osd', '0')];
+    const p = groupProgress(daemons, 'mds', { rook: 'v1.16.7' });
+    assert.deepEqual(p.pending, ['rook-ceph-mds-fs-b at Rook v1.15.9']);
+    assert.equal(groupDone(p), false);
   });
 
   it('a group without daemons is not done', () => {

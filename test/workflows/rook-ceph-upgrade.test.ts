@@ -56,7 +56,8 @@ async function run<T>(
           args: [{ cluster: 'lab', pauseSeconds: 0, gateTimeoutSeconds: 3, ...input }],
         },
       );
-      return body(handle);
+      // A failed assertion leaves no upgrade running into the next test.
+      return body(handle).finally(() => handle.terminate('test ended').catch(() => undefined));
     })
     .finally(() => endGuard(testEnv, 'lab'));
 }
@@ -71,6 +72,21 @@ async function untilWaiting(
   }
   throw new Error('never waited for an operator');
 }
+
+/** The next wait for an operator after `decided` decisions were taken. */
+async function untilWaitingAfter(
+  handle: WorkflowHandle<typeof rookCephUpgrade>,
+  decided: number,
+): Promise<RookCephUpgradeStatus> {
+  for (let i = 0; i < 300; i++) {
+    const status = await handle.query(rookCephUpgradeStatusQuery);
+    if (status.waitingReason && status.decisions.length === decided) return status;
+    await sleep(100);
+  }
+  throw new Error(`never waited for an operator after ${decided} decisions`);
+}
+
+const scales = (cluster: FakeRookCeph) => cluster.log.filter((l) => l.startsWith('scale'));
 
 async function refusal(call: Promise<unknown>): Promise<{ field: string; message: string }> {
   try {
@@ -237,6 +253,109 @@ describe('rookCephUpgrade workflow', () => {
     );
     assert.deepEqual(result.decisions, [{ decision: 'retry', note: 'osd.1 back' }]);
     assert.deepEqual(result.failing, []);
+  });
+
+  it('retry after a failed gate keeps Rook stopped until the gate passes, and only then lets it go on', async () => {
+    const cluster = new FakeRookCeph();
+    cluster.staysDown.add('osd.1');
+    const result = await run(cluster, { ceph: NEW_IMAGE }, async (h) => {
+      await untilWaiting(h);
+      assert.equal(cluster.replicas, 0);
+      // osd.1 is still down: the retry must not hand the cluster back to Rook.
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry', note: 'too soon' }] });
+      const again = await untilWaitingAfter(h, 1);
+      assert.equal(again.phase, 'ceph-roll');
+      assert.match(again.waitingReason!, /health gate did not pass.*osd\.1 down/);
+      assert.match(again.waitingReason!, /Rook's roll is stopped/);
+      assert.equal(cluster.replicas, 0, 'Rook stays stopped while the gate fails');
+      assert.deepEqual(scales(cluster), ['scale 0']);
+      cluster.staysDown.delete('osd.1');
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry', note: 'osd.1 back' }] });
+      const done = await h.result();
+      recordHistory(testEnv().address, h.workflowId, 'rook-ceph-upgrade-gate-before-resume');
+      return done;
+    });
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.deepEqual(scales(cluster), ['scale 0', 'scale 1']);
+    const resumed = result.gates.findIndex((g) => g.gate === "before Rook's roll goes on");
+    assert.ok(resumed > 0, JSON.stringify(result.gates.map((g) => g.gate)));
+    assert.equal(result.gates[resumed].reads, 3);
+  });
+
+  it("when the new operator's rollout is not seen in time, Rook is stopped before the wait; retry resumes it", async () => {
+    const cluster = new FakeRookCeph();
+    cluster.operatorStuck = true;
+    const result = await run(cluster, { rook: 'v1.16.7' }, async (h) => {
+      const waiting = await untilWaiting(h);
+      assert.equal(waiting.phase, 'rook-operator');
+      assert.match(waiting.waitingReason!, /did not roll out at v1\.16\.7/);
+      assert.match(waiting.waitingReason!, /Rook's roll is stopped \(its operator scaled to 0\)/);
+      assert.equal(cluster.replicas, 0, 'the new operator does not roll on while a person reads');
+      assert.equal(waiting.rookStopped, true);
+      cluster.operatorStuck = false;
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      return h.result();
+    });
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.deepEqual(scales(cluster), ['scale 0', 'scale 1']);
+    assert.deepEqual(
+      cluster.restarts(),
+      ORDER.map((d) => `${d} v1.16.7 quay.io/ceph/ceph:v18.2.4`),
+    );
+  });
+
+  it('awaits the MDS, RGW, NFS, rbd-mirror and crash collector rolls with a gate after each, skipping groups the cluster lacks', async () => {
+    const more: [string, string][] = [
+      ['mds', 'a'],
+      ['mds', 'b'],
+      ['rgw', 'a'],
+      ['rbd-mirror', 'a'],
+      ['crashcollector', 'host-1'],
+    ];
+    const cluster = new FakeRookCeph(more);
+    const result = await run(cluster, { ceph: NEW_IMAGE }, (h) => h.result());
+    assert.equal(result.outcome, 'upgraded', result.message);
+    assert.deepEqual(
+      cluster.restarts(),
+      [...ORDER, 'mds.a', 'mds.b', 'rgw.a', 'rbd-mirror.a', 'crashcollector.host-1'].map(
+        (d) => `${d} v1.15.9 ${NEW_IMAGE}`,
+      ),
+    );
+    assert.deepEqual(
+      result.gates.map((g) => g.gate),
+      [
+        'before',
+        ...[
+          'mons',
+          'mgr',
+          'OSDs',
+          'MDS daemons',
+          'RGW daemons',
+          'rbd-mirror daemons',
+          'crash collectors',
+        ].map((g) => `after the ${g} at ${NEW_IMAGE}`),
+        'after',
+      ],
+    );
+  });
+
+  it('an MDS whose roll does not finish stops the upgrade, naming it, instead of calling it upgraded', async () => {
+    const cluster = new FakeRookCeph([
+      ['mds', 'a'],
+      ['mds', 'b'],
+    ]);
+    cluster.staysDown.add('mds.a');
+    await run(cluster, { rook: 'v1.16.7' }, async (h) => {
+      const waiting = await untilWaiting(h);
+      assert.equal(waiting.phase, 'rook-roll');
+      assert.match(
+        waiting.waitingReason!,
+        /^MDS daemons at Rook v1\.16\.7: not every daemon rolled .*rook-ceph-mds-b at Rook v1\.15\.9/,
+      );
+      assert.equal(cluster.replicas, 0);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      assert.equal((await h.result()).outcome, 'aborted');
+    });
   });
 
   it('abort leaves Rook stopped and says so; a later upgrade is refused until Rook runs again', async () => {

@@ -1,7 +1,8 @@
 // The Ceph health gate of a storage upgrade: pure, so the workflow and unit tests share it.
 // Stricter than Rook's own check (which refuses only HEALTH_ERR): it passes only when Ceph is
-// HEALTH_OK (but for warnings the operator allows), every PG is active+clean, every mon is in
-// quorum and every OSD is up and in; each failure names its check and quotes Ceph.
+// HEALTH_OK (but for warnings the operator allows), every PG is clean (active+clean, also while
+// it scrubs or trims snapshots), every mon is in quorum and every OSD is up and in; each failure
+// names its check and quotes Ceph.
 
 /** One check of `ceph health detail`. */
 export interface CephHealthCheck {
@@ -30,8 +31,26 @@ export interface CephPg {
 export interface CephPgStates {
   total: number;
   byState: { state: string; count: number }[];
-  /** Every PG not exactly active+clean. */
+  /** Every PG that is not clean (pgStateClean). */
   notClean: CephPg[];
+}
+
+/**
+ * What a clean PG may do besides being active+clean: scrub (scrubbing, scrubbing+deep) and trim
+ * snapshots (snaptrim, snaptrim_wait). Ceph keeps the clean bit through them, and every cluster
+ * that scrubs has a few such PGs at any time; anything else (degraded, peering, remapped,
+ * inconsistent, laggy, ...) is not clean.
+ */
+const CLEAN_ACTIVITIES = new Set(['scrubbing', 'deep', 'snaptrim', 'snaptrim_wait']);
+
+/** "active+clean", "active+clean+scrubbing+deep", "active+clean+snaptrim_wait": clean. */
+export function pgStateClean(state: string): boolean {
+  const parts = state.split('+');
+  return (
+    parts.includes('active') &&
+    parts.includes('clean') &&
+    parts.every((p) => p === 'active' || p === 'clean' || CLEAN_ACTIVITIES.has(p))
+  );
 }
 
 export interface CephMonQuorum {
@@ -99,16 +118,18 @@ export function cephHealthGate(
   const { pgs } = facts;
   if (pgs.total === 0) {
     failures.push({ check: 'pgs', message: 'no PGs reported (is the mgr running?)' });
-  } else if (pgs.notClean.length > 0) {
-    const states = pgs.byState
-      .filter((s) => s.state !== 'active+clean')
-      .map((s) => `${s.count} ${s.state}`)
-      .join(', ');
-    const listed = pgs.notClean.slice(0, QUOTED).map((p) => `pg ${p.pgid} is ${p.state}`);
-    failures.push({
-      check: 'pgs',
-      message: `${pgs.notClean.length} of ${pgs.total} PGs not active+clean (${states}): ${more(listed, pgs.notClean.length)}`,
-    });
+  } else {
+    const unclean = pgs.byState.filter((s) => !pgStateClean(s.state));
+    const count = unclean.reduce((n, s) => n + s.count, 0);
+    if (count > 0) {
+      const states = unclean.map((s) => `${s.count} ${s.state}`).join(', ');
+      const notClean = pgs.notClean.filter((p) => !pgStateClean(p.state));
+      const listed = notClean.slice(0, QUOTED).map((p) => `pg ${p.pgid} is ${p.state}`);
+      failures.push({
+        check: 'pgs',
+        message: `${count} of ${pgs.total} PGs not active+clean (${states}): ${more(listed, notClean.length)}`,
+      });
+    }
   }
 
   const outOfQuorum = facts.quorum.mons.filter((m) => !facts.quorum.quorum.includes(m));

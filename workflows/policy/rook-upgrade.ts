@@ -1,6 +1,7 @@
 // The plan of a Rook/Ceph upgrade and how far Rook's roll has come: which changes to make (Rook's
 // operator first, then the Ceph image), refused up front naming the input field, and per daemon
-// group (mons, the mgr, OSDs, Rook's order) which daemons still run the old version.
+// group (mons, the mgr, OSDs, then MDS, RGW, NFS, rbd-mirror and crash collectors where the
+// cluster runs them, Rook's order) which daemons still run the old version.
 import { z } from 'zod';
 import { invalidInput } from '../api';
 import { clusterName, parseInput } from './drain-input';
@@ -52,11 +53,35 @@ export function parseRookCephUpgradeInput(input: unknown): RookCephUpgradeReques
   return parsed;
 }
 
-/** Rook's daemon groups in the order its operator rolls them. */
-export const DAEMON_GROUPS = ['mon', 'mgr', 'osd'] as const;
+/**
+ * Rook's daemon groups in the order its operator rolls them (the Deployments' ceph_daemon_type;
+ * crash collectors carry none, activities/ceph/rook.ts names them `crashcollector`).
+ */
+export const DAEMON_GROUPS = [
+  'mon',
+  'mgr',
+  'osd',
+  'mds',
+  'rgw',
+  'nfs',
+  'rbd-mirror',
+  'crashcollector',
+] as const;
 export type DaemonGroup = (typeof DAEMON_GROUPS)[number];
 
-export const GROUP_NAMES: Record<DaemonGroup, string> = { mon: 'mons', mgr: 'mgr', osd: 'OSDs' };
+/** Every Ceph cluster runs these; the others only with a filesystem, object store, NFS, ... */
+const REQUIRED_GROUPS: readonly DaemonGroup[] = ['mon', 'mgr', 'osd'];
+
+export const GROUP_NAMES: Record<DaemonGroup, string> = {
+  mon: 'mons',
+  mgr: 'mgr',
+  osd: 'OSDs',
+  mds: 'MDS daemons',
+  rgw: 'RGW daemons',
+  nfs: 'NFS servers',
+  'rbd-mirror': 'rbd-mirror daemons',
+  crashcollector: 'crash collectors',
+};
 
 /** A Ceph daemon as Rook's Deployment of it shows it (activities/ceph/rook.ts reads them). */
 export interface RookDaemon {
@@ -153,7 +178,7 @@ export interface RookCephPlan {
   cluster: string;
   rook?: RookCephChange;
   ceph?: RookCephChange;
-  /** Daemons per group as Rook rolls them. */
+  /** Daemons per group as Rook rolls them; only the groups the cluster runs. */
   groups: { group: DaemonGroup; daemons: string[] }[];
 }
 
@@ -168,14 +193,17 @@ export function rookCephPlan(
       'the Rook operator is scaled to 0 (an upgrade stopped it, or someone did): scale it back to 1 once the cluster is healthy, then upgrade',
     );
   }
+  const groups = DAEMON_GROUPS.map((group) => ({
+    group,
+    daemons: facts.daemons.filter((d) => d.type === group).map((d) => d.deployment),
+  }));
   const plan: RookCephPlan = {
     cluster: input.cluster,
-    groups: DAEMON_GROUPS.map((group) => ({
-      group,
-      daemons: facts.daemons.filter((d) => d.type === group).map((d) => d.deployment),
-    })),
+    groups: groups.filter((g) => g.daemons.length > 0),
   };
-  const missing = plan.groups.filter((g) => g.daemons.length === 0).map((g) => g.group);
+  const missing = groups
+    .filter((g) => g.daemons.length === 0 && REQUIRED_GROUPS.includes(g.group))
+    .map((g) => g.group);
   if (missing.length > 0) {
     throw invalidInput('cluster', `Rook runs no ${missing.join(', ')} daemons in this cluster`);
   }

@@ -8,7 +8,8 @@ import {
   type OperatorDecision,
 } from '../../../workflows/api';
 import { CliError, EXIT } from '../exit-codes';
-import { outcomeOf, writeOutcome } from '../workflow-outcome';
+import { writeStructured, type OutputFormat } from '../output';
+import { describeOperation, outcomeOf, writeOutcome } from '../workflow-outcome';
 
 export function checkWorkflowId(id: string): string {
   if (!WORKFLOW_ID_PATTERN.test(id)) {
@@ -20,9 +21,14 @@ export function checkWorkflowId(id: string): string {
   return id;
 }
 
-export async function status(client: Client, id: string): Promise<number> {
+export async function status(
+  client: Client,
+  id: string,
+  { output }: { output?: OutputFormat } = {},
+): Promise<number> {
   const outcome = await outcomeOf(client, checkWorkflowId(id));
-  writeOutcome(outcome);
+  if (output) writeStructured(await describeOperation(client, id, outcome), output);
+  else writeOutcome(outcome);
   return outcome.exitCode;
 }
 
@@ -62,34 +68,36 @@ export function listQuery(filters: ListFilters): string {
 
 export async function list(
   client: Client,
-  options: ListFilters & { quiet?: boolean },
+  options: ListFilters & { quiet?: boolean; output?: OutputFormat },
 ): Promise<number> {
   const query = listQuery(options);
-  if (options.quiet) {
-    for await (const wf of client.workflow.list({ query }))
-      process.stdout.write(`${wf.workflowId}\n`);
-    return EXIT.ok;
-  }
-  const rows: string[][] = [['ID', 'TYPE', 'STATUS', 'PHASE', 'STARTED']];
+  const operations = [];
   for await (const wf of client.workflow.list({ query })) {
-    const phase = wf.searchAttributes?.StewardPhase?.[0];
-    rows.push([
-      wf.workflowId,
-      wf.type,
-      wf.status.name,
-      String(phase ?? ''),
-      wf.startTime.toISOString(),
-    ]);
+    operations.push({
+      id: wf.workflowId,
+      type: wf.type,
+      status: wf.status.name,
+      phase: String(wf.searchAttributes?.StewardPhase?.[0] ?? ''),
+      started: wf.startTime.toISOString(),
+    });
   }
+  if (options.output) writeStructured(operations, options.output);
+  else if (options.quiet) for (const op of operations) process.stdout.write(`${op.id}\n`);
+  else writeTable(operations.map((op) => [op.id, op.type, op.status, op.phase, op.started]));
+  return EXIT.ok;
+}
+
+function writeTable(rows: string[][]): void {
+  rows.unshift(['ID', 'TYPE', 'STATUS', 'PHASE', 'STARTED']);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  for (const row of rows)
+  for (const row of rows) {
     process.stdout.write(
       `${row
         .map((c, i) => c.padEnd(widths[i]))
         .join('  ')
         .trimEnd()}\n`,
     );
-  return EXIT.ok;
+  }
 }
 
 export async function decide(
