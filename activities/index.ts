@@ -19,6 +19,7 @@ import { evictionActivities } from './kubernetes/eviction';
 import { nodeCheckActivities } from './kubernetes/node-checks';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
+import { podBudgetActivities } from './kubernetes/pod-budgets';
 import { baseScriptActivities } from './provisioning/base-scripts';
 import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
@@ -100,6 +101,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...nodes,
     ...nodeCheckActivities(clusters),
     ...podActivities(clusters),
+    ...podBudgetActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
     ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }, watchChanges(clusters)),
     ...upgradeJobs,

@@ -179,7 +179,13 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     ...(c.openstack && { openstack: { lab: labOpenStackConfig(c.openstack) } }),
     ...(c.bareMetal && {
       // Loopback BMCs answer in milliseconds: one try of a second, so a hung one shows quickly.
-      bmc: { port: c.bareMetal.bmc.port, retries: 1, timeoutSeconds: 1 },
+      // ipmi_sim answers every boot flags read with the valid bit clear.
+      bmc: {
+        port: c.bareMetal.bmc.port,
+        retries: 1,
+        timeoutSeconds: 1,
+        bootFlagValidBit: 'not-reported' as const,
+      },
       dns: { servers: [c.bareMetal.dns.server], ddnsPattern: c.bareMetal.bmc.ddnsPattern },
       provisioning: { url: c.bareMetal.provisioning.url, scriptsDir: labScriptsDir(stateDir) },
     }),

@@ -466,7 +466,6 @@ export type ReinstallStep =
   | 'bmc'
   | 'publish-script'
   | 'power-off'
-  | 'pxe'
   | 'power-on'
   | 'rejoin'
   | 'compute-rejoin'
@@ -540,6 +539,8 @@ export const BMC_FAILURES = {
   refused: 'BmcRefused',
   /** The BMC answered a command with an error: retried. */
   failed: 'BmcCommandFailed',
+  /** The host was on when Steward was to power it on: someone else booted it; never retried. */
+  poweredOnElsewhere: 'BmcPoweredOnElsewhere',
 } as const;
 
 /** Failure types of a DNS lookup: no such name (never retried), or no answer (retried). */

@@ -148,6 +148,7 @@ export function renderReinstallStatus(st: NodeReinstallStatus): string {
     `${st.node}: ${st.step}${st.deployment ? ` (deployment ${st.deployment})` : ''}${st.bmc ? `; BMC ${st.bmc}` : ''}`,
     ...st.log.map((l) => `  ${l}`),
     ...(st.waitingForWindow ? [`waiting for the maintenance window: ${st.waitingForWindow}`] : []),
+    ...(st.unavailable ? [`waiting for ${st.unavailable}: retrying`] : []),
     ...(st.waitingReason ? [`waiting for an operator: ${st.waitingReason}`] : []),
   ].join('\n');
 }
