@@ -7,7 +7,7 @@ import type { BmcClientOptions } from './bmc/bmc-client';
 import { cephActivities } from './ceph/activities';
 import { rookActivities } from './ceph/rook';
 import { rookWaitActivities } from './ceph/rook-waits';
-import type { SecretResolver } from './common/secrets';
+import { scopedSecrets, type SecretResolver } from './common/secrets';
 import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
 import { addonActivities } from './kubernetes/addons';
@@ -20,6 +20,7 @@ import { nodeCheckActivities } from './kubernetes/node-checks';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';
 import { kubernetesReleaseActivities } from './kubernetes/releases';
+import { podBudgetActivities } from './kubernetes/pod-budgets';
 import { baseScriptActivities } from './provisioning/base-scripts';
 import { stepWaitActivities } from './kubernetes/step-waits';
 import { upgradeJobActivities } from './kubernetes/upgrade-jobs';
@@ -76,9 +77,13 @@ export interface Clients {
 
 export function createClients(deps: ActivityDeps): Clients {
   const vault = deps.vault && new VaultClient(deps.vault);
-  const netbox = deps.netbox && new NetboxClient(deps.netbox, netboxToken(deps.netbox, vault));
+  const netbox =
+    deps.netbox && new NetboxClient(deps.netbox, netboxToken(deps.netbox, vault, deps.vault));
   const resolveSecret = deps.resolveSecret ?? secretsFrom(vault);
-  const openstack = new OpenStackClient(deps.openstack ?? {}, resolveSecret);
+  const openstack = new OpenStackClient(
+    deps.openstack ?? {},
+    scopedSecrets(resolveSecret, 'openstack', deps.vault?.prefixes?.openstack),
+  );
   return { clusters: new Clusters(deps.clusters), netbox, vault, openstack };
 }
 
@@ -100,10 +105,14 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
     ...nodes,
     ...nodeCheckActivities(clusters),
     ...podActivities(clusters),
+    ...podBudgetActivities(clusters),
     ...evictionActivities(clusters, deps.evictionPollMs ?? 250),
     ...stepWaitActivities({ ...nodes, ...devicePlugin, ...upgradeJobs }, watchChanges(clusters)),
     ...upgradeJobs,
-    ...bmcActivities({ resolveSecret, options: deps.bmc }),
+    ...bmcActivities({
+      resolveSecret: scopedSecrets(resolveSecret, 'bmc', deps.vault?.prefixes?.bmc),
+      options: deps.bmc,
+    }),
     ...dnsActivities(deps.dns),
     ...deviceActivities(() => configured(clients.netbox, 'NetBox', 'netbox.url')),
     ...secretActivities(vault),
@@ -123,12 +132,18 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
   };
 }
 
-function netboxToken(config: NetboxConfig, vault: VaultClient | undefined): () => Promise<string> {
+function netboxToken(
+  config: NetboxConfig,
+  vault: VaultClient | undefined,
+  vaultConfig: VaultConfig | undefined,
+): () => Promise<string> {
   const { tokenFile, tokenRef } = config;
   if (tokenFile && !tokenRef) return async () => (await readFile(tokenFile, 'utf8')).trim();
   if (tokenRef && !tokenFile) {
     if (!vault) throw new Error('netbox.tokenRef needs vault to be configured');
-    return () => vault.readSecret(tokenRef, 'netbox.tokenRef');
+    const read = (ref: string) => vault.readSecret(ref, 'netbox.tokenRef');
+    const scoped = scopedSecrets(read, 'netbox', vaultConfig?.prefixes?.netbox);
+    return () => scoped(tokenRef);
   }
   throw new Error('netbox: set exactly one of tokenFile and tokenRef');
 }

@@ -8,11 +8,14 @@ import { join } from 'node:path';
  * `hung`: the BMC stops answering (its chassis program sleeps) until the switch is cleared.
  * `refuse-boot`: setting the boot device fails ("Unspecified error"; ipmitool still exits 0).
  * `fail-power`: the next power, reset or shutdown command fails; the switch then clears itself.
+ * `keeps-boot-device`: after a boot the BMC keeps showing the boot device it set (e.g. Force PXE)
+ * although the flag no longer applies; the next boot is from disk unless the device is set again.
  * `installer-stuck`: not the BMC but its host: a PXE-booted installer that has fetched its base
  * script does not finish while set (the host stays in it, its node does not come back); cleared,
  * the install finishes and the new system boots.
  */
-export type BmcFault = 'hung' | 'refuse-boot' | 'fail-power' | 'installer-stuck';
+export type BmcFault =
+  'hung' | 'refuse-boot' | 'fail-power' | 'keeps-boot-device' | 'installer-stuck';
 
 export const bmcDir = (stateDir: string, host: string) => join(stateDir, 'lab', 'bmc', host);
 

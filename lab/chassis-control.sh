@@ -20,13 +20,15 @@ log() {
   echo "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) $op $parm $value => $1" >>"$d/power.log"
 }
 
-# A boot consumes the boot device (IPMI boot flags apply to the next boot only). The boot count
-# is written last: the host physics plays a boot once it sees the count grow.
+# A boot consumes the boot device (IPMI boot flags apply to the next boot only): the BMC clears
+# the flags' valid bit (the file boot-used) and shows "No override" again, or, with the fault
+# keeps-boot-device, keeps showing the device it no longer applies, as many real BMCs do. The boot
+# count is written last: the host physics plays a boot once it sees the count grow.
 boot_host() {
   read -r boots <"$d/boots"
-  if [ "$boot" = pxe ]; then used=pxe; else used=disk; fi
+  if [ "$boot" = pxe ] && [ ! -e "$d/boot-used" ]; then used=pxe; else used=disk; fi
   echo "$used" >"$d/last-boot"
-  echo none >"$d/boot"
+  if [ -e "$d/faults/keeps-boot-device" ]; then : >"$d/boot-used"; else echo none >"$d/boot"; fi
   echo $((boots + 1)) >"$d/boots"
   log "$1 boot=$used"
 }
@@ -64,6 +66,7 @@ case "$op $parm" in
       exit 1
     fi
     echo "$value" >"$d/boot"
+    rm -f "$d/boot-used"
     log "boot=$value"
     ;;
   "set identify") ;;

@@ -42,12 +42,7 @@ export async function startTemporalAndWorker(
   /** The lab cluster guard's node budget, for runs that take more nodes down than its default. */
   guardBudget?: number,
 ): Promise<{ client: Client; configPath: string }> {
-  startTemporal(stateDir, ports);
-  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
-  const configPath = writeConfig(stateDir, {
-    temporalAddress: `127.0.0.1:${ports.temporal}`,
-    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
-    metricsPort: ports.metrics,
+  const { client, configPath } = await startTemporalWithConfig(stateDir, ports, {
     clusters: {
       lab: {
         ...labClusterConfig(lab),
@@ -61,6 +56,23 @@ export async function startTemporalAndWorker(
     openstack: lab.openstack,
   });
   await waitForWorker(client, startWorker(stateDir, configPath));
+  return { client, configPath };
+}
+
+/** Starts the Temporal dev server and writes a worker configuration that points at it. */
+export async function startTemporalWithConfig(
+  stateDir: string,
+  ports: StackPorts,
+  config: Omit<WorkerConfigFile, 'temporalAddress' | 'uiUrl' | 'metricsPort'>,
+): Promise<{ client: Client; configPath: string }> {
+  startTemporal(stateDir, ports);
+  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
+  const configPath = writeConfig(stateDir, {
+    temporalAddress: `127.0.0.1:${ports.temporal}`,
+    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
+    metricsPort: ports.metrics,
+    ...config,
+  });
   return { client, configPath };
 }
 
@@ -167,7 +179,13 @@ export function writeConfig(stateDir: string, c: WorkerConfigFile): string {
     ...(c.openstack && { openstack: { lab: labOpenStackConfig(c.openstack) } }),
     ...(c.bareMetal && {
       // Loopback BMCs answer in milliseconds: one try of a second, so a hung one shows quickly.
-      bmc: { port: c.bareMetal.bmc.port, retries: 1, timeoutSeconds: 1 },
+      // ipmi_sim answers every boot flags read with the valid bit clear.
+      bmc: {
+        port: c.bareMetal.bmc.port,
+        retries: 1,
+        timeoutSeconds: 1,
+        bootFlagValidBit: 'not-reported' as const,
+      },
       dns: { servers: [c.bareMetal.dns.server], ddnsPattern: c.bareMetal.bmc.ddnsPattern },
       provisioning: { url: c.bareMetal.provisioning.url, scriptsDir: labScriptsDir(stateDir) },
     }),

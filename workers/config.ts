@@ -113,12 +113,16 @@ const schema = z.strictObject({
       message: 'set exactly one of tokenFile and tokenRef',
     })
     .optional(),
-  /** The BMCs (IPMI over LAN): UDP port and ipmitool's tries and per-try timeout. */
+  /**
+   * The BMCs (IPMI over LAN): UDP port, ipmitool's tries and per-try timeout, and whether they
+   * report the boot flags' valid bit (`not-reported` only for BMCs that never do, like ipmi_sim).
+   */
   bmc: z
     .strictObject({
       port: z.number().int().min(1).max(65535).default(623),
       retries: z.number().int().min(1).max(10).default(2),
       timeoutSeconds: z.number().int().min(1).max(60).default(2),
+      bootFlagValidBit: z.enum(['reported', 'not-reported']).default('reported'),
     })
     .prefault({}),
   /** The DNS that holds BMCs' DDNS names, and how those names are built from a host's serial. */
@@ -162,6 +166,14 @@ const schema = z.strictObject({
       roleIdFile: path,
       secretIdFile: path,
       approleMount: z.string().optional(),
+      /** Per purpose, the Vault paths its references may name (KV v2 data paths, whole segments). */
+      prefixes: z
+        .strictObject({
+          bmc: z.array(z.string().min(1)).min(1).optional(),
+          openstack: z.array(z.string().min(1)).min(1).optional(),
+          netbox: z.array(z.string().min(1)).min(1).optional(),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -466,7 +466,6 @@ export type ReinstallStep =
   | 'bmc'
   | 'publish-script'
   | 'power-off'
-  | 'pxe'
   | 'power-on'
   | 'rejoin'
   | 'compute-rejoin'
@@ -540,6 +539,8 @@ export const BMC_FAILURES = {
   refused: 'BmcRefused',
   /** The BMC answered a command with an error: retried. */
   failed: 'BmcCommandFailed',
+  /** The host was on when Steward was to power it on: someone else booted it; never retried. */
+  poweredOnElsewhere: 'BmcPoweredOnElsewhere',
 } as const;
 
 /** Failure types of a DNS lookup: no such name (never retried), or no answer (retried). */
@@ -692,6 +693,11 @@ export interface HypervisorEvictionInput {
   backoffSeconds?: number;
   /** Vault references of the BMC login. Default `vault:secret/data/bmc/<host>#username|password`. */
   bmcCredentials?: { username: string; password: string };
+  /** The partition threshold this eviction is judged against, as the watch's (default 2 and 25%). */
+  threshold?: string | number;
+  thresholdScope?: 'region' | 'zone';
+  /** Minutes an eviction counts against the threshold. Default 60. */
+  failureWindowMinutes?: number;
 }
 
 export type EvictionStep =
@@ -703,6 +709,7 @@ export type EvictionStep =
   | 'recording'
   | 'done'
   | 'not-failed'
+  | 'refused'
   | 'aborted';
 
 export type InstanceEvacuationState = 'pending' | 'evacuating' | 'moved' | 'failed' | 'skipped';
@@ -739,8 +746,11 @@ export interface HypervisorEvictionStatus extends OperationWaits {
 }
 
 export interface HypervisorEvictionResult extends HypervisorEvictionStatus {
-  /** evicted: every instance moved (or skipped by an operator); not-failed: the host is up, nothing done. */
-  outcome: 'evicted' | 'not-failed' | 'aborted';
+  /**
+   * evicted: every instance moved (or skipped by an operator); not-failed: the host is up, nothing
+   * done; refused: above the partition threshold, nothing done.
+   */
+  outcome: 'evicted' | 'not-failed' | 'refused' | 'aborted';
   message: string;
   /** Seconds from the start to the end of the eviction. */
   seconds: number;
@@ -756,8 +766,10 @@ export interface HypervisorEvictionPlan {
   host: string;
   /** Nova's view of the host's compute service. */
   service: { state: string; status: string; forcedDown: boolean };
-  /** Whether an eviction would proceed (the service is down), and if not why. */
+  /** Whether an eviction would proceed (the service is down, within the threshold). */
   wouldEvict: boolean;
+  /** Set when evicting it would exceed the partition threshold: the counts. */
+  overThreshold?: string;
   bmc: string;
   bmcSerial: string;
   power: string;
@@ -775,6 +787,8 @@ export interface HypervisorEvictionWatchInput {
   threshold?: string | number;
   /** Count the threshold over the region (default) or per availability zone. */
   thresholdScope?: 'region' | 'zone';
+  /** Minutes an eviction counts against the threshold. Default 60. */
+  failureWindowMinutes?: number;
   /** Passed to each eviction. Default 4. */
   concurrency?: number;
 }
@@ -786,13 +800,17 @@ export interface HypervisorEvictionWatchCarried {
   /** Hosts whose eviction the watch started, while they stay failed. */
   started: string[];
   polls: number;
+  /** Hosts whose eviction the watch started, and when: they count against the threshold. */
+  evictions?: { host: string; at: string }[];
   /** The partition the last poll saw, so operators hear of it once, not once per run. */
   partition?: string;
+  /** Nova or Keystone could not be read at the last poll, so operators hear of it once. */
+  novaUnreachable?: string;
   /** Continue as new after this many polls (the server may suggest it sooner). Default 500. */
   continueAsNewAfterPolls?: number;
 }
 
-export interface HypervisorEvictionWatchStatus {
+export interface HypervisorEvictionWatchStatus extends OperationWaits {
   region: string;
   polls: number;
   lastPollAt?: string;
@@ -803,6 +821,10 @@ export interface HypervisorEvictionWatchStatus {
   evicting: string[];
   /** Set while more hosts failed than the threshold allows: nothing is evicted. */
   partition?: string;
+  /** Set while Nova or Keystone cannot be read: why, and since when. The watch keeps polling. */
+  novaUnreachable?: string;
+  /** Hosts evicted within the failure window (counted against the threshold), and when. */
+  recentEvictions: { host: string; at: string }[];
   threshold: string;
   /** Hosts whose eviction was started, over the watch's life (this run). */
   startedThisRun: string[];

@@ -1,25 +1,21 @@
 // planHypervisorEviction: what an eviction would do, read without changing anything: Nova's view
-// of the host, its BMC with the checked serial and power, and where each instance would go.
-import { workflowInfo } from '@temporalio/workflow';
+// of the host and the partition threshold, its BMC with the checked serial and power, and where
+// each instance would go.
 import { planReads as reads } from './operation/activity-profiles';
-import {
-  invalidInput,
-  workflowIds,
-  type HypervisorEvictionInput,
-  type HypervisorEvictionPlan,
-} from './api';
-import { planTargets, readComputeService } from './eviction-reads';
+import { requireWorkflowId } from './operation/workflow-id';
+import { workflowIds, type HypervisorEvictionInput, type HypervisorEvictionPlan } from './api';
+import { judgeThreshold, planTargets, readComputeService } from './eviction-reads';
 import { parseEvictionInput } from './policy/eviction-input';
 import { locateBmc, readDevice } from './reinstall-reads';
 
 export async function planHypervisorEviction(
   rawInput: HypervisorEvictionInput,
 ): Promise<HypervisorEvictionPlan> {
-  const { region, host, bmcCredentials } = parseEvictionInput(rawInput);
-  const workflowId = workflowIds.evictPlan(region, host);
-  if (workflowInfo().workflowId !== workflowId)
-    throw invalidInput('workflowId', `must be "${workflowId}"`);
+  const input = parseEvictionInput(rawInput);
+  const { region, host, bmcCredentials } = input;
+  requireWorkflowId(workflowIds.evictPlan(region, host), 'one dry run runs per host');
   const service = await readComputeService(region, host);
+  const overThreshold = service.state === 'down' ? await judgeThreshold(input) : undefined;
   const device = await readDevice(host, 'host');
   const located = await locateBmc(device);
   const identity = await reads.bmcVerifyIdentity({
@@ -36,7 +32,8 @@ export async function planHypervisorEviction(
     region,
     host,
     service: { state: service.state, status: service.status, forcedDown: service.forcedDown },
-    wouldEvict: service.state === 'down',
+    wouldEvict: service.state === 'down' && overThreshold === undefined,
+    overThreshold,
     bmc: located.label,
     bmcSerial: identity.serial,
     power: identity.power,

@@ -1,12 +1,19 @@
 // What an eviction and its dry run read before anything changes: the host's compute service as
-// Nova sees it (an unknown region or host refused naming the field), and where each of its
-// instances would go.
+// Nova sees it (an unknown region or host refused naming the field), whether evicting it keeps
+// within the partition threshold, and where each of its instances would go.
 import { ApplicationFailure } from '@temporalio/workflow';
 import { inventoryReads as reads } from './operation/activity-profiles';
 import type { ComputeService, ServerFacts } from '../activities/openstack/nova';
 import { INVALID_INPUT, invalidInput } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { chooseTargets, type TargetChoice } from './policy/evacuation-targets';
+import { partitionThreshold, type EvictionRequest } from './policy/eviction-input';
+import {
+  describePartition,
+  evictedWithin,
+  evictionOf,
+  judgeEviction,
+} from './policy/hypervisor-failures';
 
 /**
  * The host's compute service. A region or host Nova does not know is bad input naming `region`
@@ -37,4 +44,22 @@ export async function planTargets(
 ): Promise<TargetChoice[]> {
   const hypervisors = await reads.listHypervisors({ region });
   return chooseTargets(servers, hypervisors, host);
+}
+
+/**
+ * Whether evicting the host keeps within the partition threshold, counting the hosts down now and
+ * those Nova's disable reasons record as evicted within the window: the counts when it does not.
+ */
+export async function judgeThreshold(
+  input: Pick<
+    EvictionRequest,
+    'region' | 'host' | 'threshold' | 'thresholdScope' | 'failureWindowMinutes'
+  >,
+): Promise<string | undefined> {
+  const { region, host, failureWindowMinutes } = input;
+  const services = await reads.listComputeServices({ region });
+  const records = services.flatMap((s) => evictionOf(s) ?? []);
+  const evicted = evictedWithin(records, Date.now(), failureWindowMinutes).map((r) => r.host);
+  const over = judgeEviction(host, services, evicted, partitionThreshold(input));
+  return over && describePartition(over, failureWindowMinutes);
 }

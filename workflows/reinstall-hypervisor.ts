@@ -1,9 +1,7 @@
-// A hypervisor's part of a reinstall. Before the drain its compute service is disabled (Nova
-// schedules nothing new to it) and its instances are migrated away, live when running, cold when
-// stopped, each followed until Nova's migration record says it is over; an instance that cannot
-// move stops the reinstall before the power is touched. After the host is back its nova-compute
-// must report again (forced up if an eviction left it forced down), and the service is enabled
-// when Steward disabled it.
+// A hypervisor's part of a reinstall: before the drain its compute service is disabled and its
+// instances moved away, each followed to Nova's end of the move (one that cannot move stops the
+// reinstall before the power is touched); after, its nova-compute must report again, and the
+// service is enabled only when Steward disabled it.
 import type { ComputeService } from '../activities/openstack/nova';
 import { type InstanceMovePlan, type NodeReinstallStatus, type ReinstallStep } from './api';
 import { activityProblem } from './activity-errors';

@@ -2,16 +2,16 @@
 // serial is not the inventory's; then it reads state and changes only what differs. Credentials
 // arrive as secret references and are resolved here, so no secret is in a workflow's history.
 //
-// A power cycle is two activities, not `chassis power cycle`: bmcPowerOff, then (boot device set)
-// bmcPowerOn. Each drives a level, not an edge: a retry after a crash, or after a timed-out command
-// that took effect anyway, reads the state it wanted and sends nothing; and the workflow's history
-// records that the off completed before the on is scheduled, so neither is ever sent twice. An
-// edge command cannot be retried safely: "on" reads the same before and after a cycle.
+// A power cycle is two activities, not `chassis power cycle`: bmcPowerOff drives a level (a retry
+// reads "off" and sends nothing); bmcPxeBoot boots a host that Steward left off. A host found on
+// there was booted by someone else, and that boot is not Steward's: refused, unless this very
+// activity's earlier attempt recorded (heartbeat) that it sent the power-on.
+import { Context } from '@temporalio/activity';
 import { invalidInput } from '../../workflows/api';
-import { assertBmcSerial, fruSystemSerial } from '../../workflows/policy/bmc-address';
+import { assertBmcSerial, fruSystemSerial } from '../../workflows/policy/bmc-serial';
 import type { SecretResolver } from '../common/secrets';
 import { BmcClient, DEFAULT_BMC_OPTIONS, type BmcClientOptions } from './bmc-client';
-import type { PowerState } from './ipmitool-output';
+import { describeBootFlags, type PowerState } from './ipmitool-output';
 
 export interface BmcTarget {
   /** NetBox device name (for messages). */
@@ -42,10 +42,17 @@ export interface PowerResult {
   message: string;
 }
 
-export interface BootDeviceResult {
-  bootDevice: 'pxe';
+export interface PxeBootResult {
+  /** False when an earlier attempt of this activity had powered the host on already. */
   changed: boolean;
+  /** The boot flags as the BMC had them before Steward set PXE, e.g. `Force PXE (invalid)`. */
+  bootFlagsBefore?: string;
   message: string;
+}
+
+/** What bmcPxeBoot records before it sends the power-on, for its own retries. */
+interface PxeBootProgress {
+  powerOnSentAt: string;
 }
 
 export interface BmcDeps {
@@ -105,17 +112,35 @@ export function bmcActivities({ resolveSecret, options }: BmcDeps) {
     /** Hard power-off, verified by polling; nothing is sent when the host is already off. */
     bmcPowerOff: (input: BmcInput) => setPower(input, 'off'),
 
-    /** Power-on, verified by polling; nothing is sent when the host is already on. */
-    bmcPowerOn: (input: BmcInput) => setPower(input, 'on'),
-
-    /** Next boot from PXE (once), read back; a BMC that does not take it is non-retryable. */
-    async bmcSetBootDevicePxe({ bmc }: BmcInput): Promise<BootDeviceResult> {
+    /**
+     * Boots a host that is off from PXE: the boot device set (always) and read back, then the
+     * power-on, verified by polling. A host already on is refused (non-retryable) unless this
+     * activity's earlier attempt sent the power-on.
+     */
+    async bmcPxeBoot({ bmc }: BmcInput): Promise<PxeBootResult> {
       const client = await verifiedBmc(bmc);
-      const changed = await client.setBootDevicePxe();
-      const message = changed
-        ? `BMC ${client.name} (${bmc.device}) boots from PXE next`
-        : `BMC ${client.name} (${bmc.device}) already boots from PXE next`;
-      return { bootDevice: 'pxe', changed, message };
+      const ctx = Context.current();
+      const earlier = ctx.info.heartbeatDetails as PxeBootProgress | undefined;
+      const who = `BMC ${client.name} (${bmc.device})`;
+      if ((await client.powerStatus()) === 'on') {
+        if (earlier?.powerOnSentAt)
+          return {
+            changed: false,
+            message: `${who} powered on from PXE at ${earlier.powerOnSentAt} (an earlier attempt)`,
+          };
+        throw client.failure(
+          'poweredOnElsewhere',
+          `${bmc.device} is on before Steward's power-on: someone else powered it on, and that boot is not Steward's PXE boot; power it off, then retry`,
+        );
+      }
+      const before = describeBootFlags(await client.setBootDevicePxe());
+      ctx.heartbeat({ powerOnSentAt: new Date().toISOString() } satisfies PxeBootProgress);
+      await client.drivePower('on');
+      return {
+        changed: true,
+        bootFlagsBefore: before,
+        message: `${who} set to boot from PXE (it had ${before}) and powered on`,
+      };
     },
   };
 }

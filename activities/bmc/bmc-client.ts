@@ -5,12 +5,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BMC_FAILURES } from '../../workflows/api';
-import type { FruSerials } from '../../workflows/policy/bmc-address';
+import type { FruSerials } from '../../workflows/policy/bmc-serial';
 import {
-  parseBootDevice,
+  parseBootFlags,
   parseFru,
   parsePowerStatus,
-  type BootDevice,
+  pxeReadBackProblem,
+  type BootFlags,
+  type BootFlagValidBit,
   type PowerState,
 } from './ipmitool-output';
 
@@ -27,6 +29,8 @@ export interface BmcClientOptions {
   /** How often the power state is read after a change, and for how long (Ironic: 60 s). */
   powerPollMs: number;
   powerTimeoutMs: number;
+  /** Whether the BMCs report the boot flags' valid bit (real ones do; the lab's ipmi_sim not). */
+  bootFlagValidBit: BootFlagValidBit;
 }
 
 export const DEFAULT_BMC_OPTIONS: BmcClientOptions = {
@@ -37,6 +41,7 @@ export const DEFAULT_BMC_OPTIONS: BmcClientOptions = {
   processTimeoutMs: 30_000,
   powerPollMs: 500,
   powerTimeoutMs: 60_000,
+  bootFlagValidBit: 'reported',
 };
 
 export interface BmcLogin {
@@ -78,9 +83,22 @@ export class BmcClient {
   /** Powers on or off unless the BMC already reports it, then polls until it does; true if changed. */
   async setPower(goal: PowerState): Promise<boolean> {
     if ((await this.powerStatus()) === goal) return false;
-    await this.ipmitool(['chassis', 'power', goal]);
+    await this.drivePower(goal);
+    return true;
+  }
+
+  /**
+   * Sends the power command and polls until the BMC reports `goal`. A command that failed (a
+   * timeout, say) but took effect anyway counts: the state is what was asked.
+   */
+  async drivePower(goal: PowerState): Promise<void> {
+    const failed = await this.ipmitool(['chassis', 'power', goal]).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     const deadline = Date.now() + this.options.powerTimeoutMs;
     while ((await this.powerStatus()) !== goal) {
+      if (failed) throw failed;
       if (Date.now() > deadline)
         throw this.failure(
           'timeout',
@@ -88,31 +106,31 @@ export class BmcClient {
         );
       await sleep(this.options.powerPollMs);
     }
-    return true;
   }
 
-  async bootDevice(): Promise<BootDevice> {
+  async bootFlags(): Promise<BootFlags> {
     const { stdout } = await this.ipmitool(['chassis', 'bootparam', 'get', '5']);
-    const device = parseBootDevice(stdout);
-    if (!device) throw this.failure('failed', `no Boot Device Selector in "${stdout.trim()}"`);
-    return device;
+    const flags = parseBootFlags(stdout);
+    if (!flags) throw this.failure('failed', `no boot flags in "${stdout.trim()}"`);
+    return flags;
   }
 
   /**
-   * Sets the next boot to PXE unless it already is, and reads it back: `chassis bootdev` exits 0
-   * even when the BMC refuses, saying so only on stderr. True if it changed.
+   * Sets the next boot to PXE whatever the flags read now (a "Force PXE" left by the previous
+   * boot no longer applies), then reads it back: `chassis bootdev` exits 0 even when the BMC
+   * refuses, saying so only on stderr. Returns the flags as they were before.
    */
-  async setBootDevicePxe(): Promise<boolean> {
-    if ((await this.bootDevice()) === 'pxe') return false;
+  async setBootDevicePxe(): Promise<BootFlags> {
+    const before = await this.bootFlags();
     // Boot flag valid bit clearing: keep the flag past the BMC's 60 s timeout, as Ironic does.
     await this.ipmitool(['raw', '0x00', '0x08', '0x03', '0x08']);
     const { stderr } = await this.ipmitool(['chassis', 'bootdev', 'pxe']);
-    const device = await this.bootDevice();
-    if (device !== 'pxe') {
+    const problem = pxeReadBackProblem(await this.bootFlags(), this.options.bootFlagValidBit);
+    if (problem) {
       const said = stderr.trim() ? `: ${stderr.trim()}` : '';
-      throw this.failure('refused', `did not take boot device PXE (reads back "${device}")${said}`);
+      throw this.failure('refused', `did not take boot device PXE (${problem})${said}`);
     }
-    return true;
+    return before;
   }
 
   async fru(): Promise<FruSerials> {
@@ -176,11 +194,11 @@ export class BmcClient {
     return this.failure('failed', `${what}: ${stderr || err.message}`);
   }
 
-  private failure(kind: keyof typeof BMC_FAILURES, message: string): ApplicationFailure {
+  failure(kind: keyof typeof BMC_FAILURES, message: string): ApplicationFailure {
     return ApplicationFailure.create({
       type: BMC_FAILURES[kind],
       message: `BMC ${this.name}: ${message}`,
-      nonRetryable: kind === 'auth' || kind === 'refused',
+      nonRetryable: kind !== 'timeout' && kind !== 'failed',
       details: [{ bmc: this.name }],
     });
   }

@@ -4,6 +4,7 @@
 // first and do nothing when the cluster is already there.
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
+import { childEnv } from '../common/child-env';
 import { invalidInput } from '../../workflows/api';
 import type { RookDaemon } from '../../workflows/policy/rook-upgrade';
 import { notCephImage, notRookVersion } from '../../workflows/policy/rook-version';
@@ -343,7 +344,7 @@ function runHelm(binary: string, args: string[], timeoutMs: number): Promise<str
     execFile(
       binary,
       args,
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: childEnv() },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const why = err.killed ? `timed out after ${timeoutMs} ms` : stderr.trim() || err.message;

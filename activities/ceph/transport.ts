@@ -2,6 +2,7 @@
 // pod through the Kubernetes exec API. Both bound the time a command may take.
 import { CoreV1Api, Exec, KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { execFile } from 'node:child_process';
+import { childEnv } from '../common/child-env';
 import { Writable } from 'node:stream';
 
 export interface CephCommandResult {
@@ -51,7 +52,7 @@ export function cliTransport(config: CephCliConfig, timeoutMs: number): CephTran
         execFile(
           'ceph',
           [...base, ...args],
-          { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+          { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: childEnv() },
           (err, stdout, stderr) => {
             if (err && typeof err.code !== 'number') {
               const why = err.killed ? `timed out after ${timeoutMs} ms` : err.message;

@@ -6,6 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { OPENSTACK_FAILURES } from '../../workflows/api';
+import { disabledBySteward } from '../../workflows/policy/hypervisor-emptying';
 import type { OpenStackClient } from './client';
 import { moveActivities, type MoveKind } from './moves';
 
@@ -363,7 +364,12 @@ export function novaActivities(openstack: () => OpenStackClient) {
       }
     },
 
-    /** Disables a host's compute service with a reason, or enables it; a same-reason disable is kept. */
+    /**
+     * Disables a host's compute service with a reason, or enables it; a same-reason disable is
+     * kept. A service a person disabled (a reason not Steward's, or none) keeps that person's
+     * reason and stays disabled (`keptReason`): it is theirs to clear, even when a reinstall that
+     * disabled it first finds a person's reason there by the time it would enable it.
+     */
     async setComputeServiceEnabled({
       region,
       host,
@@ -374,16 +380,27 @@ export function novaActivities(openstack: () => OpenStackClient) {
       host: string;
       enabled: boolean;
       reason?: string;
-    }): Promise<{ changed: boolean; service: ComputeService }> {
+    }): Promise<{ changed: boolean; keptReason: boolean; service: ComputeService }> {
       const service = await computeService(region, host);
+      const disabled = service.status === 'disabled';
+      if (disabled && !disabledBySteward(service.disabledReason))
+        return {
+          changed: false,
+          keptReason: enabled || service.disabledReason !== (reason ?? null),
+          service,
+        };
       const goal = enabled
         ? service.status === 'enabled'
-        : service.status === 'disabled' && service.disabledReason === (reason ?? null);
-      if (goal) return { changed: false, service };
+        : disabled && service.disabledReason === (reason ?? null);
+      if (goal) return { changed: false, keptReason: false, service };
       const body = enabled
         ? { status: 'enabled' }
         : { status: 'disabled', ...(reason && { disabled_reason: reason }) };
-      return { changed: true, service: await updateService(region, service.id, body) };
+      return {
+        changed: true,
+        keptReason: false,
+        service: await updateService(region, service.id, body),
+      };
     },
 
     listServersOnHost,

@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import nodeVault from 'node-vault';
 import { invalidInput, VAULT_FAILURES } from '../../workflows/api';
 import { parseSecretRef } from '../../workflows/policy/secret-ref';
+import type { SecretPurpose } from '../common/secrets';
 
 export interface VaultConfig {
   address: string;
@@ -16,6 +17,8 @@ export interface VaultConfig {
   approleMount?: string;
   /** Per-request timeout; default 10 s. */
   timeoutMs?: number;
+  /** The Vault paths each purpose may read (activities/common/secrets.ts has the defaults). */
+  prefixes?: Partial<Record<SecretPurpose, string[]>>;
 }
 
 /** The facts of a secret that are safe to record: never its value. */

@@ -1,28 +1,14 @@
 // Worker start to polling, from source (tsx, bundling the workflows at start) and from the build
 // (compiled JavaScript, the prebuilt bundle). Run `npm run build` first. Usage: [runs per mode].
 import { stopDaemons } from '../../lab/daemon';
-import {
-  connectWhenUp,
-  freeStackPorts,
-  startTemporal,
-  startWorker,
-  waitForWorker,
-  writeConfig,
-} from '../stack';
+import { freeStackPorts, startTemporalWithConfig, startWorker, waitForWorker } from '../stack';
 import { runBenchmark, seconds, timed } from './measure';
 
 const runs = Number(process.argv[2] ?? 3);
 
 runBenchmark('steward-worker-start-', async (stateDir) => {
   const ports = await freeStackPorts();
-  startTemporal(stateDir, ports);
-  const client = await connectWhenUp(`127.0.0.1:${ports.temporal}`);
-  const configPath = writeConfig(stateDir, {
-    temporalAddress: `127.0.0.1:${ports.temporal}`,
-    uiUrl: `http://127.0.0.1:${ports.temporalUi}`,
-    metricsPort: ports.metrics,
-    clusters: {},
-  });
+  const { client, configPath } = await startTemporalWithConfig(stateDir, ports, { clusters: {} });
   for (const from of ['source', 'build'] as const) {
     const figures: string[] = [];
     for (let i = 0; i < runs; i++) {

@@ -29,6 +29,9 @@ const seconds = (value: string) => {
   }
 };
 
+/** A duration in whole minutes, at least one. */
+const minutes = (value: string) => Math.max(1, Math.ceil(seconds(value) / 60));
+
 async function withClient(
   run: (
     client: Awaited<ReturnType<typeof connect>>,
@@ -241,6 +244,16 @@ program
   .argument('<host>', 'the compute host (Nova service host and NetBox device)')
   .requiredOption('--region <name>', 'the OpenStack region as the worker config names it')
   .option('--concurrency <n>', 'evacuations at once (default 4)', wholeNumber)
+  .option(
+    '--threshold <n|p%>',
+    'refused when more hosts, or share of them, are down or evicted within the window (default 2 and 25%)',
+  )
+  .option('--zone', 'apply the threshold per availability zone rather than over the region')
+  .option(
+    '--failure-window <duration>',
+    'how long an eviction counts against the threshold (default 1h)',
+    minutes,
+  )
   .option('--dry-run', "print Nova's view, the BMC (serial checked) and each instance's target")
   .option('--detach', 'start and return without watching')
   .action((host: string, o) =>
@@ -248,7 +261,14 @@ program
       evict(
         client,
         config,
-        { region: o.region, host, concurrency: o.concurrency },
+        {
+          region: o.region,
+          host,
+          concurrency: o.concurrency,
+          threshold: o.threshold,
+          failureWindowMinutes: o.failureWindow,
+          ...(o.zone && { thresholdScope: 'zone' as const }),
+        },
         { dryRun: o.dryRun, detach: o.detach },
       ),
     ),
@@ -271,6 +291,11 @@ program
     wholeNumber,
   )
   .option('--zone', 'apply the threshold per availability zone rather than over the region')
+  .option(
+    '--failure-window <duration>',
+    'how long an eviction counts against the threshold (default 1h)',
+    minutes,
+  )
   .action((region: string, o) =>
     withClient((client, config) =>
       evictWatch(client, config, {
@@ -278,6 +303,7 @@ program
         intervalSeconds: o.interval,
         gracePolls: o.grace,
         threshold: o.threshold,
+        failureWindowMinutes: o.failureWindow,
         ...(o.zone && { thresholdScope: 'zone' as const }),
       }),
     ),

@@ -54,14 +54,13 @@ const REINSTALL_STEPS: Record<ReinstallStep, number> = {
   bmc: 6,
   'publish-script': 7,
   'power-off': 8,
-  pxe: 9,
-  'power-on': 10,
-  rejoin: 11,
-  'compute-rejoin': 12,
-  uncordon: 13,
-  'compute-enable': 14,
-  'netbox-active': 15,
-  done: 16,
+  'power-on': 9,
+  rejoin: 10,
+  'compute-rejoin': 11,
+  uncordon: 12,
+  'compute-enable': 13,
+  'netbox-active': 14,
+  done: 15,
 };
 const ROOK_PHASES: Record<RookCephUpgradePhase, number> = {
   validating: 0,
@@ -75,19 +74,24 @@ const ROOK_PHASES: Record<RookCephUpgradePhase, number> = {
   aborted: 7,
 };
 
-/** Steps done of all, from the step a host is at; says when it waits for an operator. */
+/** Steps done of all, from the step a host is at; says when it waits for an operator or a system. */
 function stepProgress<S extends string>(
   name: string,
   steps: Record<S, number> & Record<'done', number>,
   step: S,
-  waitingReason: string | undefined,
+  waits: { waitingReason?: string; unavailable?: string },
 ): Progress {
-  const note = waitingReason ? `${step}: waiting for an operator` : step;
+  const system = waits.unavailable?.split(' (')[0];
+  const note = waits.waitingReason
+    ? `${step}: waiting for an operator`
+    : system
+      ? `${step}: waiting for ${system}`
+      : step;
   return { name, done: steps[step], total: steps.done, note };
 }
 
 export const nodeUpgradeProgress = (st: UpgradeNodeStatus): Progress =>
-  stepProgress(st.node, NODE_STEPS, st.step, st.waitingReason);
+  stepProgress(st.node, NODE_STEPS, st.step, st);
 
 /**
  * The nodes of the upgrade's current version step: finished ones full (or marked skipped), the
@@ -140,7 +144,7 @@ export function reinstallProgress(st: NodeReinstallStatus): Progress {
   const steps = Object.fromEntries(
     Object.keys(REINSTALL_STEPS).map((step) => [step, rank(step as ReinstallStep)]),
   ) as Record<ReinstallStep, number>;
-  return stepProgress(st.node, steps, st.step, st.waitingReason);
+  return stepProgress(st.node, steps, st.step, st);
 }
 
 export function rookProgress(st: RookCephUpgradeStatus): Progress {

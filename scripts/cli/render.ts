@@ -148,6 +148,7 @@ export function renderReinstallStatus(st: NodeReinstallStatus): string {
     `${st.node}: ${st.step}${st.deployment ? ` (deployment ${st.deployment})` : ''}${st.bmc ? `; BMC ${st.bmc}` : ''}`,
     ...st.log.map((l) => `  ${l}`),
     ...(st.waitingForWindow ? [`waiting for the maintenance window: ${st.waitingForWindow}`] : []),
+    ...(st.unavailable ? [`waiting for ${st.unavailable}: retrying`] : []),
     ...(st.waitingReason ? [`waiting for an operator: ${st.waitingReason}`] : []),
   ].join('\n');
 }
@@ -200,7 +201,8 @@ export function renderEvictionPlan(plan: HypervisorEvictionPlan): string {
   const { service } = plan;
   return [
     `Eviction plan for ${plan.host} in ${plan.region} (nothing changed)`,
-    `  Nova              nova-compute ${service.state}, ${service.status}${service.forcedDown ? ', forced down' : ''}: ${plan.wouldEvict ? 'would be evicted' : 'up, an eviction would leave it alone'}`,
+    `  Nova              nova-compute ${service.state}, ${service.status}${service.forcedDown ? ', forced down' : ''}: ${plan.wouldEvict ? 'would be evicted' : plan.overThreshold ? 'down, but REFUSED' : 'up, an eviction would leave it alone'}`,
+    ...(plan.overThreshold ? [`  threshold         ${plan.overThreshold}`] : []),
     `  BMC               ${plan.bmc}: serial ${plan.bmcSerial} matches NetBox, power ${plan.power}`,
     `  instances         ${plan.instances.length}`,
     ...plan.instances.map(
@@ -230,7 +232,11 @@ export function renderEvictionStatus(st: HypervisorEvictionStatus): string {
 export function renderEvictionWatchStatus(st: HypervisorEvictionWatchStatus): string {
   return [
     `eviction watch ${st.region}: ${st.hosts} hypervisors, ${st.polls} polls (last ${st.lastPollAt ?? 'none yet'}), threshold ${st.threshold}`,
+    ...(st.novaUnreachable ? [`  NOVA UNREACHABLE, evicting nothing: ${st.novaUnreachable}`] : []),
     st.partition ? `  PARTITION SUSPECTED, evicting nothing: ${st.partition}` : '  no partition',
+    ...st.recentEvictions.map(
+      (e) => `  evicted at ${e.at}: ${e.host} (counts against the threshold)`,
+    ),
     ...st.waiting.map((w) => `  in grace: ${w.host} (${w.polls} polls)`),
     ...st.evicting.map((h) => `  evicting: ${h} (steward status evict/${st.region}/${h})`),
   ].join('\n');

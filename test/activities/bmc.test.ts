@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import { bmcActivities, type BmcTarget } from '../../activities/bmc/activities';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { bmcActivities, type BmcTarget, type PxeBootResult } from '../../activities/bmc/activities';
 import { dnsActivities } from '../../activities/dns/activities';
 import {
   bmcAddress,
@@ -19,6 +20,7 @@ import { waitFor } from '../../lab/wait';
 import { BMC_FAILURES, DNS_FAILURES, INVALID_INPUT } from '../../workflows/api';
 import { chooseBmcAddress } from '../../workflows/policy/bmc-address';
 import { bmcTarget } from '../support/bmc';
+import { ipmitool } from '../support/ipmitool';
 import { useLabActivities } from '../support/lab';
 import { LabCluster } from '../support/lab-cluster';
 
@@ -30,6 +32,27 @@ const ctx = useLabActivities(SCENARIO, { bmc: BMC_OPTIONS });
 const target = (host: string, address?: string) => bmcTarget(SCENARIO, host, address);
 const log = (host: string) =>
   readBmcLog(ctx.lab.stateDir, host).map((c) => `${c.command} => ${c.effect}`);
+/** The BMC's log from now on: what it is sent after this call. */
+const logFromNow = (host: string) => {
+  const start = log(host).length;
+  return () => log(host).slice(start);
+};
+
+/**
+ * bmcPxeBoot as a worker runs it: the heartbeats it records, and `earlier`, what an earlier
+ * attempt recorded, as Temporal hands it to a retry.
+ */
+function pxeBoot(bmc: BmcTarget, earlier?: unknown) {
+  const env = new MockActivityEnvironment({
+    heartbeatDetails: earlier,
+    attempt: earlier === undefined ? 1 : 2,
+  });
+  const heartbeats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => heartbeats.push(d));
+  const done: Promise<PxeBootResult> = env.run(ctx.act.bmcPxeBoot, { bmc });
+  return { heartbeats, done };
+}
+const pxeBootOnce = ({ bmc }: { bmc: BmcTarget }) => pxeBoot(bmc).done;
 
 async function failure(call: Promise<unknown>): Promise<ApplicationFailure> {
   try {
@@ -72,12 +95,7 @@ describe('BMC identity', () => {
 
   it("refuses a BMC whose FRU serial is not NetBox's before any power or boot command", async () => {
     const bmc = target('misfit');
-    for (const call of [
-      ctx.act.bmcVerifyIdentity,
-      ctx.act.bmcPowerOff,
-      ctx.act.bmcPowerOn,
-      ctx.act.bmcSetBootDevicePxe,
-    ]) {
+    for (const call of [ctx.act.bmcVerifyIdentity, ctx.act.bmcPowerOff, pxeBootOnce]) {
       const err = await failure(call({ bmc }));
       assert.equal(err.type, BMC_FAILURES.identityMismatch);
       assert.equal(err.nonRetryable, true);
@@ -96,7 +114,7 @@ describe('BMC identity', () => {
       const bmc = await findBmc('worker-2', 'SRV-1002', null);
       assert.equal(bmc.address, bmcAddress(0));
       const before = log('worker-1');
-      for (const call of [ctx.act.bmcPowerOff, ctx.act.bmcSetBootDevicePxe]) {
+      for (const call of [ctx.act.bmcPowerOff, pxeBootOnce]) {
         const err = await failure(call({ bmc }));
         assert.equal(err.type, BMC_FAILURES.identityMismatch);
         assert.match(err.message, /"SRV-1001".*"SRV-1002"/);
@@ -105,6 +123,20 @@ describe('BMC identity', () => {
     } finally {
       await pointDnsName(ctx.lab.stateDir, name, bmcAddress(1));
     }
+  });
+
+  it('a placeholder serial, in NetBox and the FRU alike, matches nothing: no command reaches the BMC', async () => {
+    const bmc = target('oem-board');
+    assert.equal(bmc.serial, '0123456789', "NetBox's serial");
+    const fru = await ipmitool(ctx.lab, SCENARIO, 'oem-board', ['fru', 'print', '0']);
+    assert.match(fru.stdout, /Product Serial\s*: 0123456789/, 'the FRU says the same');
+    for (const call of [ctx.act.bmcVerifyIdentity, ctx.act.bmcPowerOff, pxeBootOnce]) {
+      const err = await failure(call({ bmc }));
+      assert.equal(err.type, BMC_FAILURES.identityMismatch);
+      assert.equal(err.nonRetryable, true);
+      assert.match(err.message, /NetBox device oem-board has the placeholder serial "0123456789"/);
+    }
+    assert.deepEqual(log('oem-board'), [], 'the BMC got no power or boot command');
   });
 });
 
@@ -124,23 +156,15 @@ describe('power and boot device', () => {
       [true, false],
     );
     assert.equal((await ctx.act.bmcPowerStatus({ bmc })).power, 'off');
-    const pxe = [
-      await ctx.act.bmcSetBootDevicePxe({ bmc }),
-      await ctx.act.bmcSetBootDevicePxe({ bmc }),
-    ];
-    assert.deepEqual(
-      pxe.map((r) => r.changed),
-      [true, false],
-    );
-    const on = [await ctx.act.bmcPowerOn({ bmc }), await ctx.act.bmcPowerOn({ bmc })];
-    assert.deepEqual(
-      on.map((r) => [r.power, r.changed]),
-      [
-        ['on', true],
-        ['on', false],
-      ],
-    );
-    assert.match(on[1].message, /already powered on/);
+    const first = pxeBoot(bmc);
+    const booted = await first.done;
+    assert.equal(booted.changed, true);
+    assert.match(booted.message, /set to boot from PXE \(it had no override\) and powered on/);
+    assert.equal(first.heartbeats.length, 1, 'the power-on recorded before it was sent');
+    // Its retry (the worker died after the command) finds the host on, and its own record.
+    const retried = await pxeBoot(bmc, first.heartbeats[0]).done;
+    assert.equal(retried.changed, false);
+    assert.match(retried.message, /powered on from PXE at .* \(an earlier attempt\)/);
     assert.deepEqual(log('worker-1'), [
       'set power 0 => off',
       'set boot pxe => boot=pxe',
@@ -163,28 +187,62 @@ describe('power and boot device', () => {
     );
   });
 
-  it("catches a refused boot device by reading it back: non-retryable, with the BMC's message", async () => {
+  it("catches a refused boot device by reading it back: non-retryable, with the BMC's message, never powered on", async () => {
+    const bmc = target('rack-spare');
+    await ctx.act.bmcPowerOff({ bmc });
+    const sent = logFromNow('rack-spare');
     setBmcFault(ctx.lab.stateDir, 'rack-spare', 'refuse-boot', true);
     try {
-      const err = await failure(ctx.act.bmcSetBootDevicePxe({ bmc: target('rack-spare') }));
+      const err = await failure(pxeBootOnce({ bmc }));
       assert.equal(err.type, BMC_FAILURES.refused);
       assert.equal(err.nonRetryable, true);
       assert.match(err.message, /did not take boot device PXE \(reads back "none"\)/);
       assert.match(err.message, /Set Chassis Boot Parameter 5 failed: Unspecified error/);
+      assert.deepEqual(sent(), ['set boot pxe => refused (fault refuse-boot)'], 'no power-on');
     } finally {
       setBmcFault(ctx.lab.stateDir, 'rack-spare', 'refuse-boot', false);
     }
+    assert.equal((await pxeBootOnce({ bmc })).changed, true);
   });
 
-  it('a failed power command is a retryable failure; the retry powers off', async () => {
+  it('a BMC that keeps showing Force PXE after the PXE boot is told again: the next boot is PXE too', async () => {
     const bmc = target('rack-spare');
-    setBmcFault(ctx.lab.stateDir, 'rack-spare', 'fail-power', true);
-    const err = await failure(ctx.act.bmcPowerOff({ bmc }));
-    assert.equal(err.type, BMC_FAILURES.failed);
-    assert.equal(err.nonRetryable, false);
-    assert.match(err.message, /failed: Unspecified error/);
-    assert.equal((await ctx.act.bmcPowerOff({ bmc })).changed, true);
-    assert.equal((await ctx.act.bmcPowerOn({ bmc })).changed, true);
+    setBmcFault(ctx.lab.stateDir, 'rack-spare', 'keeps-boot-device', true);
+    try {
+      for (const cycle of [1, 2]) {
+        await ctx.act.bmcPowerOff({ bmc });
+        const sent = logFromNow('rack-spare');
+        const booted = await pxeBootOnce({ bmc });
+        assert.deepEqual(
+          sent(),
+          ['set boot pxe => boot=pxe', 'set power 1 => on boot=pxe'],
+          `cycle ${cycle}: the BMC's own log`,
+        );
+        if (cycle === 2) assert.match(booted.message, /it had Force PXE \(invalid\)/);
+        const flags = await ipmitool(ctx.lab, SCENARIO, 'rack-spare', [
+          ...['chassis', 'bootparam', 'get', '5'],
+        ]);
+        assert.match(flags.stdout, /Boot Device Selector : Force PXE/, 'a leftover after the boot');
+      }
+    } finally {
+      setBmcFault(ctx.lab.stateDir, 'rack-spare', 'keeps-boot-device', false);
+    }
+  });
+
+  it("a host powered on by someone else after Steward's power-off is refused, not counted as Steward's boot", async () => {
+    const bmc = target('rack-spare');
+    await ctx.act.bmcPowerOff({ bmc });
+    const sent = logFromNow('rack-spare');
+    const other = await ipmitool(ctx.lab, SCENARIO, 'rack-spare', ['chassis', 'power', 'on']);
+    assert.equal(other.code, 0, other.stderr);
+    const err = await failure(pxeBootOnce({ bmc }));
+    assert.equal(err.type, BMC_FAILURES.poweredOnElsewhere);
+    assert.equal(err.nonRetryable, true);
+    assert.match(
+      err.message,
+      /rack-spare is on before Steward's power-on: someone else powered it on/,
+    );
+    assert.deepEqual(sent(), ['set power 1 => on boot=disk'], "only the other's power-on");
   });
 
   it('a hung BMC gives a retryable timeout naming the BMC, in bounded time', async () => {
@@ -250,7 +308,7 @@ describe('power and boot device', () => {
       [{ ...bmc, serial: ' ' }, 'bmc.serial'],
       [{ ...bmc, credentials: { ...bmc.credentials, password: '' } }, 'bmc.credentials.password'],
     ] as const) {
-      const err = await failure(ctx.act.bmcPowerOn({ bmc: broken }));
+      const err = await failure(ctx.act.bmcPowerOff({ bmc: broken }));
       assert.equal(err.type, INVALID_INPUT);
       assert.equal((err.details?.[0] as { field: string }).field, field);
     }

@@ -223,7 +223,39 @@ describe('Nova writes', () => {
       [hv3?.Status, hv3?.State, hv3?.['Disabled Reason']],
       ['disabled', 'down', reason],
     );
-
+    // A person's reason is kept (the CLI writes it, Nova's API is the witness).
+    await openstackRun(os(), [
+      'compute',
+      'service',
+      'set',
+      '--disable',
+      '--disable-reason',
+      'RMA 4711',
+      'hv-3',
+      'nova-compute',
+    ]);
+    const kept = await ctx.act.setComputeServiceEnabled({
+      region,
+      host: 'hv-3',
+      enabled: false,
+      reason: 'failed 2026-12-07T07:00:00.000Z; fenced and evicted by Steward (evict/lab/hv-3)',
+    });
+    assert.deepEqual([kept.changed, kept.keptReason], [false, true]);
+    const witness = (await computeServices(os())).find((s) => s.host === 'hv-3');
+    assert.equal(witness?.disabled_reason, 'RMA 4711');
+    // Nor does an enable (a reinstall's, at its end) clear it: the person does.
+    const stays = await ctx.act.setComputeServiceEnabled({ region, host: 'hv-3', enabled: true });
+    assert.deepEqual([stays.changed, stays.keptReason], [false, true]);
+    const still = (await computeServices(os())).find((s) => s.host === 'hv-3');
+    assert.deepEqual([still?.status, still?.disabled_reason], ['disabled', 'RMA 4711']);
+    await openstackRun(os(), ['compute', 'service', 'set', '--enable', 'hv-3', 'nova-compute']);
+    // A service Steward disabled, Steward enables again.
+    await ctx.act.setComputeServiceEnabled({
+      region,
+      host: 'hv-3',
+      enabled: false,
+      reason: 'reinstall by Steward (reinstall/lab/hv-3)',
+    });
     assert.equal(
       (await ctx.act.setComputeServiceEnabled({ region, host: 'hv-3', enabled: true })).changed,
       true,
@@ -303,8 +335,9 @@ describe('Nova writes', () => {
       );
       assert.match(failed.server.fault ?? '', /No valid host was found/);
     } finally {
+      // Disabled with a reason not Steward's, they are a person's to enable again.
       for (const host of others)
-        await ctx.act.setComputeServiceEnabled({ region, host, enabled: true });
+        await openstackRun(os(), ['compute', 'service', 'set', '--enable', host, 'nova-compute']);
     }
     const retry = await ctx.act.evacuateServer({ region, serverId: victim.id, sourceHost: 'hv-2' });
     assert.equal(retry.posted, true, 'an evacuation that erred may be posted again');

@@ -45,6 +45,9 @@ import {
 } from '../support/stack';
 
 const SCENARIO = 'nova-lab.yaml';
+/** Past the spreading failure, three of four hosts are down or evicted: the operator says 3. */
+const evictByHand = (host: string) =>
+  ['evict', host, '--region', 'lab', '--threshold', '3', '--detach'] as const;
 const WATCH_ID = workflowIds.evictWatch('lab');
 /** A nova-compute's start is CPU-bound: minutes on a loaded machine. */
 const COMPUTE_START_MS = 300_000;
@@ -252,8 +255,63 @@ describe('hypervisor eviction on the real Nova lab', () => {
       ),
       JSON.stringify(device.journal),
     );
-    // The rest of the file evicts by hand.
-    await stack.client.workflow.getHandle(WATCH_ID).terminate('e2e: evictions by hand from here');
+  });
+
+  it("a failure that spreads (hv-2's, then hv-3's compute killed 25 s apart after hv-1's eviction): the watch stops at the threshold; Nova and the BMCs show no fence or evacuation of either", async () => {
+    const watch = stack.client.workflow.getHandle(WATCH_ID);
+    await setComputeRunning(stack.lab.stateDir, ['hv-2'], false);
+    await new Promise((r) => setTimeout(r, 25_000));
+    await setComputeRunning(stack.lab.stateDir, ['hv-3'], false);
+    await waitForState(['hv-2', 'hv-3'], 'down');
+    await waitFor(
+      'the watch stops at the threshold',
+      async () =>
+        /hv-3/.test((await watch.query(hypervisorEvictionWatchStatusQuery)).partition ?? ''),
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
+    const seen = await watch.query(hypervisorEvictionWatchStatusQuery);
+    // Past the grace (6 polls) and more: still nothing.
+    await waitFor(
+      'eight more polls',
+      async () => (await watch.query(hypervisorEvictionWatchStatusQuery)).polls >= seen.polls + 8,
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
+    const status = await watch.query(hypervisorEvictionWatchStatusQuery);
+    assert.match(
+      status.partition ?? '',
+      /^3 of 4 hypervisors down or evicted within 60 min in region \(hv-1 evicted, hv-2, hv-3\), more than the 1 allowed/,
+    );
+    assert.deepEqual(status.startedThisRun, ['hv-1']);
+    // Nova's own records: only hv-1 was evacuated; hv-2 and hv-3 neither forced down nor disabled.
+    const sources = new Set(
+      ((await allEvacuations()) as { source_compute: string }[]).map((m) => m.source_compute),
+    );
+    assert.deepEqual([...sources], ['hv-1']);
+    const now = await services();
+    for (const host of ['hv-2', 'hv-3']) {
+      assert.deepEqual([now[host].status, now[host].forced_down], ['enabled', false], host);
+      assert.deepEqual(powerOffs(host), [], `no fence of ${host}`);
+    }
+    // The rest of the file evicts by hand (hv-2 and hv-3 stay down for it).
+    await watch.terminate('e2e: evictions by hand from here');
+  });
+
+  it('an eviction by hand is judged against the same threshold: refused naming the counts, nothing touched', async () => {
+    const run = await stack.steward('evict', 'hv-2', '--region', 'lab');
+    assert.notEqual(run.code, 0, output(run));
+    assert.match(
+      output(run),
+      /3 of 4 hypervisors down or evicted within 60 min in region \(hv-1 evicted, hv-2, hv-3\), more than the 1 allowed/,
+    );
+    const result = await evictionResult('hv-2');
+    assert.equal(result.outcome, 'refused');
+    const hv2 = (await services())['hv-2'];
+    assert.deepEqual([hv2.status, hv2.forced_down], ['enabled', false]);
+    assert.deepEqual(powerOffs('hv-2'), []);
+    const sources = ((await allEvacuations()) as { source_compute: string }[]).map(
+      (m) => m.source_compute,
+    );
+    assert.ok(!sources.includes('hv-2'), 'nothing evacuated from hv-2');
   });
 
   it('a compute dies with its BMC on, the worker is SIGKILLed mid-evacuation: powered off and verified first, each instance evacuated once', async () => {
@@ -262,7 +320,8 @@ describe('hypervisor eviction on the real Nova lab', () => {
     const on = await ipmitool(stack.lab, SCENARIO, 'hv-2', ['chassis', 'power', 'status']);
     assert.equal(on.stdout.trim(), 'Chassis Power is on');
     await waitForState(['hv-2'], 'down');
-    const run = await stack.steward('evict', 'hv-2', '--region', 'lab', '--detach');
+    // Three of four hosts down or evicted: an operator's explicit threshold.
+    const run = await stack.steward(...evictByHand('hv-2'));
     assert.equal(run.code, 0, output(run));
     const handle = stack.client.workflow.getHandle(workflowIds.evict('lab', 'hv-2'));
     await waitFor(
@@ -296,7 +355,7 @@ describe('hypervisor eviction on the real Nova lab', () => {
     await waitForState(['hv-3'], 'down');
     setBmcFault(stack.lab.stateDir, 'hv-3', 'hung', true);
     try {
-      const run = await stack.steward('evict', 'hv-3', '--region', 'lab', '--detach');
+      const run = await stack.steward(...evictByHand('hv-3'));
       assert.equal(run.code, 0, output(run));
       assert.match(await untilEvictionWaits('hv-3'), /^fencing: /);
       const status = await stack.steward('status', workflowIds.evict('lab', 'hv-3'));
@@ -319,7 +378,7 @@ describe('hypervisor eviction on the real Nova lab', () => {
     const onHost = (await listServers(os())).filter((s) => s.Host === 'hv-3').map((s) => s.ID);
     await setComputeServicesEnabled(os(), ['hv-4'], false);
     try {
-      const run = await stack.steward('evict', 'hv-3', '--region', 'lab', '--detach');
+      const run = await stack.steward(...evictByHand('hv-3'));
       assert.equal(run.code, 0, output(run));
       assert.match(
         await untilEvictionWaits('hv-3'),

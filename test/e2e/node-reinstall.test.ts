@@ -161,7 +161,10 @@ describe('steward reinstall', () => {
     await stack.steward('reinstall', 'worker-3', '--deploy', 'none', '--detach');
     const waiting = await stack.steward('watch', id, '--until-wait');
     assert.equal(waiting.code, 3, output(waiting));
-    assert.match(waiting.stdout, /waiting for an operator: pxe: .*/);
+    assert.match(
+      waiting.stdout,
+      /waiting for an operator: power-on: .*did not take boot device PXE \(reads back "none"\)/,
+    );
     assert.equal((await netboxDevice(stack.lab, 'worker-3')).status, 'failed');
     setBmcFault(stack.lab.stateDir, 'worker-3', 'refuse-boot', false);
     const result = await decide('worker-3', 'retry');
@@ -191,6 +194,30 @@ describe('steward reinstall', () => {
     const result = await resultOf('worker-2');
     assert.equal(result.outcome, 'reinstalled', result.message);
     assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'active');
+  });
+
+  it('a BMC that keeps showing Force PXE after its PXE boot: the next reinstall sets it again, and the host installs again', async () => {
+    const host = 'worker-3';
+    const installs = readInstallLog(stack.lab.stateDir, host).length;
+    const commands = powerCommands(stack.lab, host).length;
+    setBmcFault(stack.lab.stateDir, host, 'keeps-boot-device', true);
+    try {
+      for (const n of [1, 2]) {
+        const { run, result } = await reinstall(host, '--deploy', 'none');
+        assert.equal(run.code, 0, output(run));
+        assert.equal(result.outcome, 'reinstalled', result.message);
+        // The host's own record: a boot from disk would have left the installer out.
+        assert.equal(
+          readInstallLog(stack.lab.stateDir, host).length,
+          installs + n,
+          `reinstall ${n}`,
+        );
+      }
+    } finally {
+      setBmcFault(stack.lab.stateDir, host, 'keeps-boot-device', false);
+    }
+    const cycle = ['set power 0', 'set boot pxe', 'set power 1'];
+    assert.deepEqual(powerCommands(stack.lab, host).slice(commands), [...cycle, ...cycle]);
   });
 
   it('hosts stuck in their installers: the rejoin wait times out, NetBox says failed, the node stays cordoned; abort reports it, retry once the installer finishes completes', async () => {

@@ -1,10 +1,11 @@
 // One bare-metal host behind the activities a reinstall calls: its NetBox device, its BMC, the
-// provisioning endpoint and its Kubernetes node (a FakeCluster), for the workflow's decision
-// tests. It records every write and command in order. The real activities are tested on the lab.
+// provisioning endpoint, its Kubernetes node (a FakeCluster) with the PodDisruptionBudgets that
+// select its pods, and Ceph's ok-to-stop for its OSDs, for the workflow's decision tests. It
+// records every write and command in order. The real activities are tested on the lab.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
-import { BMC_FAILURES, invalidInput, VAULT_FAILURES } from '../../workflows/api';
+import { BMC_FAILURES, invalidInput, NETBOX_FAILURES, VAULT_FAILURES } from '../../workflows/api';
 import { FakeCluster, pod } from './fake-cluster';
 
 type ReinstallActivities = Pick<
@@ -18,8 +19,9 @@ type ReinstallActivities = Pick<
   | 'resolveBmcName'
   | 'bmcVerifyIdentity'
   | 'bmcPowerOff'
-  | 'bmcPowerOn'
-  | 'bmcSetBootDevicePxe'
+  | 'bmcPxeBoot'
+  | 'podBudgetsOnNode'
+  | 'cephOsdOkToStop'
   | 'awaitNodeRejoined'
   | 'describeNode'
   | 'listNodePods'
@@ -40,13 +42,29 @@ export class FakeBareMetal {
   vaultLoginRefused = false;
   /** A power-on boots the host, and its node comes back, unless this is set. */
   neverRejoins = false;
-  private pxe = false;
+  /** PodDisruptionBudgets (`ns/name`) by the name of the pods they select. */
+  readonly budgets = new Map<string, string[]>();
+  /** Ceph's answer to ok-to-stop: its reason when not ok, undefined when ok. */
+  osdsMayNotStop: string | undefined;
+  /** NetBox answering HTTP 500 to every call while set (its database down). */
+  netboxDown = false;
+  /** NetBox calls answered, or refused while down. */
+  netboxCalls = 0;
+  /** Every `ceph osd ok-to-stop` asked, by OSD IDs. */
+  readonly okToStopAsked: number[][] = [];
 
   constructor(
     readonly name: string,
     readonly inKubernetes = true,
   ) {
     this.node = new FakeCluster(name, [pod(`web-${name}`)]);
+  }
+
+  /** Someone powers the host on from its disk, outside Steward: a boot with a new boot ID. */
+  poweredOnBySomeoneElse(): void {
+    this.log.push('others: power on');
+    this.power = 'on';
+    this.node.bootId = 'boot-by-others';
   }
 
   activities(): ReinstallActivities {
@@ -65,21 +83,26 @@ export class FakeBareMetal {
         });
       }
     };
-    const power = async (goal: 'on' | 'off') => {
+    const netbox = () => {
+      this.netboxCalls++;
+      if (this.netboxDown)
+        throw ApplicationFailure.create({
+          type: NETBOX_FAILURES.unavailable,
+          message: 'NetBox answered HTTP 500: database unavailable',
+        });
+    };
+    const powerOff = async () => {
       identity();
-      const changed = this.power !== goal;
-      if (changed) {
-        this.log.push(`power ${goal}`);
-        this.power = goal;
-        if (goal === 'on' && this.pxe && !this.neverRejoins) this.node.bootId = 'boot-2';
-        if (goal === 'on') this.pxe = false;
-      }
-      return { power: goal, changed, message: `powered ${goal}` };
+      const changed = this.power === 'on';
+      if (changed) this.log.push('power off');
+      this.power = 'off';
+      return { power: 'off' as const, changed, message: 'powered off' };
     };
     return {
       ...cluster,
       describeNode,
       describeDevice: async ({ device }) => {
+        netbox();
         if (device !== this.name)
           throw invalidInput('device', `no device named "${device}" in NetBox`);
         return {
@@ -94,6 +117,7 @@ export class FakeBareMetal {
         };
       },
       updateDevice: async ({ status }) => {
+        netbox();
         if (status === undefined || status === this.status) return { changed: [] };
         this.status = status;
         this.log.push(`netbox ${status}`);
@@ -131,13 +155,36 @@ export class FakeBareMetal {
         identity();
         return { bmc: '127.0.1.1:623', serial: 'SRV-1', power: this.power };
       },
-      bmcPowerOff: () => power('off'),
-      bmcPowerOn: () => power('on'),
-      bmcSetBootDevicePxe: async () => {
+      bmcPowerOff: powerOff,
+      bmcPxeBoot: async () => {
         identity();
-        this.pxe = true;
-        this.log.push('boot pxe');
-        return { bootDevice: 'pxe', changed: true, message: 'boots from PXE next' };
+        if (this.power === 'on')
+          throw ApplicationFailure.create({
+            type: BMC_FAILURES.poweredOnElsewhere,
+            message: `${this.name} is on before Steward's power-on: someone else powered it on`,
+            nonRetryable: true,
+          });
+        this.log.push('boot pxe', 'power on');
+        this.power = 'on';
+        if (!this.neverRejoins) this.node.bootId = 'boot-2';
+        return { changed: true, message: 'set to boot from PXE and powered on' };
+      },
+      podBudgetsOnNode: async ({ pods }) => {
+        const bound = new Set(this.node.pods.map((p) => p.pod.uid));
+        return pods
+          .filter((p) => bound.has(p.uid))
+          .map((pod) => ({ pod, budgets: this.budgets.get(pod.name) ?? [] }));
+      },
+      cephOsdOkToStop: async ({ osds }) => {
+        this.okToStopAsked.push(osds);
+        const reason = this.osdsMayNotStop;
+        return {
+          okToStop: reason === undefined,
+          osds,
+          pgsBecomeDegraded: [],
+          pgsBecomeInactive: reason === undefined ? [] : ['1.0'],
+          ...(reason !== undefined && { reason }),
+        };
       },
       awaitNodeRejoined: stepWaitActivities({
         describeNode,

@@ -69,7 +69,8 @@ export function useLabActivities(
         ...deps,
         ...(bm && {
           provisioningUrl: bm.provisioning.url,
-          bmc: { port: bm.bmc.port, ...deps.bmc },
+          // ipmi_sim answers every boot flags read with the valid bit clear.
+          bmc: { port: bm.bmc.port, bootFlagValidBit: 'not-reported', ...deps.bmc },
           dns: { servers: [bm.dns.server], ...deps.dns },
         }),
       });

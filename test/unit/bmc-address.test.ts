@@ -1,27 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
-import { BMC_FAILURES, INVALID_INPUT } from '../../workflows/api';
+import { INVALID_INPUT } from '../../workflows/api';
 import {
-  assertBmcSerial,
-  checkBmcSerial,
   chooseBmcAddress,
   ddnsName,
   DEFAULT_DDNS_PATTERN,
-  fruSystemSerial,
-  sameSerial,
 } from '../../workflows/policy/bmc-address';
-
-function refusal(run: () => unknown): ApplicationFailure {
-  try {
-    run();
-  } catch (err) {
-    assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${err}`);
-    assert.equal(err.nonRetryable, true);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal } from '../support/refusal';
 
 const invalidField = (run: () => unknown) => {
   const err = refusal(run);
@@ -113,69 +98,4 @@ describe('chooseBmcAddress', () => {
 
   it('trims the serial before building the name', () =>
     assert.equal(ddnsName(DEFAULT_DDNS_PATTERN, ' SRV-1 '), 'bmc-srv-1.oob.lab.steward.dev'));
-});
-
-describe('BMC serial check', () => {
-  const same: [string, string, string][] = [
-    ['identical', 'SRV-1001', 'SRV-1001'],
-    ['case differs', 'srv-1001', 'SRV-1001'],
-    ['FRU padded with spaces', 'SRV-1001   ', 'SRV-1001'],
-    ['FRU padded with NULs', 'SRV-1001\0\0', 'SRV-1001'],
-    ['NetBox with a trailing newline', 'SRV-1001', 'SRV-1001\n'],
-  ];
-  for (const [name, fru, netbox] of same)
-    it(`matches: ${name}`, () => assert.ok(sameSerial(fru, netbox)));
-
-  const different: [string, string | undefined, string][] = [
-    ['another serial', 'SRV-4001', 'SRV-1004'],
-    ['inner space', 'SRV 1001', 'SRV-1001'],
-    ['a prefix of it', 'SRV-100', 'SRV-1001'],
-    ['both empty', '', ''],
-    ['no FRU serial', undefined, 'SRV-1001'],
-  ];
-  for (const [name, fru, netbox] of different)
-    it(`differs: ${name}`, () => assert.equal(sameSerial(fru, netbox), false));
-
-  it('reads the Product Serial, else the Board Serial', () => {
-    assert.equal(fruSystemSerial({ productSerial: 'P1', boardSerial: 'B1' }), 'P1');
-    assert.equal(fruSystemSerial({ productSerial: '  ', boardSerial: 'B1' }), 'B1');
-    assert.equal(fruSystemSerial({}), undefined);
-  });
-
-  it('refuses a BMC with another serial, naming both values, never retried', () => {
-    const args = {
-      device: 'misfit',
-      inventorySerial: 'SRV-1004',
-      bmc: '127.0.1.5',
-      fru: { productSerial: 'SRV-4001' },
-    };
-    const check = checkBmcSerial(args);
-    assert.equal(check.match, false);
-    const err = refusal(() => assertBmcSerial(args));
-    assert.equal(err.type, BMC_FAILURES.identityMismatch);
-    assert.match(err.message, /"SRV-4001"/);
-    assert.match(err.message, /"SRV-1004"/);
-    assert.match(err.message, /misfit/);
-    assert.deepEqual(err.details?.[0], {
-      device: 'misfit',
-      bmc: '127.0.1.5',
-      inventorySerial: 'SRV-1004',
-      bmcSerial: 'SRV-4001',
-    });
-  });
-
-  it('refuses a BMC that reports no serial', () => {
-    const err = refusal(() =>
-      assertBmcSerial({ device: 'd', inventorySerial: 'S1', bmc: 'b', fru: {} }),
-    );
-    assert.match(err.message, /reports no serial/);
-  });
-
-  it('passes the matching BMC', () =>
-    assertBmcSerial({
-      device: 'd',
-      inventorySerial: 'srv-1003',
-      bmc: 'b',
-      fru: { productSerial: 'SRV-1003' },
-    }));
 });

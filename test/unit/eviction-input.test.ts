@@ -5,7 +5,7 @@ import {
   describeThreshold,
   parseEvictionInput,
   parseEvictionWatchInput,
-  watchThreshold,
+  partitionThreshold,
 } from '../../workflows/policy/eviction-input';
 
 const refused = (parse: () => unknown, field: string) =>
@@ -24,6 +24,8 @@ describe('parseEvictionInput', () => {
       concurrency: 4,
       maxAttempts: 3,
       backoffSeconds: 10,
+      thresholdScope: 'region',
+      failureWindowMinutes: 60,
       bmcCredentials: {
         username: 'vault:secret/data/bmc/hv-1#username',
         password: 'vault:secret/data/bmc/hv-1#password',
@@ -45,24 +47,31 @@ describe('parseEvictionInput', () => {
       'bmcCredentials.password',
     ],
     ['an unknown field', { region: 'lab', host: 'hv-1', force: true }, 'force'],
+    ['threshold "half"', { region: 'lab', host: 'hv-1', threshold: 'half' }, 'threshold'],
+    [
+      'a window of 0',
+      { region: 'lab', host: 'hv-1', failureWindowMinutes: 0 },
+      'failureWindowMinutes',
+    ],
   ];
   for (const [name, input, field] of bad)
     it(`${name}: refused naming ${field}`, () => refused(() => parseEvictionInput(input), field));
 });
 
 describe('parseEvictionWatchInput', () => {
-  it('defaults: every 30 s, grace 2 polls, at most 2 hosts and 25% per region', () => {
+  it('defaults: every 30 s, grace 2 polls, at most 2 hosts and 25% per region, evictions counted an hour', () => {
     const parsed = parseEvictionWatchInput({ region: 'lab' });
     assert.deepEqual(parsed, {
       region: 'lab',
       intervalSeconds: 30,
       gracePolls: 2,
-      thresholdScope: 'region',
       concurrency: 4,
+      thresholdScope: 'region',
+      failureWindowMinutes: 60,
     });
-    assert.deepEqual(watchThreshold(parsed), { count: 2, percent: 25, scope: 'region' });
+    assert.deepEqual(partitionThreshold(parsed), { count: 2, percent: 25, scope: 'region' });
     assert.equal(
-      describeThreshold(watchThreshold(parsed)),
+      describeThreshold(partitionThreshold(parsed)),
       'at most 2 hosts and 25% of the hosts per region',
     );
   });
@@ -74,12 +83,12 @@ describe('parseEvictionWatchInput', () => {
   for (const [threshold, expected] of thresholds)
     it(`threshold ${JSON.stringify(threshold)}`, () =>
       assert.deepEqual(
-        watchThreshold(parseEvictionWatchInput({ region: 'lab', threshold })),
+        partitionThreshold(parseEvictionWatchInput({ region: 'lab', threshold })),
         expected,
       ));
   it('threshold per zone', () =>
     assert.equal(
-      watchThreshold(
+      partitionThreshold(
         parseEvictionWatchInput({ region: 'lab', threshold: '2', thresholdScope: 'zone' }),
       ).scope,
       'zone',
@@ -90,6 +99,7 @@ describe('parseEvictionWatchInput', () => {
     ['threshold "two"', { region: 'lab', threshold: 'two' }, 'threshold'],
     ['interval 0', { region: 'lab', intervalSeconds: 0 }, 'intervalSeconds'],
     ['grace 0', { region: 'lab', gracePolls: 0 }, 'gracePolls'],
+    ['a window of 1.5 min', { region: 'lab', failureWindowMinutes: 1.5 }, 'failureWindowMinutes'],
     ['scope "rack"', { region: 'lab', thresholdScope: 'rack' }, 'thresholdScope'],
     ['no region', {}, 'region'],
   ];

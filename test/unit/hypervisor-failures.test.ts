@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  describePartition,
+  evictedWithin,
+  evictionDisableReason,
   evictionLimit,
+  evictionOf,
+  judgeEviction,
   judgeHosts,
   parseThreshold,
   type ComputeHostState,
@@ -172,4 +177,103 @@ describe('judgeHosts', () => {
     assert.deepEqual([verdict.evict, verdict.waiting], [[], [{ host: 'hv-2', polls: 1 }]]);
     assert.deepEqual(judgeHosts(hosts('uduu'), verdict.streaks, opts).evict, ['hv-2']);
   });
+});
+
+describe('the threshold counts hosts evicted within the window', () => {
+  const opts = { gracePolls: 1 };
+  it('4 hosts, hv-1 evicted (disabled), hv-2 fails: a partition, hv-2 not evicted', () => {
+    const verdict = judgeHosts(hosts('xduu'), {}, { ...opts, evicted: ['hv-1'] });
+    assert.deepEqual(verdict.evict, []);
+    assert.deepEqual(
+      verdict.partitions.map((p) => [p.failed, p.evicted, p.limit]),
+      [[['hv-1', 'hv-2'], ['hv-1'], 1]],
+    );
+    assert.equal(
+      describePartition(verdict.partitions[0], 60),
+      '2 of 4 hypervisors down or evicted within 60 min in region (hv-1 evicted, hv-2), more than the 1 allowed',
+    );
+    // The evicted host gets no streak: it is not failing now.
+    assert.deepEqual(verdict.streaks, { 'hv-2': 0 });
+  });
+  it('a host still being evicted (failing, and recorded) counts once', () => {
+    const verdict = judgeHosts(hosts('duuu'), {}, { ...opts, evicted: ['hv-1'] });
+    assert.deepEqual([verdict.evict, verdict.partitions], [['hv-1'], []]);
+  });
+  it('8 hosts, limit 2: one evicted and one failing is within it', () => {
+    const verdict = judgeHosts(hosts('xduuuuuu'), {}, { ...opts, evicted: ['hv-1'] });
+    assert.deepEqual([verdict.evict, verdict.partitions], [['hv-2'], []]);
+  });
+  it('per zone: an eviction counts in its own zone only', () => {
+    const verdict = judgeHosts(
+      hosts('xuuduu'),
+      {},
+      { ...opts, evicted: ['hv-1'], threshold: { count: 1, scope: 'zone' } },
+    );
+    assert.deepEqual([verdict.evict, verdict.partitions], [['hv-4'], []]);
+  });
+  it('without evictions in the window the old judgement holds', () =>
+    assert.deepEqual(judgeHosts(hosts('xduu'), {}, opts).evict, ['hv-2']));
+});
+
+describe('evictionOf and evictedWithin', () => {
+  const at = '2026-12-07T07:00:00.000Z';
+  const reason = evictionDisableReason('evict/lab/hv-1', at);
+  const service = (disabledReason: string | null, status: 'enabled' | 'disabled' = 'disabled') => ({
+    host: 'hv-1',
+    status,
+    disabledReason,
+  });
+  it("Steward's eviction reason records the host and the time; it ends as disabledBySteward expects", () => {
+    assert.deepEqual(evictionOf(service(reason)), { host: 'hv-1', at });
+    assert.match(reason, / by Steward \(evict\/lab\/hv-1\)$/);
+  });
+  const others: [string, string | null, 'enabled' | 'disabled'][] = [
+    ["a person's reason", 'RMA 4711', 'disabled'],
+    ['no reason', null, 'disabled'],
+    ["a reinstall's", 'reinstall by Steward (reinstall/hv-1)', 'disabled'],
+    ['a person quoting Steward', `${reason} and then RMA`, 'disabled'],
+    ['enabled again', reason, 'enabled'],
+  ];
+  for (const [name, r, status] of others)
+    it(`${name}: no eviction`, () => assert.equal(evictionOf(service(r, status)), undefined));
+
+  it('keeps the latest of each host within the window, oldest first', () => {
+    const now = Date.parse('2026-12-07T08:00:00Z');
+    const records = [
+      { host: 'hv-1', at: '2026-12-07T06:59:59Z' },
+      { host: 'hv-2', at: '2026-12-07T07:30:00Z' },
+      { host: 'hv-3', at: '2026-12-07T07:10:00Z' },
+      { host: 'hv-3', at: '2026-12-07T07:20:00Z' },
+    ];
+    assert.deepEqual(evictedWithin(records, now, 60), [
+      { host: 'hv-3', at: '2026-12-07T07:20:00Z' },
+      { host: 'hv-2', at: '2026-12-07T07:30:00Z' },
+    ]);
+    assert.deepEqual(
+      evictedWithin(records, now, 30).map((r) => r.host),
+      ['hv-2'],
+    );
+  });
+});
+
+describe('judgeEviction: one host, as an eviction started by hand judges itself', () => {
+  const threshold = { count: 2, percent: 25 };
+  it('alone in 4: allowed', () =>
+    assert.equal(judgeEviction('hv-2', hosts('uduu'), [], threshold), undefined));
+  it('a person disabled it (down, disabled): counted as failing, allowed alone', () =>
+    assert.equal(judgeEviction('hv-1', hosts('xuuu'), [], threshold), undefined));
+  it('another evicted within the window: refused, naming both', () => {
+    const p = judgeEviction('hv-2', hosts('xduu'), ['hv-1'], threshold);
+    assert.deepEqual(
+      [p?.failed, p?.evicted, p?.total, p?.limit],
+      [['hv-1', 'hv-2'], ['hv-1'], 4, 1],
+    );
+  });
+  it('another failing now: refused', () =>
+    assert.deepEqual(judgeEviction('hv-2', hosts('dduu'), [], threshold)?.failed, [
+      'hv-1',
+      'hv-2',
+    ]));
+  it('a threshold of 3 hosts, given by the operator: allowed', () =>
+    assert.equal(judgeEviction('hv-3', hosts('xxdu'), ['hv-1', 'hv-2'], { count: 3 }), undefined));
 });

@@ -1,13 +1,22 @@
 // ipmitool 1.8.19's output as captured against the lab's ipmi_sim.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseBootDevice, parseFru, parsePowerStatus } from '../../activities/bmc/ipmitool-output';
+import {
+  parseBootFlags,
+  parseFru,
+  parsePowerStatus,
+  pxeReadBackProblem,
+} from '../../activities/bmc/ipmitool-output';
 
-const bootparam = (selector: string) => `Boot parameter version: 1
+const bootparam = (
+  selector: string,
+  flag = 'Boot Flag Invalid',
+  data = '0004000000',
+) => `Boot parameter version: 1
 Boot parameter 5 is valid/unlocked
-Boot parameter data: 0004000000
+Boot parameter data: ${data}
  Boot Flags :
-   - Boot Flag Invalid
+   - ${flag}
    - Options apply to only next boot
    - BIOS PC Compatible (legacy) boot 
    - Boot Device Selector : ${selector}
@@ -33,9 +42,31 @@ describe('ipmitool output', () => {
   ];
   for (const [selector, device] of selectors) {
     it(`boot device selector "${selector}"`, () =>
-      assert.equal(parseBootDevice(bootparam(selector)), device));
+      assert.equal(parseBootFlags(bootparam(selector))?.device, device));
   }
-  it('no boot device selector', () => assert.equal(parseBootDevice('Error\n'), undefined));
+  it('no boot device selector', () => assert.equal(parseBootFlags('Error\n'), undefined));
+
+  // A real BMC right after `chassis bootdev pxe`: data 80 04 ..., the valid bit set.
+  const setNow = bootparam('Force PXE', 'Boot Flag Valid', '8004000000');
+  // After the PXE boot it caused, many BMCs keep the selector with the valid bit cleared.
+  const leftover = bootparam('Force PXE');
+  it('the valid bit', () => {
+    assert.deepEqual(parseBootFlags(setNow), { device: 'pxe', valid: true, persistent: false });
+    assert.deepEqual(parseBootFlags(leftover), { device: 'pxe', valid: false, persistent: false });
+  });
+
+  it('PXE read back: the device, and the valid bit where the BMC reports it', () => {
+    const read = (out: string) => parseBootFlags(out)!;
+    assert.equal(pxeReadBackProblem(read(setNow), 'reported'), undefined);
+    assert.match(pxeReadBackProblem(read(leftover), 'reported')!, /boot flag invalid/);
+    // ipmi_sim: the bit always reads clear, so only the device tells.
+    assert.equal(pxeReadBackProblem(read(leftover), 'not-reported'), undefined);
+    for (const validBit of ['reported', 'not-reported'] as const)
+      assert.equal(
+        pxeReadBackProblem(read(bootparam('No override')), validBit),
+        'reads back "none"',
+      );
+  });
 
   it('FRU serials', () => {
     const fru = ` Board Mfg Date        : Unspecified

@@ -81,17 +81,27 @@ describe('progress bars', () => {
   it('a reinstall and a Rook/Ceph upgrade by their steps', () => {
     const reinstall = {
       node: 'bm-7',
-      step: 'pxe',
+      step: 'power-on',
       waitingReason: undefined,
     } as NodeReinstallStatus;
     assert.match(
       renderBars([reinstallProgress(reinstall)]),
-      /^bm-7 {2}\[█{12}░{8}\] {2}7\/12 pxe$/,
+      /^bm-7 {2}\[█{13}░{7}\] {2}7\/11 power-on$/,
     );
     assert.match(
       renderBars([reinstallProgress({ ...reinstall, novaRegion: 'lab' })]),
-      /^bm-7 {2}\[█{11}░{9}\] {2}9\/16 pxe$/,
+      /^bm-7 {2}\[█{12}░{8}\] {2}9\/15 power-on$/,
       "a hypervisor's reinstall has four steps more",
+    );
+    assert.match(
+      renderBars([
+        reinstallProgress({
+          ...reinstall,
+          step: 'validating',
+          unavailable: 'NetBox (HTTP 500: database unavailable, since 10:42:13 UTC)',
+        }),
+      ]),
+      /^bm-7 {2}\[░{20}\] {2}0\/11 validating: waiting for NetBox$/,
     );
     const rook = {
       cluster: 'lab',

@@ -195,6 +195,8 @@ describe('foreignUncordons', () => {
       foreignUncordons([look(t(1), true, 'drain-n1'), look(t(2), false)], [drain]),
       [],
     );
+    const withRun = [look(t(1), true, 'drain-n1@run-1'), look(t(2), false)];
+    assert.deepEqual(foreignUncordons(withRun, [drain]), []);
     const uncordon = op({ id: 'uncordon-n1', kind: 'uncordon', targets: ['n1'] });
     assert.deepEqual(foreignUncordons([look(t(1), true), look(t(2), false)], [uncordon]), []);
   });

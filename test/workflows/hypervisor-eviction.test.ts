@@ -5,7 +5,12 @@
 // evictions of one host and keeps its grace counters across continue-as-new.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  WorkflowFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../../activities';
@@ -61,6 +66,15 @@ const startEviction = (
     args: [{ region: REGION, backoffSeconds: 5, ...input }],
   });
 
+/**
+ * A result awaited without time skipping: a skip to another workflow's far timer (the guard's)
+ * while it ends would put the next eviction years later, outside the window the threshold counts.
+ */
+const unskipped = (handle: WorkflowHandleWithFirstExecutionRunId<typeof hypervisorEviction>) =>
+  new Client({ connection: testEnv().client.connection }).workflow
+    .getHandle<typeof hypervisorEviction>(handle.workflowId, handle.firstExecutionRunId)
+    .result();
+
 const startWatch = (
   taskQueue: string,
   input: Partial<HypervisorEvictionWatchInput> = {},
@@ -98,6 +112,33 @@ async function untilWatch(
     await testEnv().sleep(5_000);
   }
   throw new Error(`watch never got there: ${JSON.stringify(last)}`);
+}
+
+/** The run ID of the latest run of `workflowId`, if there is one (an earlier test's). */
+const latestRun = (workflowId: string): Promise<string | undefined> =>
+  testEnv()
+    .client.workflow.getHandle(workflowId)
+    .describe()
+    .then(
+      (d) => d.runId,
+      () => undefined,
+    );
+
+/**
+ * Moves test time a second at a time until a run of `workflowId` other than `before` (an earlier
+ * test's, the IDs being derived from the host) exists; its handle.
+ */
+async function untilStarted(
+  workflowId: string,
+  before: string | undefined,
+): Promise<WorkflowHandle<typeof hypervisorEviction>> {
+  for (let i = 0; i < 600; i++) {
+    const runId = await latestRun(workflowId);
+    if (runId !== undefined && runId !== before)
+      return testEnv().client.workflow.getHandle<typeof hypervisorEviction>(workflowId, runId);
+    await testEnv().sleep(1_000);
+  }
+  throw new Error(`${workflowId} never started`);
 }
 
 const refusedField = (field: string) => (err: unknown) => {
@@ -305,6 +346,113 @@ describe('hypervisorEviction workflow', () => {
       recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-no-capacity-retry');
     });
   });
+  it('an eviction started by hand is judged against the same threshold: refused naming the counts, nothing touched', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4));
+    nova.setRunning(['hv-1'], false);
+    await withWorker(nova.activities(), async (q) => {
+      const first = await unskipped(await startEviction(q, { host: 'hv-1' }));
+      assert.equal(first.outcome, 'evicted', first.message);
+      nova.setRunning(['hv-2'], false);
+      const before = [...nova.log];
+      const postsBefore = new Map(nova.posts);
+      const second = await unskipped(await startEviction(q, { host: 'hv-2' }));
+      assert.equal(second.outcome, 'refused', second.message);
+      assert.match(
+        second.message,
+        /2 of 4 hypervisors down or evicted within 60 min in region \(hv-1 evicted, hv-2\), more than the 1 allowed/,
+      );
+      assert.deepEqual(nova.log, before, 'no power-off, no NetBox write');
+      const hv2 = nova.host('hv-2');
+      assert.deepEqual([hv2.power, hv2.forcedDown, hv2.enabled], ['on', false, true]);
+      assert.deepEqual(nova.posts, postsBefore, 'nothing evacuated');
+      // An operator who judges otherwise says so in the input.
+      const third = await (await startEviction(q, { host: 'hv-2', threshold: 2 })).result();
+      assert.equal(third.outcome, 'evicted', third.message);
+    });
+  });
+
+  it("a person's disable reason is kept (the host still forced down), and the log says so", async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    nova.setRunning(['hv-1'], false);
+    Object.assign(nova.host('hv-1'), { enabled: false, disabledReason: 'RMA 4711: dead disk' });
+    const result = await withWorker(nova.activities(), async (q) =>
+      (await startEviction(q, { host: 'hv-1' })).result(),
+    );
+    assert.equal(result.outcome, 'evicted', result.message);
+    const hv1 = nova.host('hv-1');
+    assert.deepEqual(
+      [hv1.forcedDown, hv1.enabled, hv1.disabledReason],
+      [true, false, 'RMA 4711: dead disk'],
+    );
+    assert.match(result.log.join('\n'), /kept the reason a person gave \("RMA 4711: dead disk"\)/);
+  });
+
+  it('after a wait at the fence, Nova and the threshold are read again: nothing powered off when they changed', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4));
+    nova.setRunning(['hv-1'], false);
+    nova.host('hv-1').bmcAnswers = false;
+    await withWorker(nova.activities(), async (q) => {
+      const h = await startEviction(q, { host: 'hv-1' });
+      assert.match(await untilWaiting(h), /^fencing: BMC of hv-1: no answer/);
+      // While the eviction waits, a second host fails: one of four is all the threshold allows.
+      nova.host('hv-1').bmcAnswers = true;
+      nova.setRunning(['hv-2'], false);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      assert.match(
+        await untilWaiting(h),
+        /^fencing: 2 of 4 hypervisors down in region \(hv-1, hv-2\), more than the 1 allowed: hv-1 not fenced/,
+      );
+      // hv-2 is back, and so is hv-1's compute: it is no longer to be evicted.
+      nova.setRunning(['hv-1', 'hv-2'], true);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      assert.match(await untilWaiting(h), /^fencing: hv-1's nova-compute is up again in lab/);
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      assert.equal((await h.result()).outcome, 'aborted');
+    });
+    assert.deepEqual(nova.log, [], 'no power-off, no NetBox write');
+    assert.equal(nova.host('hv-1').power, 'on');
+  });
+
+  it('the BMC is read again before evacuating after an operator wait: a host powered on meanwhile is not evacuated', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    nova.setRunning(['hv-1'], false);
+    for (const h of ['hv-2', 'hv-3']) nova.host(h).enabled = false;
+    await withWorker(nova.activities(), async (q) => {
+      const h = await startEviction(q, { host: 'hv-1' });
+      assert.match(await untilWaiting(h), /^evacuating: 2 of 2 instances could not move/);
+      // Someone powers the host on while the eviction waits; capacity returns.
+      nova.host('hv-1').power = 'on';
+      for (const host of ['hv-2', 'hv-3']) nova.host(host).enabled = true;
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      assert.match(await untilWaiting(h), /hv-1's BMC reads power on/);
+      assert.equal(nova.posts.size, 0, 'nothing evacuated');
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+      assert.equal((await h.result()).outcome, 'aborted');
+      recordHistory(testEnv().address, h.workflowId, 'hypervisor-eviction-powered-on-retry');
+    });
+    assert.equal(nova.posts.size, 0);
+    assert.equal(nova.serversOn('hv-1').length, 2, 'nothing lost');
+  });
+
+  it('the BMC is read again after a backoff: a host powered on meanwhile gets no second evacuation', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 3));
+    nova.setRunning(['hv-1'], false);
+    nova.failNext.add('hv-1-vm-2');
+    const activities = nova.activities();
+    // The first evacuation of vm-2 errs; the host comes back on while the eviction backs off.
+    const awaitEvacuation: Activities['awaitEvacuation'] = async (input) => {
+      const facts = await activities.awaitEvacuation!(input);
+      if (input.serverId === 'hv-1-vm-2' && facts.server.status === 'ERROR')
+        nova.host('hv-1').power = 'on';
+      return facts;
+    };
+    await withWorker({ ...activities, awaitEvacuation }, async (q) => {
+      const h = await startEviction(q, { host: 'hv-1', concurrency: 1 });
+      assert.match(await untilWaiting(h), /hv-1's BMC reads power on/);
+      assert.deepEqual([nova.posts.get('hv-1-vm-1'), nova.posts.get('hv-1-vm-2')], [1, 1]);
+      await h.terminate('test done');
+    });
+  });
 });
 
 describe('hypervisorEvictionWatch workflow', () => {
@@ -320,6 +468,77 @@ describe('hypervisorEvictionWatch workflow', () => {
         refusedField('threshold'),
       );
     });
+  });
+
+  it('a failure that spreads host by host stops at the threshold: evicted hosts count for the window, across continue-as-new', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4));
+    await withWorker(nova.activities(), async (q) => {
+      // 4 hosts, the default threshold (2 hosts and 25 %): 1 host. A new run after every poll.
+      const h = await startWatch(
+        q,
+        { intervalSeconds: 5, gracePolls: 2 },
+        { streaks: {}, started: [], polls: 0, continueAsNewAfterPolls: 1 },
+      );
+      const earlier = await latestRun(workflowIds.evict(REGION, 'hv-1'));
+      nova.setRunning(['hv-1'], false);
+      const first = await (await untilStarted(workflowIds.evict(REGION, 'hv-1'), earlier)).result();
+      assert.equal(first.outcome, 'evicted', first.message);
+      nova.setRunning(['hv-2'], false);
+      const stopped = await untilWatch(h, (s) => s.partition !== undefined);
+      nova.setRunning(['hv-3'], false);
+      const later = await untilWatch(h, (s) => s.polls >= stopped.polls + 6);
+      assert.match(
+        later.partition ?? '',
+        /3 of 4 hypervisors down or evicted within 60 min in region \(hv-1 evicted, hv-2, hv-3\), more than the 1 allowed/,
+      );
+      assert.deepEqual(
+        later.recentEvictions.map((e) => e.host),
+        ['hv-1'],
+      );
+      await h.terminate('test done');
+    });
+    assert.deepEqual(
+      nova.log.filter((l) => l.startsWith('power off')),
+      ['power off hv-1'],
+    );
+    for (const host of ['hv-2', 'hv-3']) {
+      const x = nova.host(host);
+      assert.deepEqual([x.power, x.enabled, x.forcedDown], ['on', true, false], host);
+      const posted = [...nova.posts.keys()].filter((id) => id.startsWith(`${host}-vm-`));
+      assert.deepEqual(posted, [], `${host} not evacuated`);
+    }
+  });
+
+  it('a Nova outage over many polls: the watch says nova-unreachable, keeps polling, and evicts once Nova answers', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4));
+    const activities = nova.activities();
+    let outage = true;
+    const listComputeServices: Activities['listComputeServices'] = async (input) => {
+      if (outage)
+        throw ApplicationFailure.create({
+          type: OPENSTACK_FAILURES.unavailable,
+          message: 'compute GET /os-services in lab: HTTP 503: Service Unavailable',
+        });
+      return activities.listComputeServices!(input);
+    };
+    await withWorker({ ...activities, listComputeServices }, async (q) => {
+      const h = await startWatch(q, { intervalSeconds: 5, gracePolls: 1 });
+      const during = await untilWatch(h, (s) => s.polls >= 8);
+      assert.match(during.novaUnreachable ?? '', /HTTP 503: Service Unavailable/);
+      const { status, searchAttributes } = await h.describe();
+      assert.equal(status.name, 'RUNNING');
+      assert.deepEqual(searchAttributes.StewardPhase, ['nova-unreachable']);
+      outage = false;
+      const earlier = await latestRun(workflowIds.evict(REGION, 'hv-2'));
+      nova.setRunning(['hv-2'], false);
+      const evicted = await (
+        await untilStarted(workflowIds.evict(REGION, 'hv-2'), earlier)
+      ).result();
+      assert.equal(evicted.outcome, 'evicted', evicted.message);
+      assert.equal((await h.query(hypervisorEvictionWatchStatusQuery)).novaUnreachable, undefined);
+      await h.terminate('test done');
+    });
+    assert.equal(nova.host('hv-2').power, 'off');
   });
 
   it('a partition (half the hosts down) evicts nothing and says so, to the webhook once; it judges again every poll', async () => {

@@ -7,8 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
+import { novaActivities } from '../../activities/openstack/nova';
+import type { OpenStackClient } from '../../activities/openstack/client';
 import {
   decideUpdate,
+  drainStatusQuery,
   INVALID_INPUT,
   nodeReinstallStatusQuery,
   workflowIds,
@@ -16,6 +19,8 @@ import {
 } from '../../workflows/api';
 import type { nodeReinstall } from '../../workflows';
 import { FakeBareMetal } from '../support/fake-bare-metal';
+import { pod } from '../support/fake-cluster';
+import { FakeNova } from '../support/fake-nova';
 import { recordHistory } from '../support/histories';
 import { endGuard, guardActivities } from '../support/guard';
 import { useTestServer, workflowBundle } from '../support/temporal';
@@ -28,13 +33,19 @@ async function run<T>(
   host: FakeBareMetal,
   body: (h: WorkflowHandle<typeof nodeReinstall>) => Promise<T>,
   input: Partial<NodeReinstallInput> = {},
+  /** Nova, for a hypervisor's reinstall (`novaRegion`). */
+  nova?: FakeNova,
 ): Promise<T> {
   const taskQueue = `reinstall-${++queue}`;
   const worker = await Worker.create({
     connection: testEnv().nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: { ...host.activities(), ...guardActivities(testEnv) },
+    activities: {
+      ...(nova && novaActivities(() => nova as unknown as OpenStackClient)),
+      ...host.activities(),
+      ...guardActivities(testEnv),
+    },
   });
   return worker
     .runUntil(async () => {
@@ -48,13 +59,27 @@ async function run<T>(
     .finally(() => endGuard(testEnv, 'lab'));
 }
 
-async function untilWaiting(handle: WorkflowHandle<typeof nodeReinstall>): Promise<string> {
+async function untilWaiting(
+  handle: WorkflowHandle<typeof nodeReinstall>,
+  query: (h: WorkflowHandle) => Promise<{ waitingReason?: string }> = (h) =>
+    h.query(nodeReinstallStatusQuery),
+): Promise<string> {
   for (let i = 0; i < 300; i++) {
-    const status = await handle.query(nodeReinstallStatusQuery);
-    if (status.waitingReason) return status.waitingReason;
+    const status = await query(handle).catch(() => undefined);
+    if (status?.waitingReason) return status.waitingReason;
     await sleep(100);
   }
   throw new Error('never waited for an operator');
+}
+
+const decide = (h: WorkflowHandle, decision: 'retry' | 'skip' | 'abort' | 'approve') =>
+  h.executeUpdate(decideUpdate, { args: [{ decision }] });
+
+/** The reinstall's drain, a child workflow: its handle once it waits for an operator. */
+async function drainWaiting(h: WorkflowHandle): Promise<WorkflowHandle> {
+  const drain = testEnv().client.workflow.getHandle(workflowIds.drain('lab', 'w1'));
+  await untilWaiting(h, () => drain.query(drainStatusQuery));
+  return drain;
 }
 
 describe('nodeReinstall workflow', () => {
@@ -208,5 +233,168 @@ describe('nodeReinstall workflow', () => {
     assert.equal(result.kubernetesNode, false);
     assert.equal(host.node.calls.includes('cordonNode'), false);
     assert.ok(host.log.includes('power on'));
+  });
+
+  it('NetBox down for a while (HTTP 500): shown as waited for, no operator asked, then the reinstall goes on', async () => {
+    const host = new FakeBareMetal('w1');
+    host.netboxDown = true;
+    await run(host, async (h) => {
+      let status = await h.query(nodeReinstallStatusQuery);
+      // Past the reads' own retries (about 15 s), into the operation's wait.
+      const running = async () => (await h.describe()).status.name === 'RUNNING';
+      while (!status.unavailable && !status.waitingReason && (await running())) {
+        await sleep(500);
+        status = await h.query(nodeReinstallStatusQuery);
+      }
+      assert.match(
+        status.unavailable ?? '',
+        /^NetBox \(NetBox answered HTTP 500: database unavailable, since \d\d:\d\d:\d\d UTC\)$/,
+      );
+      assert.equal(status.waitingReason, undefined, 'an outage is not an operator question');
+      // Another round of the reads' retries runs out: still waited out, still no question.
+      const calls = host.netboxCalls;
+      while (host.netboxCalls < calls + 5) await sleep(500);
+      status = await h.query(nodeReinstallStatusQuery);
+      assert.ok(status.unavailable && !status.waitingReason, JSON.stringify(status));
+      assert.deepEqual(host.log, [], 'nothing changed while NetBox was down');
+      host.netboxDown = false;
+      const result = await h.result();
+      assert.equal(result.outcome, 'reinstalled', result.message);
+      assert.equal(result.unavailable, undefined);
+    });
+  });
+
+  it('a drain skipped with a pod under a PodDisruptionBudget: no power-off until an operator approves a question naming the reinstall and the pod', async () => {
+    const host = new FakeBareMetal('w1');
+    host.node.block('web-w1');
+    host.budgets.set('web-w1', ['shop/web']);
+    await run(
+      host,
+      async (h) => {
+        await decide(await drainWaiting(h), 'skip');
+        const question = await untilWaiting(h);
+        assert.match(
+          question,
+          /^power-off: reinstall\/w1 would power off w1 with 1 pods still bound to it \(1 under a PodDisruptionBudget\): shop\/web-w1 \(PodDisruptionBudget shop\/web\)/,
+        );
+        assert.ok(!host.log.includes('power off'), 'not powered off while asking');
+        await decide(h, 'approve');
+        const result = await h.result();
+        assert.equal(result.outcome, 'reinstalled', result.message);
+      },
+      { drainTimeoutSeconds: 2 },
+    );
+    assert.match(host.log.join(','), /netbox failed,journal danger,.*power off,boot pxe,power on/);
+  });
+
+  it('after an operator wait the facts are read again: a pod that came during it stops the power-off', async () => {
+    const host = new FakeBareMetal('w1');
+    host.bmcSerial = 'SRV-9';
+    await run(host, async (h) => {
+      assert.match(await untilWaiting(h), /^bmc: /);
+      assert.equal(host.node.pods.length, 0, 'drained before the BMC step');
+      // While it waits, a pod is bound to the cordoned node (a pod with nodeName set).
+      host.node.pods.push(pod('late-w1'));
+      host.budgets.set('late-w1', ['shop/late']);
+      host.bmcSerial = 'SRV-1';
+      await decide(h, 'retry');
+      assert.match(
+        await untilWaiting(h),
+        /^power-off: reinstall\/w1 would power off w1 with 1 pods still bound to it .*shop\/late-w1 \(PodDisruptionBudget shop\/late\)/,
+      );
+      assert.ok(!host.log.includes('power off'));
+      // Gone by the next look: no question, the power-off goes on.
+      host.node.pods.length = 0;
+      await decide(h, 'retry');
+      assert.equal((await h.result()).outcome, 'reinstalled');
+    });
+  });
+
+  it("a host that runs Ceph OSDs is powered off only once Ceph's ok-to-stop allows its OSDs", async () => {
+    const host = new FakeBareMetal('w1');
+    host.node.pods.push(pod('rook-ceph-osd-3-7d4b9c-x2k4p'), pod('rook-ceph-osd-5-6f8e2a-q9w3z'));
+    host.osdsMayNotStop =
+      'Error EBUSY: unsafe to stop osd(s) at this time (12 PGs are or would become offline)';
+    await run(host, async (h) => {
+      assert.match(
+        await untilWaiting(h),
+        /^power-off: Ceph says OSDs 3, 5 on w1 may not stop: Error EBUSY: unsafe to stop osd\(s\)/,
+      );
+      assert.equal(
+        host.node.pods.length,
+        0,
+        'the drain evicted the OSD pods; their OSDs stay known',
+      );
+      assert.ok(!host.log.includes('power off'));
+      host.osdsMayNotStop = undefined;
+      await decide(h, 'retry');
+      assert.equal((await h.result()).outcome, 'reinstalled');
+    });
+    assert.deepEqual(host.okToStopAsked.at(-1), [3, 5]);
+    assert.ok(host.log.includes('power off'));
+  });
+
+  it('a hypervisor is powered off only with no Nova instance on it, read right before', async () => {
+    const host = new FakeBareMetal('w1');
+    const nova = new FakeNova(['w1', 'w2'], 0);
+    host.bmcSerial = 'SRV-9';
+    await run(
+      host,
+      async (h) => {
+        assert.match(await untilWaiting(h), /^bmc: /);
+        // An instance lands on the disabled host (forced there) while the reinstall waits.
+        nova.servers.set('vm-late', {
+          id: 'vm-late',
+          name: 'vm-late',
+          status: 'ACTIVE',
+          host: 'w1',
+          taskState: null,
+        });
+        host.bmcSerial = 'SRV-1';
+        await decide(h, 'retry');
+        assert.match(
+          await untilWaiting(h),
+          /^power-off: 1 Nova instances still on w1: vm-late \(ACTIVE\); move them off, then retry/,
+        );
+        assert.ok(!host.log.includes('power off'));
+        nova.servers.delete('vm-late');
+        await decide(h, 'retry');
+        let next = await untilWaiting(h);
+        while (next.startsWith('power-off')) next = await untilWaiting(h);
+        assert.ok(host.log.includes('power off') && host.log.includes('power on'), next);
+        await decide(h, 'abort');
+        await h.result();
+        recordHistory(
+          testEnv().address,
+          h.workflowId,
+          'node-reinstall-hypervisor-late-instance-retry',
+        );
+      },
+      { novaRegion: 'lab' },
+      nova,
+    );
+  });
+
+  it("a host powered on by someone else between Steward's power-off and power-on is a problem, not Steward's boot", async () => {
+    const host = new FakeBareMetal('w1');
+    host.bmcSerial = 'SRV-1';
+    const activities = host.activities();
+    const powerOff = activities.bmcPowerOff;
+    // Right after Steward's power-off, someone powers the host on from its disk.
+    host.activities = () => ({
+      ...activities,
+      bmcPowerOff: async (a) => {
+        const off = await powerOff(a);
+        host.poweredOnBySomeoneElse();
+        return off;
+      },
+    });
+    await run(host, async (h) => {
+      assert.match(await untilWaiting(h), /^power-on: .*someone else powered it on/);
+      assert.equal(host.status, 'failed');
+      assert.ok(!host.log.includes('boot pxe'), 'no PXE boot of a running host');
+      await decide(h, 'abort');
+      assert.equal((await h.result()).outcome, 'aborted');
+    });
   });
 });

@@ -1,7 +1,6 @@
-// Which BMC to talk to for a NetBox device, and whether the BMC found there is that device's.
-// Steward never powers or boots a machine before its BMC's FRU serial matched the inventory.
-import { ApplicationFailure } from '@temporalio/common';
-import { BMC_FAILURES, invalidInput } from '../api';
+// Which BMC to talk to for a NetBox device: its OOB IP, else the DDNS name built from its serial.
+// Whether the BMC found there is that device's is ./bmc-serial.ts.
+import { invalidInput } from '../api';
 
 /** `{serial}` is replaced by the device's serial; the name is lowercased. */
 export const DEFAULT_DDNS_PATTERN = 'bmc-{serial}.oob.lab.steward.dev';
@@ -53,67 +52,4 @@ export function ddnsName(pattern: string, serial: string): string {
   if (name.length > 253 || !labels.every((label) => DNS_LABEL.test(label)))
     throw invalidInput('ddnsPattern', `"${pattern}" makes "${name}", which is not a DNS name`);
   return name;
-}
-
-/** What the BMC's FRU says; `fru print 0` shows these as Product Serial and Board Serial. */
-export interface FruSerials {
-  productSerial?: string;
-  boardSerial?: string;
-}
-
-/**
- * The serial the BMC reports for its machine: the FRU's Product Serial (the system's serial, as
- * vendors print it on the chassis), or the Board Serial when the FRU has no product serial.
- */
-export function fruSystemSerial(fru: FruSerials): string | undefined {
-  return fru.productSerial?.trim() || fru.boardSerial?.trim() || undefined;
-}
-
-/**
- * Serials compare equal when they are equal after trimming whitespace and NULs (FRU fields are
- * often padded) and ignoring case (NetBox keeps whatever case was typed). Inner characters count,
- * and an empty serial never matches.
- */
-export function sameSerial(a: string | undefined, b: string | undefined): boolean {
-  const norm = (s: string | undefined) => (s ?? '').replace(/^[\s\0]+|[\s\0]+$/g, '').toUpperCase();
-  return norm(a) !== '' && norm(a) === norm(b);
-}
-
-export type SerialCheck = { match: true } | { match: false; reason: string };
-
-export function checkBmcSerial(args: {
-  device: string;
-  inventorySerial: string;
-  /** Where the BMC was reached, for the message: an IP, or `name (IP)`. */
-  bmc: string;
-  fru: FruSerials;
-}): SerialCheck {
-  const reported = fruSystemSerial(args.fru);
-  if (sameSerial(reported, args.inventorySerial)) return { match: true };
-  const says = reported === undefined ? 'reports no serial' : `reports serial "${reported}"`;
-  return {
-    match: false,
-    reason:
-      `BMC at ${args.bmc} ${says} but NetBox device ${args.device} has serial ` +
-      `"${args.inventorySerial}": not this device's BMC, refusing any power or boot action`,
-  };
-}
-
-/** Throws a non-retryable `BmcIdentityMismatch` failure unless the serials match. */
-export function assertBmcSerial(args: Parameters<typeof checkBmcSerial>[0]): void {
-  const check = checkBmcSerial(args);
-  if (check.match) return;
-  throw ApplicationFailure.create({
-    type: BMC_FAILURES.identityMismatch,
-    message: check.reason,
-    nonRetryable: true,
-    details: [
-      {
-        device: args.device,
-        bmc: args.bmc,
-        inventorySerial: args.inventorySerial,
-        bmcSerial: fruSystemSerial(args.fru) ?? null,
-      },
-    ],
-  });
 }

@@ -4,7 +4,12 @@
 import { z } from 'zod';
 import { invalidInput } from '../api';
 import { clusterName, nodeName, parseInput } from './drain-input';
-import { DEFAULT_THRESHOLD, parseThreshold, type PartitionThreshold } from './hypervisor-failures';
+import {
+  DEFAULT_FAILURE_WINDOW_MINUTES,
+  DEFAULT_THRESHOLD,
+  parseThreshold,
+  type PartitionThreshold,
+} from './hypervisor-failures';
 
 export const EVICTION_DEFAULTS = {
   /** Evacuations in flight at once. */
@@ -15,6 +20,7 @@ export const EVICTION_DEFAULTS = {
   backoffSeconds: 10,
   intervalSeconds: 30,
   gracePolls: 2,
+  failureWindowMinutes: DEFAULT_FAILURE_WINDOW_MINUTES,
 } as const;
 
 const secretRef = z
@@ -32,6 +38,15 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
     .max(max, `must be at most ${max}`)
     .default(fallback);
 
+// The partition threshold: an eviction started by hand is judged against it as the watch's are.
+const thresholdFields = {
+  /** "2" hosts or "25%" of them; default both (2 and 25%, the stricter applies). */
+  threshold: z.union([z.string(), z.number()]).optional(),
+  thresholdScope: z.enum(['region', 'zone'], { error: 'must be region or zone' }).default('region'),
+  /** Minutes an eviction counts against the threshold (a week at most). */
+  failureWindowMinutes: wholeNumber(1, 10080, EVICTION_DEFAULTS.failureWindowMinutes),
+};
+
 const evictionInput = z.strictObject({
   region: clusterName,
   host: nodeName,
@@ -39,16 +54,15 @@ const evictionInput = z.strictObject({
   maxAttempts: wholeNumber(1, 10, EVICTION_DEFAULTS.maxAttempts),
   backoffSeconds: wholeNumber(1, 3600, EVICTION_DEFAULTS.backoffSeconds),
   bmcCredentials: z.strictObject({ username: secretRef, password: secretRef }).optional(),
+  ...thresholdFields,
 });
 
 const watchInput = z.strictObject({
   region: clusterName,
   intervalSeconds: wholeNumber(1, 3600, EVICTION_DEFAULTS.intervalSeconds),
   gracePolls: wholeNumber(1, 100, EVICTION_DEFAULTS.gracePolls),
-  /** "2" hosts or "25%" of them; default both (2 and 25%, the stricter applies). */
-  threshold: z.union([z.string(), z.number()]).optional(),
-  thresholdScope: z.enum(['region', 'zone'], { error: 'must be region or zone' }).default('region'),
   concurrency: wholeNumber(1, 64, EVICTION_DEFAULTS.concurrency),
+  ...thresholdFields,
 });
 
 export type EvictionRequest = z.output<typeof evictionInput> & {
@@ -59,6 +73,7 @@ export type EvictionWatchRequest = z.output<typeof watchInput>;
 
 export function parseEvictionInput(input: unknown): EvictionRequest {
   const parsed = parseInput(evictionInput, input);
+  partitionThreshold(parsed);
   return {
     ...parsed,
     bmcCredentials: parsed.bmcCredentials ?? {
@@ -68,15 +83,15 @@ export function parseEvictionInput(input: unknown): EvictionRequest {
   };
 }
 
-/** The watch's input with its defaults; the threshold as given (checked), see watchThreshold. */
+/** The watch's input with its defaults; the threshold as given (checked), see partitionThreshold. */
 export function parseEvictionWatchInput(input: unknown): EvictionWatchRequest {
   const parsed = parseInput(watchInput, input);
-  watchThreshold(parsed);
+  partitionThreshold(parsed);
   return parsed;
 }
 
-/** The partition threshold the watch applies: as given, else DEFAULT_THRESHOLD, in its scope. */
-export function watchThreshold({
+/** The partition threshold applied: as given, else DEFAULT_THRESHOLD, in its scope. */
+export function partitionThreshold({
   threshold,
   thresholdScope,
 }: Pick<EvictionWatchRequest, 'threshold' | 'thresholdScope'>): PartitionThreshold {

@@ -1,9 +1,7 @@
-// Which hypervisors count as failed, and when too many have failed at once to evict any. A host
-// counts as failed when its compute service is down, enabled (Steward disables what it evicts)
-// and not in maintenance, for `gracePolls` consecutive polls outside a partition. Above the
-// partition threshold (in the region, or in each availability zone) nothing is evicted: a control
-// plane that lost sight of many hosts at once is more likely cut off than they are all dead, and
-// evacuating instances from hosts that still run them corrupts their disks.
+// Which hypervisors count as failed (compute down, enabled, for the whole grace), and when too many
+// have failed to evict any: the hosts failing now plus those Steward evicted within a window (as
+// Cluster API's MachineHealthCheck counts machines under remediation), so a failure that spreads
+// stops at the threshold. A control plane that lost sight of many hosts is more likely cut off.
 
 export interface ComputeHostState {
   host: string;
@@ -35,10 +33,22 @@ export const DEFAULT_THRESHOLD: Required<PartitionThreshold> = {
 export interface Partition {
   /** `region`, or the zone's name. */
   scope: string;
+  /** Failing now, or evicted within the window. */
   failed: string[];
+  /** Those of `failed` counted for their eviction within the window (not failing now). */
+  evicted: string[];
   total: number;
   limit: number;
 }
+
+/** A host Steward evicted, and when (ISO 8601): it counts against the threshold for the window. */
+export interface EvictionRecord {
+  host: string;
+  at: string;
+}
+
+/** On by default: an eviction counts against the threshold for an hour. */
+export const DEFAULT_FAILURE_WINDOW_MINUTES = 60;
 
 export interface FailureVerdict {
   streaks: DownStreaks;
@@ -79,8 +89,75 @@ export function evictionLimit(total: number, threshold: PartitionThreshold): num
 }
 
 /**
- * One poll: updates the streaks and decides. `maintenance` names hosts already taken out (being
- * evicted, or in maintenance in the inventory); they neither fail nor count.
+ * The disable reason an eviction writes on the host's compute service. It carries the time, so
+ * Nova itself keeps the record the threshold counts (`updated_at` moves whenever the service
+ * reports, as a host powered on again does).
+ */
+export const evictionDisableReason = (workflowId: string, at: string): string =>
+  `failed ${at}; fenced and evicted by Steward (${workflowId})`;
+
+const EVICTION_REASON =
+  /^failed (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z); fenced and evicted by Steward \(evict\/[^()\s]+\)$/;
+
+/** The eviction a disabled compute service's reason records, if an eviction of Steward's wrote it. */
+export function evictionOf(service: {
+  host: string;
+  status: 'enabled' | 'disabled';
+  disabledReason: string | null;
+}): EvictionRecord | undefined {
+  const at = service.status === 'disabled' && EVICTION_REASON.exec(service.disabledReason ?? '');
+  return at ? { host: service.host, at: at[1] } : undefined;
+}
+
+/** The hosts evicted within the `windowMinutes` before `now` (ms), each once, oldest first. */
+export function evictedWithin(
+  records: EvictionRecord[],
+  now: number,
+  windowMinutes: number,
+): EvictionRecord[] {
+  const latest = new Map<string, EvictionRecord>();
+  for (const r of records) {
+    const t = Date.parse(r.at);
+    if (now - t > windowMinutes * 60_000) continue;
+    const seen = latest.get(r.host);
+    if (!seen || Date.parse(seen.at) < t) latest.set(r.host, r);
+  }
+  return [...latest.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** Scopes where the hosts failing now plus those evicted within the window exceed the limit. */
+function partitionsOf(
+  counted: ComputeHostState[],
+  failing: Set<string>,
+  evicted: Set<string>,
+  threshold: PartitionThreshold,
+): Partition[] {
+  const scopeOf = (h: ComputeHostState) => (threshold.scope === 'zone' ? h.zone : 'region');
+  const partitions: Partition[] = [];
+  for (const scope of [...new Set(counted.map(scopeOf))].sort()) {
+    const inScope = counted.filter((h) => scopeOf(h) === scope);
+    // Every host failing now counts, in grace or not: a partition shows up over a few polls.
+    const failed = inScope
+      .map((h) => h.host)
+      .filter((h) => failing.has(h) || evicted.has(h))
+      .sort();
+    const limit = evictionLimit(inScope.length, threshold);
+    if (failed.length > limit)
+      partitions.push({
+        scope,
+        failed,
+        evicted: failed.filter((h) => !failing.has(h)),
+        total: inScope.length,
+        limit,
+      });
+  }
+  return partitions;
+}
+
+/**
+ * One poll: updates the streaks and decides. `maintenance` names hosts already taken out (in
+ * maintenance in the inventory); they neither fail nor count. `evicted` names the hosts Steward
+ * evicted within the window: they count against the threshold though disabled.
  */
 export function judgeHosts(
   hosts: ComputeHostState[],
@@ -89,26 +166,22 @@ export function judgeHosts(
     gracePolls,
     threshold = DEFAULT_THRESHOLD,
     maintenance = [],
-  }: { gracePolls: number; threshold?: PartitionThreshold; maintenance?: string[] },
+    evicted = [],
+  }: {
+    gracePolls: number;
+    threshold?: PartitionThreshold;
+    maintenance?: string[];
+    evicted?: string[];
+  },
 ): FailureVerdict {
   const counted = hosts.filter((h) => !maintenance.includes(h.host));
   const failing = counted.filter((h) => h.state === 'down' && h.status === 'enabled');
   const streaks: DownStreaks = Object.fromEntries(
     failing.map((h) => [h.host, (previous[h.host] ?? 0) + 1]),
   );
-  const scopeOf = (h: ComputeHostState) => (threshold.scope === 'zone' ? h.zone : 'region');
-  const partitions: Partition[] = [];
-  for (const scope of [...new Set(counted.map(scopeOf))].sort()) {
-    const inScope = counted.filter((h) => scopeOf(h) === scope);
-    // Every host failing now counts, in grace or not: a partition shows up over a few polls.
-    const failed = failing
-      .filter((h) => scopeOf(h) === scope)
-      .map((h) => h.host)
-      .sort();
-    const limit = evictionLimit(inScope.length, threshold);
-    if (failed.length > limit) partitions.push({ scope, failed, total: inScope.length, limit });
-  }
-  const partitioned = new Set(partitions.flatMap((p) => p.failed));
+  const failingNow = new Set(failing.map((h) => h.host));
+  const partitions = partitionsOf(counted, failingNow, new Set(evicted), threshold);
+  const partitioned = new Set(partitions.flatMap((p) => p.failed.filter((h) => failingNow.has(h))));
   // The grace must pass outside a partition: when the hosts return one by one, the last ones
   // back are not evicted for polls they spent in it.
   for (const host of partitioned) streaks[host] = 0;
@@ -120,4 +193,28 @@ export function judgeHosts(
     else waiting.push({ host: h.host, polls: streaks[h.host] });
   }
   return { streaks, evict: evict.sort(), waiting, partitions };
+}
+
+/**
+ * Whether evicting `host` (confirmed down) now keeps within the threshold, counting it, the other
+ * hosts failing now and those evicted within the window: the partition it would exceed, if any.
+ */
+export function judgeEviction(
+  host: string,
+  hosts: ComputeHostState[],
+  evicted: string[],
+  threshold: PartitionThreshold,
+): Partition | undefined {
+  const asFailing = hosts.map((h) =>
+    h.host === host ? { ...h, state: 'down' as const, status: 'enabled' as const } : h,
+  );
+  const verdict = judgeHosts(asFailing, {}, { gracePolls: 1, threshold, evicted });
+  return verdict.partitions.find((p) => p.failed.includes(host));
+}
+
+/** "2 of 4 hypervisors down or evicted within 60 min in region (hv-1 evicted, hv-2), more than the 1 allowed" */
+export function describePartition(p: Partition, windowMinutes: number): string {
+  const what = p.evicted.length > 0 ? `down or evicted within ${windowMinutes} min` : 'down';
+  const hosts = p.failed.map((h) => (p.evicted.includes(h) ? `${h} evicted` : h));
+  return `${p.failed.length} of ${p.total} hypervisors ${what} in ${p.scope} (${hosts.join(', ')}), more than the ${p.limit} allowed`;
 }

@@ -12,7 +12,7 @@ import {
   describeThreshold,
   parseEvictionInput,
   parseEvictionWatchInput,
-  watchThreshold,
+  partitionThreshold,
 } from '../../../workflows/policy/eviction-input';
 import { EXIT } from '../exit-codes';
 import { renderEvictionPlan } from '../render';
@@ -67,7 +67,7 @@ export function evictWatch(
       workflowType: 'hypervisorEvictionWatch',
       workflowId: workflowIds.evictWatch(parsed.region),
       input,
-      summary: `Watch ${parsed.region}'s hypervisors every ${parsed.intervalSeconds}s (grace ${parsed.gracePolls} polls, ${describeThreshold(watchThreshold(parsed))}) and evict failed ones`,
+      summary: `Watch ${parsed.region}'s hypervisors every ${parsed.intervalSeconds}s (grace ${parsed.gracePolls} polls, ${describeThreshold(partitionThreshold(parsed))}) and evict failed ones`,
       operation: 'evict-watch',
       cluster: parsed.region,
       target: parsed.region,

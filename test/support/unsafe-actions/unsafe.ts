@@ -137,7 +137,9 @@ export function foreignUncordons(nodes: NodeSample[], operations: OperationWindo
       const before = nodes[i].nodes.find((b) => b.name === n.name);
       if (!before?.unschedulable || n.unschedulable) return [];
       const ops = runningBetween(acting, nodes[i].at, sample.at);
-      if (ops.length === 0 || ops.some((o) => o.id === before.cordonedBy)) return [];
+      // Steward records the owner as `<workflow ID>@<run ID>`; the window names the workflow.
+      const owner = before.cordonedBy?.replace(/@[^@]*$/, '');
+      if (ops.length === 0 || ops.some((o) => o.id === owner)) return [];
       return [
         {
           rule: 'foreign-uncordon',
