@@ -8,7 +8,6 @@ import {
   ApplicationFailure,
   CancellationScope,
   ContinueAsNew,
-  deprecatePatch,
   workflowInfo,
 } from '@temporalio/workflow';
 import { LEASE_REFUSED, type LeaseDecision, type LeaseOperation, type LeaseRequest } from './api';
@@ -25,8 +24,6 @@ export class ClusterLease {
     nodes: string[],
     unavailable = nodes.length,
   ): Promise<void> {
-    // Histories recorded before the one code path carry this marker; newer ones may not.
-    deprecatePatch('cluster-guard');
     const { workflowId, firstExecutionRunId } = workflowInfo();
     const holder = { workflowId, firstRunId: firstExecutionRunId };
     const request = { holder, operation, nodes, unavailable };

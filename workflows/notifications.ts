@@ -1,7 +1,7 @@
 // Operator notifications from workflow code: an activity per event, so a webhook outage is retried
 // by Temporal and never lost with a worker. Installed by the interceptor in
 // notifications-interceptor.ts; without it (workflow tests) nothing is sent.
-import { log, patched, workflowInfo } from '@temporalio/workflow';
+import { log, workflowInfo } from '@temporalio/workflow';
 import { notificationCalls } from './operation/activity-profiles';
 import type { OperatorNotification } from './api';
 
@@ -23,7 +23,7 @@ export function disableNotifications(): void {
  * Callers that go on working need not await it.
  */
 export async function notifyOperators(notification: OperatorNotification): Promise<void> {
-  if (!notifyingRuns.has(workflowInfo().runId) || !patched('operator-notifications')) return;
+  if (!notifyingRuns.has(workflowInfo().runId)) return;
   const root = workflowInfo().root?.workflowId;
   const operation = root && root !== workflowInfo().workflowId ? root : undefined;
   try {

@@ -1,7 +1,6 @@
 // Maintenance windows in workflow code: the policy's math on workflow time, and durable timers
-// until the window opens. No run before patch maintenance-window had a window, so the patch only
-// marks the runs that have one.
-import { patched, sleep } from '@temporalio/workflow';
+// until the window opens.
+import { sleep } from '@temporalio/workflow';
 import {
   describeClosed,
   insideWindow,
@@ -9,11 +8,9 @@ import {
   type MaintenanceWindows,
 } from './policy/maintenance-window';
 
-const MAINTENANCE_WINDOW = 'maintenance-window';
-
 /** Why nothing may start now ("<window> is closed; next opens at …"); undefined when it may. */
 export function windowClosed(window: MaintenanceWindows | undefined): string | undefined {
-  if (!window || !patched(MAINTENANCE_WINDOW) || insideWindow(window, Date.now())) return undefined;
+  if (!window || insideWindow(window, Date.now())) return undefined;
   return describeClosed(window, Date.now());
 }
 

@@ -1,10 +1,10 @@
-// Every recorded history must replay against today's workflow code: a change that alters the
-// command sequence without patched() fails here.
+// Every recorded history must replay against today's workflow code, with the worker's
+// interceptors when they ran at recording: a change that alters the command sequence fails here.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { recordedHistories } from '../support/histories';
-import { workerBundle } from '../support/temporal';
+import { recordedHistories, recordedWithInterceptors } from '../support/histories';
+import { workerBundle, workflowBundle } from '../support/temporal';
 
 describe('recorded histories replay', () => {
   const histories = recordedHistories();
@@ -18,7 +18,8 @@ describe('recorded histories replay', () => {
 
   for (const { name, workflowId, history } of histories) {
     it(`replays ${name}`, async () => {
-      await Worker.runReplayHistory({ workflowBundle: await workerBundle() }, history, workflowId);
+      const bundle = recordedWithInterceptors(history) ? workerBundle : workflowBundle;
+      await Worker.runReplayHistory({ workflowBundle: await bundle() }, history, workflowId);
     });
   }
 });

@@ -38,3 +38,19 @@ export function recordedHistories(): ({ name: string } & RecordedHistory)[] {
       ...(JSON.parse(readFileSync(join(HISTORY_DIR, f), 'utf8')) as RecordedHistory),
     }));
 }
+
+/**
+ * Whether the worker's interceptors ran when the history was recorded (they tell the operators'
+ * webhook at the start): workflow tests with in-memory activities run the workflows without them.
+ */
+export function recordedWithInterceptors(history: unknown): boolean {
+  const events =
+    (
+      history as {
+        events?: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[];
+      }
+    ).events ?? [];
+  return events.some(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyOperators',
+  );
+}
