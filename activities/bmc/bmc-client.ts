@@ -1,6 +1,7 @@
 // A BMC over IPMI 2.0 (RMCP+), through `ipmitool -I lanplus -C 3`. The password reaches ipmitool
 // only through its environment (`-E` reads IPMI_PASSWORD), never its argv. Every call is bounded
 // (ipmitool's own retries and timeout, and a process timeout); every change is read back.
+import { childEnv } from '../common/child-env';
 import { ApplicationFailure } from '@temporalio/common';
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -158,7 +159,7 @@ export class BmcClient {
         ipmitool,
         args,
         {
-          env: { ...process.env, IPMI_PASSWORD: this.login.password },
+          env: childEnv({ IPMI_PASSWORD: this.login.password }),
           timeout: processTimeoutMs,
           killSignal: 'SIGKILL',
         },
@@ -183,7 +184,8 @@ export class BmcClient {
         (e: ExecError) => LOGIN_REFUSED.exec(e.stderr ?? '')?.[0],
       );
       return refused
-        ? this.failure('auth', `refused the login of user "${this.login.username}": ${refused}`)
+        ? // Not the user name: it was resolved from a secret reference, and errors carry no secret.
+          this.failure('auth', `refused the login of bmc.credentials: ${refused}`)
         : this.failure('timeout', `${what}: no session (the BMC does not answer): ${stderr}`);
     }
     if (/Insufficient privilege/i.test(stderr)) return this.failure('auth', `${what}: ${stderr}`);

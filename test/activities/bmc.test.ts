@@ -289,7 +289,7 @@ describe('power and boot device', () => {
     await sleep(200);
   });
 
-  it('refuses wrong credentials: non-retryable, without the password in the message', async () => {
+  it('refuses wrong credentials: non-retryable, with neither secret in the message', async () => {
     const wrong = bmcActivities({
       resolveSecret: async (ref) => (ref.endsWith('#password') ? 'wrong-password' : 'steward'),
       options: { ...BMC_OPTIONS, port: ctx.lab.bareMetal!.bmc.port },
@@ -297,8 +297,9 @@ describe('power and boot device', () => {
     const err = await failure(wrong.bmcPowerStatus({ bmc: target('worker-2') }));
     assert.equal(err.type, BMC_FAILURES.auth);
     assert.equal(err.nonRetryable, true);
-    assert.match(err.message, /refused the login of user "steward": RAKP 2 HMAC is invalid/);
+    assert.match(err.message, /refused the login of bmc.credentials: RAKP 2 HMAC is invalid/);
     assert.ok(!err.message.includes('wrong-password'));
+    assert.ok(!err.message.includes('steward'), 'the resolved user name is a secret too');
   });
 
   it('names the bad field of a target', async () => {
