@@ -66,6 +66,27 @@ export const parseUpgradeInput = (input: unknown): ParsedUpgradeInput =>
 /** Kubelets may lag the control plane by this many minors (Kubernetes' skew policy since 1.28). */
 export const MAX_KUBELET_SKEW = 3;
 
+/**
+ * The worker batches, with the same rule the rollout applies: NotReady workers are never picked,
+ * and excluded ones count as unavailable while they are NotReady.
+ */
+function planWorkerBatches(
+  workers: ClusterFacts['nodes'],
+  maxUnavailable: number,
+): { workerBatches: string[][]; workersWaitFor?: string } {
+  const states = workers.map((n) => ({ name: n.name, ready: n.ready, done: !n.selected }));
+  const workerBatches: string[][] = [];
+  for (;;) {
+    const batch = nextWorkerBatch(states, maxUnavailable);
+    if (batch.nodes.length === 0) {
+      const waiting = states.some((s) => !s.done);
+      return { workerBatches, ...(waiting && { workersWaitFor: batch.waitingFor }) };
+    }
+    workerBatches.push(batch.nodes);
+    for (const s of states) if (batch.nodes.includes(s.name)) s.done = true;
+  }
+}
+
 export function planUpgrade(
   input: Pick<
     ParsedUpgradeInput,
@@ -104,20 +125,7 @@ export function planUpgrade(
     );
   }
 
-  // Plan the batches with the same rule the rollout applies; NotReady workers are never picked,
-  // and excluded ones count as unavailable while they are NotReady.
-  const states = workers.map((n) => ({ name: n.name, ready: n.ready, done: !n.selected }));
-  const workerBatches: string[][] = [];
-  let workersWaitFor: string | undefined;
-  for (;;) {
-    const batch = nextWorkerBatch(states, maxUnavailable);
-    if (batch.nodes.length === 0) {
-      if (states.some((s) => !s.done)) workersWaitFor = batch.waitingFor;
-      break;
-    }
-    workerBatches.push(batch.nodes);
-    for (const s of states) if (batch.nodes.includes(s.name)) s.done = true;
-  }
+  const { workerBatches, workersWaitFor } = planWorkerBatches(workers, maxUnavailable);
 
   let addons = facts.addons;
   const steps = path.steps.map((version) => {
