@@ -332,10 +332,6 @@ export interface KubernetesUpgradeStatus extends OperationWaits {
   leftCordoned: string[];
   /** Why no node can start now, while the rollout waits for the cluster (e.g. a NotReady worker). */
   blockedBy?: string;
-  /**
-   * While the maintenance window is closed: which, when it opens next, and whether nodes in
-   * flight finish first, e.g. "sat,sun 22:00-04:00 Europe/Berlin is closed; next opens at …".
-   */
   /** Add-on steps applied, e.g. "v1.32.13: snapshot-controller v8.2.0". */
   addonsApplied: string[];
   addonsSkipped: string[];

@@ -67,13 +67,18 @@ function finish(
 /** The node's steps, in order; each returns the problem an operator reads, if any. */
 function nodeSteps(input: UpgradeNodeInput, op: NodeOperation): Step[] {
   const { cluster, node, version } = input;
+  // An operator deciding on a node must know it is out of service (and stays so on skip).
+  const options = {
+    onProblem: async () => (op.status.cordonedBySteward ? `; cordoned: ${node}` : ''),
+  };
   return [
     { name: 'drain', run: () => drain(input, op.status) },
-    { name: 'upgrade-job', run: () => upgradeJob(input) },
-    { name: 'node-ready', run: () => nodeReady(input) },
-    { name: 'device-plugin', run: () => devicePlugin(input) },
+    { name: 'upgrade-job', run: () => upgradeJob(input), options },
+    { name: 'node-ready', run: () => nodeReady(input), options },
+    { name: 'device-plugin', run: () => devicePlugin(input), options },
     {
       name: 'checks',
+      options,
       run: async () => {
         await sleep(`${input.pauseSeconds} seconds`);
         const problems = nodeCheckProblems(
@@ -83,7 +88,7 @@ function nodeSteps(input: UpgradeNodeInput, op: NodeOperation): Step[] {
         return problems.length === 0 ? undefined : problems.join('; ');
       },
     },
-    { name: 'uncordon', run: () => uncordon(input, op.status) },
+    { name: 'uncordon', run: () => uncordon(input, op.status), options },
   ];
 }
 

@@ -100,7 +100,7 @@ describe('upgradeNode workflow', () => {
     const result = await run(cluster, async (h) => {
       assert.match(
         await untilWaiting(h),
-        /^upgrade-job: Job upgrade-w1-v1\.32\.13 failed: BackoffLimitExceeded/,
+        /^upgrade-job: Job upgrade-w1-v1\.32\.13 failed: BackoffLimitExceeded.*; cordoned: w1$/,
       );
       assert.equal(cluster.unschedulable, true, 'the failed node stays cordoned');
       cluster.jobFails = false;
