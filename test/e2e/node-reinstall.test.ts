@@ -152,6 +152,9 @@ describe('steward reinstall', () => {
     assert.equal((await netboxDevice(stack.lab, 'worker-2')).status, 'failed');
     assert.equal((await decide('worker-2', 'abort')).outcome, 'aborted');
     await pointDnsName(stack.lab.stateDir, 'bmc-lab-w2.oob.lab.steward.dev', '127.0.1.2');
+    // The aborted reinstall's cordon is no later operation's to lift: the operator takes the node
+    // back, as the runbook says.
+    assert.equal((await stack.steward('uncordon', 'worker-2')).code, 0);
   });
 
   it('a BMC that refuses the boot device: the step waits with its message; retry after the fix', async () => {
