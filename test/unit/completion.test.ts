@@ -59,12 +59,12 @@ describe('steward completion bash', () => {
   }
 
   it('offers every operation the workflows announce', () => {
+    // Directly, or as the kind of an Operation (the skeleton announces it).
+    const announces = /announce\('([^']+)'|(?:new Operation\(|super\()[^;]*?\bkind: '([^']+)'/gs;
     const announced = readdirSync(join(root, 'workflows'))
       .filter((f) => f.endsWith('.ts'))
-      .flatMap((f) => [
-        ...readFileSync(join(root, 'workflows', f), 'utf8').matchAll(/announce\('([^']+)'/g),
-      ])
-      .map((m) => m[1]);
+      .flatMap((f) => [...readFileSync(join(root, 'workflows', f), 'utf8').matchAll(announces)])
+      .map((m) => m[1] ?? m[2]);
     assert.deepEqual([...new Set(announced)].sort(), [...OPERATION_NAMES].sort());
   });
 });

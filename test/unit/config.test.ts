@@ -47,7 +47,7 @@ describe('loadConfig', () => {
       drain: { evictionPollMs: 250 },
       addons: {},
       kubernetes: {},
-      bmc: { port: 623, retries: 2, timeoutSeconds: 2 },
+      bmc: { port: 623, retries: 2, timeoutSeconds: 2, bootFlagValidBit: 'reported' },
       dns: {},
       provisioning: {},
       openstack: {},
