@@ -1,15 +1,12 @@
 // `steward status -o json|yaml`: what scripts read, parsed back.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Worker } from '@temporalio/worker';
 import { parse } from 'yaml';
 import { status } from '../../scripts/cli/commands/inspect';
 import { EXIT } from '../../scripts/cli/exit-codes';
-import { decideUpdate, drainStatusQuery, workflowIds } from '../../workflows/api';
-import type { drainNode } from '../../workflows';
-import { FakeCluster, pod } from '../support/fake-cluster';
-import { endGuard, guardActivities } from '../support/guard';
-import { useTestServer, workerBundle } from '../support/temporal';
+import { decideUpdate, workflowIds } from '../../workflows/api';
+import { withBlockedDrain } from '../support/blocked-drain';
+import { useTestServer } from '../support/temporal';
 
 const testEnv = useTestServer();
 
@@ -27,46 +24,24 @@ async function captured(run: () => Promise<number>): Promise<{ code: number; std
 
 describe('status -o', () => {
   it('json and yaml: the state, the exit code and the report, while waiting and when done', async () => {
-    const cluster = new FakeCluster('o1', [pod('web-1')]);
-    cluster.block('web-1');
-    const worker = await Worker.create({
-      connection: testEnv().nativeConnection,
-      taskQueue: 'cli-output',
-      workflowBundle: await workerBundle(),
-      activities: {
-        ...cluster.activities(),
-        ...guardActivities(testEnv),
-        notifyOperators: async () => ({ delivered: false }),
-      },
-    });
     const { client } = testEnv();
     const id = workflowIds.drain('lab', 'o1');
-    await worker
-      .runUntil(async () => {
-        const handle = await client.workflow.start<typeof drainNode>('drainNode', {
-          taskQueue: 'cli-output',
-          workflowId: id,
-          args: [{ cluster: 'lab', node: 'o1', timeoutSeconds: 1 }],
-        });
-        for (let i = 0; i < 100 && !(await handle.query(drainStatusQuery)).waitingReason; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        const waiting = await captured(() => status(client, id, { output: 'json' }));
-        assert.equal(waiting.code, EXIT.waiting);
-        const w = JSON.parse(waiting.stdout);
-        assert.deepEqual(
-          [w.workflowId, w.type, w.status, w.exitCode],
-          [id, 'drainNode', 'RUNNING', 3],
-        );
-        assert.match(w.report.waitingReason, /timed out after 1s/);
+    await withBlockedDrain(testEnv, 'o1', async (handle, cluster) => {
+      const waiting = await captured(() => status(client, id, { output: 'json' }));
+      assert.equal(waiting.code, EXIT.waiting);
+      const w = JSON.parse(waiting.stdout);
+      assert.deepEqual(
+        [w.workflowId, w.type, w.status, w.exitCode],
+        [id, 'drainNode', 'RUNNING', 3],
+      );
+      assert.match(w.report.waitingReason, /timed out after 1s/);
 
-        cluster.unblock('web-1');
-        await handle.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
-        await handle.result();
-        const done = await captured(() => status(client, id, { output: 'yaml' }));
-        const d = parse(done.stdout);
-        assert.deepEqual([d.status, d.exitCode, d.report.outcome], ['COMPLETED', 0, 'drained']);
-      })
-      .finally(() => endGuard(testEnv, 'lab'));
+      cluster.unblock('web-1');
+      await handle.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      await handle.result();
+      const done = await captured(() => status(client, id, { output: 'yaml' }));
+      const d = parse(done.stdout);
+      assert.deepEqual([d.status, d.exitCode, d.report.outcome], ['COMPLETED', 0, 'drained']);
+    });
   });
 });
