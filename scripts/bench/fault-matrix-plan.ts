@@ -41,11 +41,16 @@ export const FAULTS: MatrixFault[] = [
   { name: 'bmc-refuses-boot-device', operations: REINSTALLS, decision: 'retry' },
   { name: 'wrong-serial-behind-ddns', operations: BMC_OPERATIONS, decision: 'abort' },
   { name: 'vault-refuses-login', operations: BMC_OPERATIONS, decision: 'retry' },
-  { name: 'netbox-5xx', operations: NETBOX_OPERATIONS },
+  // Waited out; should the wait run out, the operator retries once NetBox is back.
+  { name: 'netbox-5xx', operations: NETBOX_OPERATIONS, decision: 'retry' },
   { name: 'keystone-token-revoked', operations: ['hypervisor-eviction'] },
   { name: 'nova-down-60s', operations: ['hypervisor-eviction'] },
-  { name: 'partition-sized-failure', operations: ['hypervisor-eviction'] },
-  { name: 'failure-spreads-two-hosts-per-poll', operations: ['hypervisor-eviction'] },
+  { name: 'partition-sized-failure', operations: ['hypervisor-eviction'], decision: 'abort' },
+  {
+    name: 'failure-spreads-two-hosts-per-poll',
+    operations: ['hypervisor-eviction'],
+    decision: 'abort',
+  },
   { name: 'osd-stays-down', operations: ['rook-ceph-upgrade'], decision: 'abort' },
   { name: 'pgs-scrubbing', operations: ['rook-ceph-upgrade'] },
 ];

@@ -1,9 +1,12 @@
 // The fault matrix (issue 16): every planned cell of each operation that has a driver, on one
 // stack per operation, then the table. Seeded: a failing cell re-runs alone with its seed.
 //   node --import tsx scripts/bench/fault-matrix.ts [--seed N] [--kills N] [--max-delay-ms N]
-//     [--cell drain/pdb-never-allows]
+//     [--operation rook-ceph-upgrade] [--cell drain/pdb-never-allows]
 import { parseArgs } from 'node:util';
 import { drainDriver } from './fault-matrix-drain';
+import { evictionDriver } from './fault-matrix-eviction';
+import { reinstallDriver } from './fault-matrix-reinstall';
+import { rookDriver } from './fault-matrix-rook';
 import { upgradeDriver } from './fault-matrix-upgrade';
 import {
   matrixTable,
@@ -19,6 +22,11 @@ import { runCell, Stacks } from './fault-matrix-run';
 const DRIVERS: Partial<Record<MatrixOperation, () => OperationDriver>> = {
   drain: drainDriver,
   'kubernetes-upgrade-gpu': upgradeDriver,
+  'reinstall-standard': reinstallDriver('standard'),
+  'reinstall-custom': reinstallDriver('custom'),
+  'reinstall-none': reinstallDriver('none'),
+  'hypervisor-eviction': evictionDriver,
+  'rook-ceph-upgrade': rookDriver,
 };
 
 const wholeNumber = (name: string, value: string) => {
@@ -45,6 +53,7 @@ async function main() {
       seed: { type: 'string', default: '1' },
       kills: { type: 'string', default: '20' },
       'max-delay-ms': { type: 'string', default: '3000' },
+      operation: { type: 'string' },
       cell: { type: 'string' },
     },
   });
@@ -55,7 +64,11 @@ async function main() {
     maxDelayMs: wholeNumber('max-delay-ms', values['max-delay-ms']),
     ...(values.cell && { cell: values.cell }),
   });
-  const driven = cells.filter((c) => DRIVERS[c.operation]?.().faults.includes(c.fault.name));
+  const driven = cells.filter(
+    (c) =>
+      (!values.operation || c.operation === values.operation) &&
+      DRIVERS[c.operation]?.().faults.includes(c.fault.name),
+  );
   const results: CellResult[] = [];
   for (const operation of new Set(driven.map((c) => c.operation))) {
     results.push(
@@ -67,7 +80,9 @@ async function main() {
   }
   console.log(`\nfault matrix, seed ${seed}, ${new Date().toISOString()}\n`);
   console.log(matrixTable(results));
-  const notRun = cells.filter((c) => !driven.includes(c)).map((c) => c.id);
+  const notRun = cells
+    .filter((c) => !driven.includes(c) && (!values.operation || c.operation === values.operation))
+    .map((c) => c.id);
   if (notRun.length) console.log(`not run (no driver for them yet): ${notRun.join(', ')}`);
   const flagged = results.some(
     (r) => r.unsafe + r.doubled > 0 || r.asExpected < r.cell.runs.length,

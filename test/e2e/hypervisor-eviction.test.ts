@@ -35,6 +35,7 @@ import {
   computeServices,
   listServers,
   openstackRun,
+  revokeStewardTokens,
   type ApiService,
 } from '../support/openstack';
 import {
@@ -133,16 +134,6 @@ const movesFrom = async (serverId: string, host: string) =>
   ).migrations.filter(
     (m) => m.source_compute === host && ['live-migration', 'migration'].includes(m.migration_type),
   );
-/** Keystone revokes every token of Steward's user, as disabling it for a moment does. */
-async function revokeStewardTokens(): Promise<void> {
-  const api = adminApi(os());
-  const { users } = await api.call<{ users: { id: string }[] }>(
-    'GET',
-    `${os().authUrl}/users?name=${os().steward.username}`,
-  );
-  for (const enabled of [false, true])
-    await api.call('PATCH', `${os().authUrl}/users/${users[0].id}`, { user: { enabled } });
-}
 /** Every instance that was on `host` is ACTIVE (or as it was) elsewhere, as the openstack CLI sees it. */
 async function assertMovedOff(host: string, ids: string[]): Promise<void> {
   const servers = await listServers(os());
@@ -392,7 +383,7 @@ describe('hypervisor eviction on the real Nova lab', () => {
     } finally {
       await setComputeServicesEnabled(os(), ['hv-4'], true);
     }
-    await revokeStewardTokens();
+    await revokeStewardTokens(os());
     const retry = await stack.steward('decide', workflowIds.evict('lab', 'hv-3'), 'retry');
     assert.equal(retry.code, 0, output(retry));
     const result = await evictionResult('hv-3');

@@ -73,3 +73,25 @@ export async function computeServices(openstack: NovaConnection): Promise<ApiSer
   );
   return services;
 }
+
+/** Keystone revokes every token of Steward's user, as disabling it for a moment does. */
+export async function revokeStewardTokens(openstack: NovaConnection): Promise<void> {
+  const api = adminApi(openstack);
+  const { users } = await api.call<{ users: { id: string }[] }>(
+    'GET',
+    `${openstack.authUrl}/users?name=${openstack.steward.username}`,
+  );
+  for (const enabled of [false, true])
+    await api.call('PATCH', `${openstack.authUrl}/users/${users[0].id}`, { user: { enabled } });
+}
+
+/** Takes a host's compute service back into service: not forced down, enabled. */
+export async function restoreComputeService(openstack: NovaConnection, host: string) {
+  const service = (await computeServices(openstack)).find((s) => s.host === host);
+  if (!service) throw new Error(`no nova-compute service on ${host}`);
+  const api = adminApi(openstack);
+  const url = `${openstack.computeUrl}/os-services/${service.id}`;
+  const options = { microversion: '2.53' };
+  if (service.forced_down) await api.call('PUT', url, { forced_down: false }, options);
+  if (service.status !== 'enabled') await api.call('PUT', url, { status: 'enabled' }, options);
+}
