@@ -106,7 +106,18 @@ export function evictionDriver(): OperationDriver {
             await ipmitool(stack.lab, SCENARIO, host, ['chassis', 'power', 'on']);
           else await setComputeRunning(stack.lab.stateDir, [host], true);
           await setComputeRunning(stack.lab.stateDir, [...down.slice(1), ...spread], true);
-          for (const h of HOSTS) await restoreComputeService(os, h);
+          // Nova refuses to force a host up until its restarted compute has completed the
+          // evacuation records it left: asked again until it accepts.
+          for (const h of HOSTS)
+            await waitFor(
+              `${h} back in service`,
+              () =>
+                restoreComputeService(os, h).then(
+                  () => true,
+                  (e: Error) => e.message,
+                ),
+              { timeoutMs: COMPUTE_START_MS, intervalMs: 2000 },
+            );
           await untilState(stack, HOSTS, 'up', COMPUTE_START_MS);
         },
       };
