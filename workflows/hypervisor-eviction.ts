@@ -1,7 +1,7 @@
 // hypervisorEviction: a failed hypervisor emptied without making the outage worse. It is judged
 // against the partition threshold (hosts down, or evicted within the window) before anything
-// changes; nothing is evacuated unless the BMC, its serial checked, reads the host off right
-// before (after any wait); a person's disable reason is kept. The host stays off and disabled.
+// changes and again before each power-off; nothing is evacuated unless the BMC, its serial
+// checked, reads the host off right before (after any wait); a person's disable reason is kept. The host stays off and disabled.
 import type { BmcTarget } from '../activities/bmc/activities';
 import type { DeviceFacts } from '../activities/netbox/devices';
 import {
@@ -49,8 +49,6 @@ class Eviction {
   private readonly evacuation: Evacuation;
   /** Set when the re-confirmation or the threshold ends the eviction before any change. */
   private early?: { outcome: Outcome; message: string };
-  /** Fence attempts so far: every one after the first re-reads Nova and the threshold. */
-  private fenceAttempts = 0;
 
   constructor(private readonly input: EvictionRequest) {
     const { region, host } = input;
@@ -134,11 +132,11 @@ class Eviction {
   }
 
   /**
-   * Before a fence attempt after a wait (an operator's retry, an outage's backoff): Nova still sees
-   * the compute down, and the threshold, read again, still allows the eviction.
+   * Before every fence attempt, the first included (a worker's crash or a slow read may separate it
+   * from the check): Nova still sees the compute down, and the threshold, read again, still allows
+   * the eviction.
    */
   private async stillToEvict(): Promise<string | undefined> {
-    if (this.fenceAttempts++ === 0) return undefined;
     const { region, host } = this.input;
     const service = await readComputeService(region, host);
     if (service.state === 'up')

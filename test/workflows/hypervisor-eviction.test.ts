@@ -413,6 +413,34 @@ describe('hypervisorEviction workflow', () => {
     assert.equal(nova.host('hv-1').power, 'on');
   });
 
+  it('a failure that spreads between the check and the fence: the threshold is read again before the first power-off', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4));
+    nova.setRunning(['hv-1'], false);
+    const activities = nova.activities();
+    await withWorker(
+      {
+        ...activities,
+        // Read right after the threshold's check passed: two more hosts fail meanwhile, as a
+        // worker SIGKILLed there would find when it resumes (the fault matrix found it).
+        describeDevice: async (args) => {
+          nova.setRunning(['hv-2', 'hv-3'], false);
+          return activities.describeDevice!(args);
+        },
+      },
+      async (q) => {
+        const h = await startEviction(q, { host: 'hv-1' });
+        assert.match(
+          await untilWaiting(h),
+          /^fencing: 3 of 4 hypervisors down in region \(hv-1, hv-2, hv-3\), more than the 1 allowed: hv-1 not fenced/,
+        );
+        await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+        assert.equal((await h.result()).outcome, 'aborted');
+      },
+    );
+    assert.deepEqual(nova.log, [], 'no power-off, no NetBox write');
+    assert.equal(nova.host('hv-1').power, 'on');
+  });
+
   it('the BMC is read again before evacuating after an operator wait: a host powered on meanwhile is not evacuated', async () => {
     const nova = new FakeNova(HOSTS.slice(0, 3));
     nova.setRunning(['hv-1'], false);
