@@ -1,7 +1,8 @@
 // hypervisorEviction: a failed hypervisor emptied without making the outage worse. It is judged
 // against the partition threshold (hosts down, or evicted within the window) before anything
 // changes and again before each power-off; nothing is evacuated unless the BMC, its serial
-// checked, reads the host off right before (after any wait); a person's disable reason is kept. The host stays off and disabled.
+// checked, reads the host off right before (after any wait); a person's disable reason is kept.
+// The host stays off and disabled.
 import type { BmcTarget } from '../activities/bmc/activities';
 import type { DeviceFacts } from '../activities/netbox/devices';
 import {
