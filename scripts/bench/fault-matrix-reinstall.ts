@@ -19,6 +19,7 @@ import { LabCluster } from '../../test/support/lab-cluster';
 import type { TestStack } from '../../test/support/stack';
 import { labScriptsDir } from '../stack';
 import {
+  drainStatusQuery,
   nodeReinstallStatusQuery,
   workflowIds,
   type DeploymentOption,
@@ -153,7 +154,16 @@ export function reinstallDriver(deployment: DeploymentOption): () => OperationDr
         ],
         async step() {
           const status = await stack.client.workflow.getHandle(id).query(nodeReinstallStatusQuery);
-          return { name: status.step, waiting: status.waitingReason !== undefined };
+          const waiting = status.waitingReason !== undefined;
+          if (waiting || status.step !== 'drain') return { name: status.step, waiting };
+          // The drain is a child workflow: a blocked drain waits there, for its own decision.
+          const drainId = workflowIds.drain(status.cluster, host);
+          const drain = await stack.client.workflow
+            .getHandle(drainId)
+            .query(drainStatusQuery)
+            .catch(() => undefined); // not started yet
+          const blocked = drain?.waitingReason !== undefined;
+          return { name: 'drain', waiting: blocked, ...(blocked && { asks: drainId }) };
         },
         clearFault: () => faultSwitch.clear(),
         async endedAsExpected(result) {
