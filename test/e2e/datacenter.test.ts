@@ -19,7 +19,7 @@ import { powerCommands } from '../support/lab-bare-metal';
 import { LabCluster } from '../support/lab-cluster';
 import { rookHelmRelease } from '../support/lab-rook';
 import { LAB_TARGET, startLabUpgrade } from '../support/lab-upgrade';
-import { listServers } from '../support/openstack';
+import { computeServices, listServers } from '../support/openstack';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const SCENARIO = '../../lab/scenarios/datacenter.yaml';
@@ -51,10 +51,17 @@ function readStatus(pid: number): string {
 
 it('hypervisor eviction: a BMC power cut on hv-1, the watch moves its instances', async () => {
   const os = stack.lab.openstack!;
+  // A nova-compute's start is CPU-bound: a host not up yet would count as failed beside hv-1.
+  await waitFor(
+    'every compute service up',
+    async () => (await computeServices(os)).every((s) => s.state === 'up'),
+    { timeoutMs: 300_000, intervalMs: 1_000 },
+  );
   const onHost = (await listServers(os)).filter((s) => s.Host === 'hv-1').map((s) => s.ID);
   assert.ok(onHost.length > 0, 'instances on hv-1');
   const watch = await stack.steward('evict-watch', 'lab', '--interval', '5s', '--grace', '2');
   assert.equal(watch.code, 0, output(watch));
+  const cut = Date.now();
   const off = await ipmitool(stack.lab, SCENARIO, 'hv-1', ['chassis', 'power', 'off']);
   assert.equal(off.code, 0, off.stderr);
   await waitFor(
@@ -71,6 +78,7 @@ it('hypervisor eviction: a BMC power cut on hv-1, the watch moves its instances'
     .getHandle(workflowIds.evict('lab', 'hv-1'))
     .result();
   assert.equal(result.outcome, 'evicted', result.message);
+  console.log(`power cut → evicted in ${((Date.now() - cut) / 1000).toFixed(0)} s`);
   const now = await listServers(os);
   for (const id of onHost) {
     const server = now.find((s) => s.ID === id);
