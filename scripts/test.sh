@@ -13,6 +13,9 @@ done
 [ $# -gt 0 ] && files=("$@")
 
 mkdir -p test-results
+# One workflow bundle for every worker the tests start, instead of one bundling per worker start.
+node --import tsx scripts/build/bundle-workflows.ts test-results >/dev/null
+export STEWARD_WORKFLOW_BUNDLE="$root/test-results/workflow-bundle.js"
 status=0
 # Two test files at a time: lab and end-to-end files spend most of their time waiting on real
 # servers (rolls, timers, kubelet restarts), and every lab runs on free ports of its own.
