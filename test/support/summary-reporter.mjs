@@ -3,6 +3,7 @@
 // test-results/durations.txt, so the test command's budget can be kept.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import process from 'node:process';
 
 export default async function* summary(source) {
   let passed = 0;
