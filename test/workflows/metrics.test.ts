@@ -107,6 +107,8 @@ describe('worker metrics', () => {
     // The upgrade's lease, held since it began.
     assert.match(waiting, /^steward_lease_held_seconds\{[^}]*operation="kubernetes-upgrade"/m);
     assert.equal(figure(waiting, 'steward_operator_waits', { step: 'approval' }), 1);
+    // What the chart's StewardNoWorkerPolling alert reads.
+    assert.ok(figure(waiting, 'temporal_num_pollers', { poller_type: 'workflow_task' }) >= 1);
     assert.equal(figure(waiting, 'steward_nodes_done', { outcome: 'upgraded' }), 1, 'cp-1');
     // No series per workflow run: no label names a workflow or a run.
     const { runId } = await handle.describe();
