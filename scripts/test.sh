@@ -21,5 +21,7 @@ node --import tsx --test --test-concurrency="${STEWARD_TEST_CONCURRENCY:-2}" \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=./test/support/summary-reporter.mjs --test-reporter-destination=test-results/summary.txt \
   "${files[@]}" || status=$?
+echo "slowest test files (all in test-results/durations.txt):"
+head -15 test-results/durations.txt
 cat test-results/summary.txt
 exit "$status"
