@@ -90,7 +90,9 @@ export async function readCensus(
 ): Promise<{ operations: RunningOperation[]; guards: GuardLeases[] }> {
   const operations: RunningOperation[] = [];
   const guardIds: string[] = [];
-  for await (const wf of client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+  // Only Steward's: a namespace shared with other applications lists theirs too.
+  const query = `ExecutionStatus = "Running" AND (${searchAttributes.operation.name} IS NOT NULL OR WorkflowType = "clusterGuard")`;
+  for await (const wf of client.workflow.list({ query })) {
     if (wf.type === 'clusterGuard') guardIds.push(wf.workflowId);
     const operation = wf.typedSearchAttributes.get(searchAttributes.operation);
     if (!operation) continue;
