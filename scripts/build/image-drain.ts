@@ -1,6 +1,7 @@
 // Proves the worker image on the lab: the worker and the CLI run from the image's root filesystem
 // (`buildah mount`, then chroot: no container runtime can run here) and drain a lab node, as the
-// lab apiserver's audit log records. Prints the worker's start to polling and the drain's time.
+// lab apiserver's audit log records, and serve their metrics. Prints the worker's start to polling
+// and the drain's time.
 // As root, after scripts/build/image.sh (minutes: not in the test command):
 //   node --import tsx scripts/build/image-drain.ts [IMAGE]   # default localhost/steward:<version>
 import { execFile } from 'node:child_process';
@@ -63,7 +64,8 @@ async function drainFromImage(stateDir: string, root: string): Promise<void> {
   await kubectl('delete', 'pdb', 'locked');
   // Room for the evicted pods: the spares start cordoned.
   await kubectl('uncordon', 'spare-1', 'spare-2');
-  const { client, configPath } = await startTemporalWithConfig(stateDir, await freeStackPorts(), {
+  const ports = await freeStackPorts();
+  const { client, configPath } = await startTemporalWithConfig(stateDir, ports, {
     clusters: { lab: labClusterConfig(lab) },
   });
   // The image's environment, not this machine's: only what a pod would be given.
@@ -112,6 +114,15 @@ async function drainFromImage(stateDir: string, root: string): Promise<void> {
   console.log(
     `drain of node-a from the image: ${seconds(drain.ms)} s, ${evictions.length} evictions in the audit log`,
   );
+  // The image's worker serves its figures: the drain counted, its pollers (what the alerts read).
+  const metrics = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
+  const finished =
+    /^steward_operations_finished\{[^}]*outcome="completed"[^}]*workflowType="drainNode"/m;
+  if (!finished.test(metrics)) throw new Error('the worker counted no completed drain');
+  if (!/^temporal_num_pollers\{[^}]*poller_type="workflow_task"/m.test(metrics)) {
+    throw new Error('the worker shows no workflow pollers');
+  }
+  console.log('metrics from the image: the drain counted, the workflow pollers shown');
   await client.connection.close();
 }
 
