@@ -41,14 +41,18 @@ async function keepScrubbing(lab: TestLab): Promise<() => Promise<void>> {
   };
 }
 
-/** Waits until Rook has rolled every daemon to `image` and Ceph says HEALTH_OK. */
-const untilSettled = (lab: TestLab, image: string) =>
+/**
+ * Waits until Rook has rolled every daemon to the CephCluster's image (the run's, or the last one
+ * when it aborted before setting it) and Ceph says HEALTH_OK.
+ */
+const untilSettled = (lab: TestLab) =>
   waitFor(
-    `Ceph at ${image} and healthy`,
+    'Ceph at its CephCluster image and healthy',
     async () => {
-      const version = (await cephClusterJson(lab)).status?.version?.image;
+      const cluster = await cephClusterJson(lab);
+      const [wanted, version] = [cluster.spec.cephVersion.image, cluster.status?.version?.image];
       const { status } = await cephJson(lab, 'health');
-      return (version === image && status === 'HEALTH_OK') || `${version}, ${status}`;
+      return (version === wanted && status === 'HEALTH_OK') || `${version}, ${status}`;
     },
     { timeoutMs: 600_000, intervalMs: 2000 },
   );
@@ -97,7 +101,7 @@ export function rookDriver(): OperationDriver {
           await lab.kubectl(
             ...['scale', 'deploy', 'rook-ceph-operator', '-n', 'rook-ceph', '--replicas=1'],
           );
-          await untilSettled(lab, image);
+          await untilSettled(lab);
         },
       };
     },
