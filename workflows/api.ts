@@ -177,7 +177,7 @@ export const operatorWaitSignal = defineSignal<[OperatorWait]>('operatorWait');
 
 /** The operations that take a lease from their cluster's guard before they disrupt it. */
 export type LeaseOperation =
-  'kubernetes-upgrade' | 'rook-ceph-upgrade' | 'node-reinstall' | 'drain';
+  'kubernetes-upgrade' | 'node-upgrade' | 'rook-ceph-upgrade' | 'node-reinstall' | 'drain';
 
 /** A lease's holder: a workflow and its first run, so a run continued as new keeps the lease. */
 export interface LeaseHolder {

@@ -1,7 +1,9 @@
 // upgradeNode: one node's step to one Kubernetes version, a child of the upgrade so no history
 // grows with the cluster. The upgrade Job runs only on a node this run drained; the node is
 // uncordoned only if Steward cordoned it; any problem waits for an operator, never fails the run.
-import { sleep } from '@temporalio/workflow';
+// Started alone (no parent upgrade holding the lease), it takes the node's lease first or fails,
+// naming the holder, before any change.
+import { sleep, workflowInfo } from '@temporalio/workflow';
 import { heartbeating, kubernetesLocal as k8s } from './operation/activity-profiles';
 import {
   upgradeNodeStatusQuery,
@@ -11,6 +13,7 @@ import {
   type UpgradeNodeStatus,
   type UpgradeNodeStep,
 } from './api';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { drainForMaintenance } from './maintenance-drain';
 import { cordonOwner } from './node-drain';
 import { Operation, type Step } from './operation/operation';
@@ -19,7 +22,11 @@ import { nodeCheckProblems } from './policy/node-checks';
 
 type NodeOperation = Operation<UpgradeNodeStatus>;
 
-export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeResult> {
+export function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeResult> {
+  return withClusterLease((lease) => upgrade(input, lease));
+}
+
+async function upgrade(input: UpgradeNodeInput, lease: ClusterLease): Promise<UpgradeNodeResult> {
   const { cluster, node, version } = input;
   requireWorkflowId(
     workflowIds.upgradeNode(cluster, node, version),
@@ -41,6 +48,8 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
     details: () => (status.cordonedBySteward ? [`Cordoned by Steward: ${node}`] : []),
     onStep: (name) => (status.step = name as UpgradeNodeStep),
   });
+  // A child of the Kubernetes upgrade runs under its lease, which names this node already.
+  if (!workflowInfo().parent) await lease.take(cluster, 'node-upgrade', [node]);
   const { end } = await op.runSteps(nodeSteps(input, op));
   if (end !== 'done') {
     const outcome = end === 'skip' ? 'skipped' : 'aborted';
