@@ -1,5 +1,7 @@
 // Steward's configuration: a YAML file (STEWARD_CONFIG) overlaid by environment variables.
-// Secrets are never read from the file: the Temporal API key comes from the environment only.
+// Secrets are never read from the file: the Temporal API key comes from Temporal's own client
+// configuration only (TEMPORAL_API_KEY or its TOML profile), which also wins over the file's
+// Temporal address, namespace and certificates.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -7,6 +9,7 @@ import { z } from 'zod';
 import { kubernetesReleasesSchema } from '../activities/kubernetes/releases';
 import { TASK_QUEUE } from '../workflows/api';
 import { parseSecretRef } from '../workflows/policy/secret-ref';
+import { temporalProfile } from './temporal-connection';
 
 const path = z.string().min(1);
 
@@ -36,10 +39,16 @@ const rook = z.strictObject({
 });
 
 const schema = z.strictObject({
+  /**
+   * Defaults for Temporal's own client configuration (a profile of its TOML file, the TEMPORAL_*
+   * variables), which wins over them: workers/temporal-connection.ts.
+   */
   temporal: z
     .strictObject({
-      address: z.string().default('127.0.0.1:7233'),
-      namespace: z.string().default('default'),
+      address: z.string().min(1).optional(),
+      namespace: z.string().min(1).optional(),
+      /** The profile of Temporal's TOML config file (TEMPORAL_CONFIG_FILE); `default` if unset. */
+      profile: z.string().min(1).optional(),
       /** mTLS client certificate and key, and the CA that signed the server's certificate. */
       tls: z
         .strictObject({
@@ -49,8 +58,6 @@ const schema = z.strictObject({
           serverName: z.string().optional(),
         })
         .optional(),
-      /** The environment variable holding a Temporal Cloud API key. */
-      apiKeyEnv: z.string().default('TEMPORAL_API_KEY'),
       uiUrl: z.string().default('http://127.0.0.1:8233'),
     })
     .prefault({}),
@@ -186,22 +193,17 @@ function validSecretRef(ref: string, ctx: z.RefinementCtx): void {
   }
 }
 
-export type StewardConfig = z.output<typeof schema>;
+type ParsedConfig = z.output<typeof schema>;
+
+/** The configuration, with the Temporal address and namespace in force (the profile's, else the file's). */
+export type StewardConfig = Omit<ParsedConfig, 'temporal'> & {
+  temporal: ParsedConfig['temporal'] & { address: string; namespace: string };
+};
 
 export class ConfigError extends Error {}
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const temporal: Record<string, unknown> = {};
-  if (env.TEMPORAL_ADDRESS) temporal.address = env.TEMPORAL_ADDRESS;
-  if (env.TEMPORAL_NAMESPACE) temporal.namespace = env.TEMPORAL_NAMESPACE;
-  if (env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA) {
-    temporal.tls = {
-      cert: env.TEMPORAL_TLS_CERT,
-      key: env.TEMPORAL_TLS_KEY,
-      ca: env.TEMPORAL_TLS_CA,
-    };
-  }
-  const overlay: Record<string, unknown> = { temporal };
+  const overlay: Record<string, unknown> = {};
   if (env.STEWARD_TASK_QUEUE) overlay.taskQueue = env.STEWARD_TASK_QUEUE;
   if (env.STEWARD_METRICS_PORT) overlay.metrics = { port: Number(env.STEWARD_METRICS_PORT) };
   // The environment suits a webhook URL that carries a token better than a file in the repo.
@@ -245,7 +247,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       `${file ?? 'environment'}: ${issue.path.join('.') || 'config'}: ${issue.message}`,
     );
   }
-  const config = result.data;
+  const parsed = result.data;
+  let standard: { address: string; namespace: string };
+  try {
+    standard = temporalProfile(parsed.temporal, env);
+  } catch (err) {
+    // A TOML file that does not parse, or a profile it lacks: Temporal's message says which.
+    throw new ConfigError(`Temporal client configuration: ${(err as Error).message}`);
+  }
+  const config: StewardConfig = {
+    ...parsed,
+    temporal: { ...parsed.temporal, address: standard.address, namespace: standard.namespace },
+  };
   const base = file ? dirname(resolve(file)) : process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   for (const cluster of Object.values(config.clusters)) {

@@ -9,6 +9,7 @@ import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
 import { prometheusTelemetry } from './metrics';
 import { serveHealth } from './health';
+import { reloadCertificates } from './certificate-reload';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: prometheusTelemetry(config.metrics),
   });
-  const connection = await NativeConnection.connect(connectionOptions(config));
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   const deps: ActivityDeps = {
     clusters: config.clusters,
     evictionPollMs: config.drain.evictionPollMs,
@@ -48,6 +49,13 @@ async function main(): Promise<void> {
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });
+  const stopReloading = reloadCertificates({
+    worker,
+    temporal: config.temporal,
+    connected: (next) =>
+      (deps.temporal = new Client({ connection: next, namespace: config.temporal.namespace })),
+    log,
+  });
   const health = config.health.port
     ? await serveHealth(worker, {
         port: config.health.port,
@@ -70,8 +78,9 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    stopReloading();
     health?.close();
-    await connection.close();
+    await worker.connection?.close();
     // After the last activity: a token left behind would stay valid until its TTL runs out.
     await clients.vault?.revokeSelf().then(
       (revoked) => revoked && log.info('Vault token revoked'),
