@@ -59,6 +59,18 @@ const schema = z.strictObject({
         })
         .optional(),
       uiUrl: z.string().default('http://127.0.0.1:8233'),
+      /**
+       * Worker Versioning: the Worker Deployment's name and this worker's build ID (the build's,
+       * `<version>+<commit>`, if unset; STEWARD_BUILD_ID). `versioning: false` for a Temporal
+       * without Worker Deployments (before 1.28): every run then replays on the newest worker.
+       */
+      deployment: z
+        .strictObject({
+          name: z.string().min(1).default('steward'),
+          buildId: z.string().min(1).optional(),
+          versioning: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   taskQueue: z.string().default(TASK_QUEUE),
@@ -204,6 +216,7 @@ export class ConfigError extends Error {}
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const overlay: Record<string, unknown> = {};
+  if (env.STEWARD_BUILD_ID) overlay.temporal = { deployment: { buildId: env.STEWARD_BUILD_ID } };
   if (env.STEWARD_TASK_QUEUE) overlay.taskQueue = env.STEWARD_TASK_QUEUE;
   if (env.STEWARD_METRICS_PORT) overlay.metrics = { port: Number(env.STEWARD_METRICS_PORT) };
   // The environment suits a webhook URL that carries a token better than a file in the repo.

@@ -10,6 +10,7 @@ import { connectionOptions } from './temporal-connection';
 import { prometheusTelemetry } from './metrics';
 import { serveHealth } from './health';
 import { reloadCertificates } from './certificate-reload';
+import { becomeCurrentIfNone, buildId, deploymentOptions } from './versioning';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -41,7 +42,12 @@ async function main(): Promise<void> {
     temporal: new Client({ connection, namespace: config.temporal.namespace }),
   };
   const clients = createClients(deps);
+  const deployment = config.temporal.deployment;
+  const build = buildId(deployment.buildId);
   const worker = await Worker.create({
+    workerDeploymentOptions: deployment.versioning
+      ? deploymentOptions(deployment.name, build)
+      : undefined,
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
       address: config.temporal.address,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
+      deployment: deployment.versioning ? `${deployment.name}/${build}` : 'unversioned',
       clusters: Object.keys(config.clusters),
       netbox: config.netbox?.url,
       vault: config.vault?.address,
@@ -75,6 +82,13 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
+  if (deployment.versioning) {
+    // Once this worker polls: a deployment's first build takes new runs without an operator.
+    becomeCurrentIfNone(deps.temporal!, deployment.name, build).then(
+      (became) => became && log.info({ build }, 'first build of the deployment: made current'),
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'deployment not checked'),
+    );
+  }
   try {
     await worker.run();
   } finally {

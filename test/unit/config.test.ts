@@ -36,6 +36,7 @@ describe('loadConfig', () => {
         address: '127.0.0.1:7233',
         namespace: 'default',
         uiUrl: 'http://127.0.0.1:8233',
+        deployment: { name: 'steward', versioning: true },
       },
       taskQueue: TASK_QUEUE,
       clusters: {},
