@@ -19,6 +19,7 @@ import { evict, evictWatch } from './commands/eviction';
 import { windowOption } from './window-option';
 import { outputOption } from './output';
 import { bashCompletion } from './completion';
+import { setupNamespace } from './commands/setup-namespace';
 import { version } from '../../package.json';
 
 const seconds = (value: string) => {
@@ -73,6 +74,11 @@ program
     const { down } = await import('./commands/up-down.js');
     process.exitCode = await down(options);
   });
+
+program
+  .command('setup-namespace')
+  .description("register Steward's search attributes on the Temporal namespace (idempotent)")
+  .action(() => withClient((client, config) => setupNamespace(client, config.temporal.namespace)));
 
 program
   .command('drain')
