@@ -3,7 +3,6 @@
 // handed to the worker, which goes on polling through it; the old one is closed. A failed
 // reconnection keeps the old connection and is retried at the next change.
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import type { Logger } from 'pino';
 import {
   certificateFiles,
   connectionOptions,
@@ -16,7 +15,7 @@ export interface CertificateReload {
   temporal: TemporalDefaults;
   /** Told of each new connection, for what else uses it (the activities' client). */
   connected: (connection: NativeConnection) => void;
-  log: Pick<Logger, 'info' | 'warn'>;
+  log: Record<'info' | 'warn', (fields: object, message: string) => void>;
   intervalMs?: number;
   env?: NodeJS.ProcessEnv;
 }
