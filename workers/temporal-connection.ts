@@ -19,7 +19,7 @@ export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
 export interface TemporalDefaults {
   address?: string;
   namespace?: string;
-  /** The profile of Temporal's TOML file; TEMPORAL_PROFILE, else `default`, if unset. */
+  /** The profile of Temporal's TOML file, under TEMPORAL_PROFILE; `default` if neither. */
   profile?: string;
   tls?: { cert?: string; key?: string; ca?: string; serverName?: string };
 }
@@ -30,7 +30,7 @@ export function temporalProfile(
   env: NodeJS.ProcessEnv = process.env,
 ): ClientConfigProfile & { address: string; namespace: string } {
   const standard = loadClientConfigProfile({
-    profile: defaults.profile,
+    profile: env.TEMPORAL_PROFILE || defaults.profile,
     overrideEnvVars: setOnly(env),
   });
   return {

@@ -74,10 +74,12 @@ describe("Temporal's client configuration over Steward's file", () => {
     });
   }
 
-  it("the profile named in Steward's file; one the TOML file lacks is refused naming it", () => {
+  it("the profile named in Steward's file, under TEMPORAL_PROFILE; one the TOML file lacks is refused naming it", () => {
     const named = file('named.yaml', 'temporal:\n  profile: prod\n');
     const env = { STEWARD_CONFIG: named, TEMPORAL_CONFIG_FILE: toml };
     assert.equal(loadConfig(env).temporal.namespace, 'prod.acct');
+    const overridden = { ...env, TEMPORAL_PROFILE: 'default' };
+    assert.equal(loadConfig(overridden).temporal.namespace, 'toml-ns', 'TEMPORAL_PROFILE wins');
     const missing = file('missing.yaml', 'temporal:\n  profile: staging\n');
     assert.throws(
       () => loadConfig({ STEWARD_CONFIG: missing, TEMPORAL_CONFIG_FILE: toml }),
