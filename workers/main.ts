@@ -8,6 +8,7 @@ import { workflowCode } from './workflow-code';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
 import { prometheusTelemetry } from './metrics';
+import { startOperationCensus } from './operation-census';
 import { serveHealth } from './health';
 import { reloadCertificates } from './certificate-reload';
 import { becomeCurrentIfNone, buildId, deploymentOptions } from './versioning';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     telemetryOptions: prometheusTelemetry(config.metrics),
   });
   const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const deps: ActivityDeps = {
     clusters: config.clusters,
     evictionPollMs: config.drain.evictionPollMs,
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
       format: config.notifications.format,
       uiUrl: config.temporal.uiUrl,
     },
-    temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    temporal,
   };
   const clients = createClients(deps);
   const deployment = config.temporal.deployment;
@@ -55,19 +57,34 @@ async function main(): Promise<void> {
     activities: createActivities(deps, clients),
     shutdownGraceTime: '20 seconds',
   });
-  const stopReloading = reloadCertificates({
-    worker,
-    temporal: config.temporal,
-    connected: (next) =>
-      (deps.temporal = new Client({ connection: next, namespace: config.temporal.namespace })),
-    log,
-  });
   const health = config.health.port
     ? await serveHealth(worker, {
         port: config.health.port,
         bindAddress: config.health.bindAddress,
       })
     : undefined;
+  const { censusIntervalSeconds } = config.metrics;
+  const census = (client: Client) =>
+    censusIntervalSeconds > 0
+      ? startOperationCensus(
+          client,
+          Runtime.instance().metricMeter,
+          censusIntervalSeconds * 1000,
+          (message) => log.warn(message),
+        )
+      : undefined;
+  let stopCensus = census(temporal);
+  // A new connection after a certificate change: what used the old one moves to it.
+  const stopReloading = reloadCertificates({
+    worker,
+    temporal: config.temporal,
+    connected: (next) => {
+      deps.temporal = new Client({ connection: next, namespace: config.temporal.namespace });
+      stopCensus?.();
+      stopCensus = census(deps.temporal);
+    },
+    log,
+  });
   log.info(
     {
       address: config.temporal.address,
@@ -93,6 +110,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     stopReloading();
+    stopCensus?.();
     health?.close();
     await worker.connection?.close();
     // After the last activity: a token left behind would stay valid until its TTL runs out.

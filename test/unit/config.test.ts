@@ -40,7 +40,7 @@ describe('loadConfig', () => {
       },
       taskQueue: TASK_QUEUE,
       clusters: {},
-      metrics: { port: 9464, bindAddress: '127.0.0.1' },
+      metrics: { port: 9464, bindAddress: '127.0.0.1', censusIntervalSeconds: 30 },
       health: { bindAddress: '127.0.0.1' },
       notifications: { format: 'steward' },
       log: { level: 'info' },
