@@ -3,13 +3,7 @@
 // evicted within the window exceed the partition threshold. It never fails on an outage of Nova
 // or Keystone (it says nova-unreachable and polls on); evictions are ABANDONed to outlive it.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import {
-  continueAsNew,
-  ParentClosePolicy,
-  setWorkflowOptions,
-  sleep,
-  startChild,
-} from '@temporalio/workflow';
+import { continueAsNew, ParentClosePolicy, sleep, startChild } from '@temporalio/workflow';
 import type { ComputeService } from '../activities/openstack/nova';
 import {
   hypervisorEvictionWatchStatusQuery,
@@ -41,9 +35,10 @@ import {
   type FailureVerdict,
 } from './policy/hypervisor-failures';
 import { describeOutage } from './policy/outage-wait';
+import { autoUpgrade } from './operation/versioning';
 
 // Never ends: it moves to the current build at its next task (the evictions it starts are pinned).
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, hypervisorEvictionWatch);
+autoUpgrade(hypervisorEvictionWatch);
 
 export async function hypervisorEvictionWatch(
   rawInput: HypervisorEvictionWatchInput,

@@ -2,7 +2,7 @@
 // version), run by a Temporal Schedule. Writes only what differs, so an unchanged cluster costs no
 // write at all. Nodes go in name order; over a large cluster the run continues as new after the
 // last node it finished, carrying its result, before its history grows long.
-import { continueAsNew, setWorkflowOptions } from '@temporalio/workflow';
+import { continueAsNew } from '@temporalio/workflow';
 import { hostCalls } from './operation/activity-profiles';
 import {
   workflowIds,
@@ -16,9 +16,10 @@ import { announce, showPhase } from './operation/visibility';
 import { requireWorkflowId } from './operation/workflow-id';
 import { parseClusterInput } from './policy/drain-input';
 import { deviceGoal, type ReconcileNode } from './policy/netbox-reconcile';
+import { autoUpgrade } from './operation/versioning';
 
 // Changes nothing a run relies on across tasks: it moves to the current build (Worker Versioning).
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, netboxReconcile);
+autoUpgrade(netboxReconcile);
 
 export async function netboxReconcile(
   rawInput: NetboxReconcileInput,
