@@ -6,7 +6,11 @@ import { setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 
 export function autoUpgrade<A extends unknown[], R>(workflow: (...args: A) => Promise<R>): void {
   setWorkflowOptions(
-    () => (workflowInfo().currentDeploymentVersion ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
+    // An unversioned worker reports a version too (its build ID), but with no deployment name.
+    () =>
+      workflowInfo().currentDeploymentVersion?.deploymentName
+        ? { versioningBehavior: 'AUTO_UPGRADE' }
+        : {},
     workflow,
   );
 }
