@@ -195,7 +195,7 @@ async function evict(run: DrainRun, eventLimit?: number): Promise<string | undef
     const secondsLeft = Math.ceil((run.deadline - Date.now()) / 1000);
     const round = await summarized(
       rounds.evictRound,
-      `drain ${node}: evict ${remaining.length} pods`,
+      `drain ${node}: evict ${remaining.length} pod${remaining.length === 1 ? '' : 's'}`,
       {
         cluster,
         node,

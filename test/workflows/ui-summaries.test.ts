@@ -60,6 +60,6 @@ describe('the Temporal UI: summaries of an upgrade', () => {
       await history(workflowIds.drain(cluster, 'w1')),
       'activityTaskScheduledEventAttributes',
     );
-    assert.ok(drained.includes('drain w1: evict 1 pods'), drained.join(' | '));
+    assert.ok(drained.includes('drain w1: evict 1 pod'), drained.join(' | '));
   });
 });
