@@ -11,7 +11,7 @@ import type { Clusters } from './clusters';
 import { currentOperation, currentRun, recordEvent } from './events';
 import { selectorMatches } from './label-selector';
 import { listPodsOnNode, podRef } from './pods';
-import { pickEvictions, type BudgetState } from '../../workflows/policy/eviction-pacing';
+import { pickEvictions, type BudgetState } from '../../workflows/policy/pod-eviction-pacing';
 
 export interface EvictRoundInput {
   cluster: string;
