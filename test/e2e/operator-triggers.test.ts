@@ -15,7 +15,8 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 const ARTIFACTS = join(__dirname, '../../test-results/temporal-ui');
 /** The screenshots docs/operations/README.md shows, taken anew by each run. */
-const SCREENSHOTS = join(__dirname, '../../docs/images');
+// A run's screenshots go with its results; docs/images holds copies taken by hand from one of them.
+const SCREENSHOTS = join(__dirname, '../../test-results/screenshots');
 
 let stack: TestStack;
 let browser: Browser;
