@@ -1,8 +1,7 @@
 // Starts and stops the lab's Tigera operator physics (lab/tigera/operator.ts); Steward installs
 // the operator itself from the lab chart's path (lab/tigera/chart), as from a configured chart.
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { startDaemon, stopDaemons } from '../daemon';
+import { startDaemon, stopDaemons, tsxDaemon } from '../daemon';
 
 export const TIGERA_DAEMON = 'lab-tigera-operator';
 
@@ -14,13 +13,7 @@ export interface TigeraConnection {
 export function startTigeraLab(stateDir: string, kubeconfig: string): TigeraConnection {
   startDaemon(stateDir, {
     name: TIGERA_DAEMON,
-    command: process.execPath,
-    args: [
-      '--import',
-      pathToFileURL(require.resolve('tsx')).href,
-      join(__dirname, 'operator.ts'),
-      `--kubeconfig=${kubeconfig}`,
-    ],
+    ...tsxDaemon(join(__dirname, 'operator.ts'), [`--kubeconfig=${kubeconfig}`]),
   });
   return { chart: join(__dirname, 'chart') };
 }
