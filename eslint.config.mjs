@@ -33,4 +33,43 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Activities act on what workflows decide: they share the API's types and the pure policy,
+    // never a workflow's code, the worker or the CLI.
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)workflows/(?!api(/|$)|policy/)',
+              message: 'Activities import only workflows/api and workflows/policy.',
+            },
+            {
+              group: ['**/workers/**', '**/scripts/**', '**/lab/**', '**/test/**'],
+              message: 'Activities do not reach the worker, the CLI, the lab or the tests.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The lab plays the datacenter: it must work for any client, so it knows nothing of Steward.
+    files: ['lab/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/**', '**/activities/**', '**/workers/**', '**/scripts/**'],
+              message: 'The lab reaches no product folder.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

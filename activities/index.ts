@@ -16,7 +16,7 @@ import { clusterFactActivities } from './kubernetes/cluster-facts';
 import { watchChanges } from './kubernetes/change-feed';
 import { Clusters, type ClusterConfig } from './kubernetes/clusters';
 import { devicePluginActivities } from './kubernetes/device-plugin';
-import { evictionActivities } from './kubernetes/eviction';
+import { evictionActivities } from './kubernetes/pod-eviction';
 import { nodeCheckActivities } from './kubernetes/node-checks';
 import { nodeActivities } from './kubernetes/nodes';
 import { podActivities } from './kubernetes/pods';

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { applyScenario } from './apply';
 import { startBareMetal, stopBareMetal, type BareMetalConnection } from './bare-metal';
 import { repoRoot } from './binaries';
@@ -45,6 +46,16 @@ export type { Scenario, ScenarioHost, ScenarioInput } from './scenario';
 
 export const DEFAULT_STATE_DIR = join(repoRoot, '.steward');
 export const DEFAULT_SCENARIO = join(repoRoot, 'lab/scenarios/default.yaml');
+
+/** A scenario by its name in lab/scenarios (`datacenter`) or by its file's path. */
+export function scenarioPath(nameOrFile: string): string {
+  if (!/^[a-z0-9-]+$/.test(nameOrFile)) return resolve(nameOrFile);
+  const dir = join(repoRoot, 'lab/scenarios');
+  const file = join(dir, `${nameOrFile}.yaml`);
+  if (existsSync(file)) return file;
+  const names = readdirSync(dir).map((f) => f.replace(/\.yaml$/, ''));
+  throw new Error(`scenario: no scenario named ${nameOrFile} (known: ${names.join(', ')})`);
+}
 
 export interface StartLabOptions {
   stateDir: string;

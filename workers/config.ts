@@ -100,6 +100,8 @@ const schema = z.strictObject({
     .strictObject({
       port: z.number().int().min(0).max(65535).default(9464),
       bindAddress: z.ipv4().or(z.ipv6()).default('127.0.0.1'),
+      /** Seconds between counts of the running operations from visibility; 0 counts none. */
+      censusIntervalSeconds: z.number().int().min(0).default(30),
     })
     .prefault({}),
   /** Liveness (`/livez`) and readiness (`/readyz`: the worker polls) over HTTP; off unless a port. */

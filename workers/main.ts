@@ -8,6 +8,7 @@ import { workflowCode } from './workflow-code';
 import { createLogger, sdkLogger } from './logger';
 import { connectionOptions } from './temporal-connection';
 import { prometheusTelemetry } from './metrics';
+import { startOperationCensus } from './operation-census';
 import { serveHealth } from './health';
 
 async function main(): Promise<void> {
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     telemetryOptions: prometheusTelemetry(config.metrics),
   });
   const connection = await NativeConnection.connect(connectionOptions(config));
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const deps: ActivityDeps = {
     clusters: config.clusters,
     evictionPollMs: config.drain.evictionPollMs,
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
       format: config.notifications.format,
       uiUrl: config.temporal.uiUrl,
     },
-    temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    temporal,
   };
   const clients = createClients(deps);
   const worker = await Worker.create({
@@ -54,6 +56,16 @@ async function main(): Promise<void> {
         bindAddress: config.health.bindAddress,
       })
     : undefined;
+  const { censusIntervalSeconds } = config.metrics;
+  const stopCensus =
+    censusIntervalSeconds > 0
+      ? startOperationCensus(
+          temporal,
+          Runtime.instance().metricMeter,
+          censusIntervalSeconds * 1000,
+          (message) => log.warn(message),
+        )
+      : undefined;
   log.info(
     {
       address: config.temporal.address,
@@ -70,6 +82,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    stopCensus?.();
     health?.close();
     await connection.close();
     // After the last activity: a token left behind would stay valid until its TTL runs out.

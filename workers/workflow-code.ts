@@ -1,5 +1,6 @@
 // Where the worker gets its workflow code: from the build, the bundle `npm run build` made (no
-// bundling at start); from source (tsx), bundled at start from workflows/ with the interceptors.
+// bundling at start); from source (tsx), bundled at start from workflows/ with the interceptors,
+// unless STEWARD_WORKFLOW_BUNDLE names a prebuilt one (the test command builds one for its workers).
 import { join } from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { WORKFLOW_INTERCEPTOR_MODULES } from './workflow-interceptors';
@@ -14,8 +15,11 @@ export function workflowCode(): Pick<
   WorkerOptions,
   'workflowBundle' | 'workflowsPath' | 'interceptors'
 > {
-  if (RUNS_FROM_BUILD) {
-    return { workflowBundle: { codePath: join(__dirname, '..', WORKFLOW_BUNDLE_FILE) } };
+  const prebuilt = process.env.STEWARD_WORKFLOW_BUNDLE;
+  if (RUNS_FROM_BUILD || prebuilt) {
+    return {
+      workflowBundle: { codePath: prebuilt ?? join(__dirname, '..', WORKFLOW_BUNDLE_FILE) },
+    };
   }
   return {
     workflowsPath: require.resolve('../workflows'),

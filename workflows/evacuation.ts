@@ -4,7 +4,7 @@
 import { sleep } from '@temporalio/workflow';
 import type { InstanceEvacuation } from './api';
 import { activityProblem } from './activity-errors';
-import { planTargets } from './eviction-reads';
+import { planTargets } from './hypervisor-eviction-reads';
 import { followMoves as follow, hostCalls as act } from './operation/activity-profiles';
 
 export interface Evacuation {

@@ -25,7 +25,7 @@ import {
   parseEvictionWatchInput,
   partitionThreshold,
   type EvictionWatchRequest,
-} from './policy/eviction-input';
+} from './policy/hypervisor-eviction-input';
 import {
   describePartition,
   evictedWithin,

@@ -14,14 +14,14 @@ import {
   type InstanceEvacuation,
 } from './api';
 import { evacuateAll, type Evacuation, type Sizes } from './evacuation';
-import { judgeThreshold, readComputeService } from './eviction-reads';
+import { judgeThreshold, readComputeService } from './hypervisor-eviction-reads';
 import { fenceCalls as fence, hostCalls as act } from './operation/activity-profiles';
 import { Operation } from './operation/operation';
 import { bulletList } from './operation/visibility';
 import { requireWorkflowId } from './operation/workflow-id';
-import { parseEvictionInput, type EvictionRequest } from './policy/eviction-input';
+import { parseEvictionInput, type EvictionRequest } from './policy/hypervisor-eviction-input';
 import { evictionDisableReason } from './policy/hypervisor-failures';
-import { locateBmc, readDevice } from './reinstall-reads';
+import { locateBmc, readDevice } from './bare-metal-reads';
 
 /** NetBox's status of an evicted host: it needs a person before it serves again. */
 export const EVICTED_STATUS = 'failed';

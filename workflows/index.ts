@@ -13,5 +13,5 @@ export { planRookCephUpgrade } from './rook-ceph-upgrade-plan';
 export { cephHealthCheck } from './ceph-health-check';
 export { hypervisorEviction } from './hypervisor-eviction';
 export { hypervisorEvictionWatch } from './hypervisor-eviction-watch';
-export { planHypervisorEviction } from './eviction-plan';
+export { planHypervisorEviction } from './hypervisor-eviction-plan';
 export { clusterGuard } from './cluster-guard';

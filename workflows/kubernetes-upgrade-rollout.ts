@@ -22,7 +22,7 @@ import {
   type UpgradeNodeResult,
 } from './api';
 import type { ClusterLease } from './cluster-lease';
-import { countNodeDone, setRolloutNodes, setWaitingForWindow } from './metrics';
+import { countNodeDone } from './metrics';
 import { upgradeNode } from './node-upgrade';
 import { Operation } from './operation/operation';
 import { trackOperatorWaits } from './operation/operator-gate';
@@ -65,12 +65,6 @@ export class Rollout extends Operation<KubernetesUpgradeStatus> {
       waitingForWindow: this.status.waitingForWindow,
       waiting: [...(own ? [own] : []), ...this.childWaits],
     };
-  }
-
-  override show(): void {
-    setRolloutNodes({ inFlight: this.status.inFlight.length, waiting: this.childWaits.length });
-    setWaitingForWindow(this.status.waitingForWindow !== undefined);
-    super.show();
   }
 
   /** Runs whenever the rollout idles with no node in flight: it may continue as new there. */

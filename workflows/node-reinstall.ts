@@ -30,7 +30,7 @@ import {
 } from './policy/reinstall-input';
 import { HypervisorReinstall, type ReinstallStepRun } from './reinstall-hypervisor';
 import { checkPowerOff, podsOnNode, type PowerOffTarget } from './reinstall-power-off';
-import { locateBmc, readDevice } from './reinstall-reads';
+import { locateBmc, readDevice } from './bare-metal-reads';
 
 /** NetBox's status while Steward reinstalls a device. */
 const REINSTALLING_STATUS = 'staged';

@@ -5,7 +5,7 @@
 import type { ComputeService } from '../activities/openstack/nova';
 import { type InstanceMovePlan, type NodeReinstallStatus, type ReinstallStep } from './api';
 import { activityProblem } from './activity-errors';
-import { planTargets, readComputeService } from './eviction-reads';
+import { planTargets, readComputeService } from './hypervisor-eviction-reads';
 import {
   followMoves as follow,
   heartbeating,

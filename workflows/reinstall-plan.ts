@@ -5,9 +5,9 @@ import { planReads as act } from './operation/activity-profiles';
 import type { ComputeService } from '../activities/openstack/nova';
 import type { NodeReinstallInput, ReinstallPlan } from './api';
 import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
-import { readComputeService } from './eviction-reads';
+import { readComputeService } from './hypervisor-eviction-reads';
 import { planEmptying } from './reinstall-hypervisor';
-import { locateBmc, readDevice } from './reinstall-reads';
+import { locateBmc, readDevice } from './bare-metal-reads';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
 
 const describeService = (s: ComputeService) =>

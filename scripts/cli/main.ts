@@ -58,7 +58,10 @@ const program = new Command('steward')
 program
   .command('up')
   .description('start the Temporal dev server, the lab and a worker in the background')
-  .option('--scenario <file>', 'lab scenario (YAML)')
+  .option(
+    '--scenario <name|file>',
+    'lab scenario: a name in lab/scenarios (datacenter) or a YAML file',
+  )
   .action(async (options) => {
     // Loaded on demand: the lab pulls in the Kubernetes client, which other commands never need.
     const { up } = await import('./commands/up-down.js');

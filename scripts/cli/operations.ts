@@ -10,7 +10,10 @@ import {
 import { parseReinstallInput } from '../../workflows/policy/reinstall-input';
 import { parseUpgradeInput } from '../../workflows/policy/upgrade-plan';
 import { parseRookCephUpgradeInput } from '../../workflows/policy/rook-upgrade';
-import { parseEvictionInput, parseEvictionWatchInput } from '../../workflows/policy/eviction-input';
+import {
+  parseEvictionInput,
+  parseEvictionWatchInput,
+} from '../../workflows/policy/hypervisor-eviction-input';
 
 interface Operation<T extends object> {
   workflowType: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { EvictRoundInput, EvictRoundResult } from '../../activities/kubernetes/eviction';
+import type { EvictRoundInput, EvictRoundResult } from '../../activities/kubernetes/pod-eviction';
 import { CORDONED_BY_ANNOTATION } from '../../activities/kubernetes/nodes';
 import { INVALID_INPUT, type PodRef } from '../../workflows/api';
 import { classifyPods } from '../../workflows/policy/pod-filters';

@@ -55,7 +55,11 @@ describe('the Helm chart', () => {
     });
     assert.equal(config.vault?.secretIdFile, '/etc/steward/vault/secret-id');
     assert.equal(config.netbox?.tokenFile, '/etc/steward/netbox/token');
-    assert.deepEqual(config.metrics, { port: 9464, bindAddress: '0.0.0.0' });
+    assert.deepEqual(config.metrics, {
+      port: 9464,
+      bindAddress: '0.0.0.0',
+      censusIntervalSeconds: 30,
+    });
     assert.doesNotMatch(stdout, /kind: Secret\b/, 'the chart holds no secret');
 
     const pod = byKind('Deployment').spec.template.spec;

@@ -32,6 +32,23 @@ async function steward(dir: string, ...args: string[]) {
 }
 
 describe('steward up and down', () => {
+  it('up takes a scenario by its name in lab/scenarios; an unknown name is refused naming the known', async () => {
+    const dir = stateDir();
+    writeFileSync(join(dir, 'scenario'), '/somewhere/ceph-lab.yaml\n');
+    const named = await steward(dir, 'up', '--scenario', 'datacenter');
+    assert.equal(named.code, 2, named.stdout + named.stderr);
+    assert.match(
+      named.stderr,
+      /holds the lab of \/somewhere\/ceph-lab.yaml, not \S+\/lab\/scenarios\/datacenter.yaml;/,
+    );
+    const unknown = await steward(dir, 'up', '--scenario', 'datacentre');
+    assert.equal(unknown.code, 2, unknown.stdout + unknown.stderr);
+    assert.match(
+      unknown.stderr,
+      /scenario: no scenario named datacentre \(known: datacenter, default\)/,
+    );
+  });
+
   it("up refuses another scenario's state dir at once, naming both and the reset", async () => {
     const dir = stateDir();
     mkdirSync(join(dir, 'lab'));

@@ -2,7 +2,7 @@
 // exercise the workflow's decisions. The real activities are tested against the lab.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Activities } from '../../activities';
-import type { EvictRoundInput, EvictRoundResult } from '../../activities/kubernetes/eviction';
+import type { EvictRoundInput, EvictRoundResult } from '../../activities/kubernetes/pod-eviction';
 import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
 import { invalidInput, type PodRef } from '../../workflows/api';
 import type { PodFacts } from '../../workflows/policy/pod-filters';

@@ -1,10 +1,11 @@
 // A worker process as workers/main.ts builds one (the Runtime's Prometheus exporter, the same
-// workflows and interceptors), with a FakeFleet's activities, for test/workflows/metrics.test.ts.
+// workflows and interceptors, the operation census), with a FakeFleet's activities, for test/workflows/metrics.test.ts.
 // Reads TEMPORAL_ADDRESS, METRICS_PORT and TASK_QUEUE; runs until SIGTERM.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { clusterGuardActivities } from '../../activities/temporal/guard';
 import { prometheusTelemetry } from '../../workers/metrics';
+import { startOperationCensus } from '../../workers/operation-census';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../workers/workflow-interceptors';
 import { FakeFleet } from './fake-fleet';
 
@@ -35,7 +36,12 @@ async function main(): Promise<void> {
       ...clusterGuardActivities({ client: () => temporal, maxUnavailableNodes: () => 2 }),
     },
   });
+  // Counted every half second (the worker's default is 30 s) so the test sees the counts move.
+  const stopCensus = startOperationCensus(temporal, Runtime.instance().metricMeter, 500, (m) =>
+    console.error(m),
+  );
   await worker.run();
+  stopCensus();
   await connection.close();
   await temporal.connection.close();
 }

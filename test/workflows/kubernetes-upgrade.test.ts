@@ -253,6 +253,44 @@ describe('kubernetesUpgrade workflow', () => {
     assert.ok(runs >= 2, `${runs} runs continued as new`);
   });
 
+  it('continues as new while a NotReady worker blocks the window, and goes on once it is Ready', async () => {
+    const fleet = new FakeFleet(NODES);
+    fleet.notReady.add('w2');
+    const cluster = `c${queue + 1}`;
+    const continued = async () => {
+      let n = 0;
+      const query = `WorkflowId = "${workflowIds.upgrade(cluster)}" AND ExecutionStatus = "ContinuedAsNew"`;
+      for await (const wf of testEnv().client.workflow.list({ query })) {
+        n += wf.status.name === 'CONTINUED_AS_NEW' ? 1 : 0;
+      }
+      return n;
+    };
+    const result = await run(
+      fleet,
+      { maxUnavailable: 1 },
+      async (h) => {
+        // NotReady w2 fills the window of one: the run waits, checking every 10 s of (skipped) time.
+        let runs = 0;
+        for (let i = 0; i < 60 && runs < 2; i++) {
+          await testEnv().sleep('1 minute');
+          runs = await continued();
+        }
+        assert.ok(runs >= 2, `${runs} runs continued as new while blocked`);
+        const status = await h.query(kubernetesUpgradeStatusQuery);
+        assert.match(status.blockedBy ?? '', /w2/);
+        assert.deepEqual(
+          fleet.jobs.filter((j) => /w1|w3|gpu/.test(j)),
+          [],
+        );
+        fleet.notReady.delete('w2');
+        return h.result();
+      },
+      { continueAsNewAfterEvents: 20 },
+    );
+    assert.equal(result.phase, 'done', result.message);
+    assert.equal(result.upgraded.length, NODES.length);
+  });
+
   it("steps to a release named only by the worker's list, read when the upgrade starts", async () => {
     const fleet = new FakeFleet(NODES).at('v1.33.13');
     fleet.releases = [...fleet.releases, 'v1.34.2'];

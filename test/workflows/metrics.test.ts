@@ -91,22 +91,33 @@ describe('worker metrics', () => {
       if (i > 600) throw new Error('never waited for the approval');
       await sleep(100);
     }
-    const run = { workflow_id: 'k8s-upgrade/metrics' };
     /** The figures once `ready` holds: the worker exports a workflow's values after its task. */
     const scrapeWhen = async (ready: (text: string) => boolean) => {
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 100; i++) {
         const text = await scrape();
         if (ready(text)) return text;
         await sleep(100);
       }
       throw new Error('the figures never moved');
     };
-    const waiting = await scrapeWhen((t) => figure(t, 'steward_operator_waiting', run) === 1);
-    assert.equal(figure(waiting, 'steward_operation_running', run), 1);
+    const upgrade = { operation: 'k8s-upgrade', cluster: 'metrics' };
+    const waitingUpgrade = { ...upgrade, phase: 'waiting-for-operator' };
+    const waiting = await scrapeWhen((t) => figure(t, 'steward_operations', waitingUpgrade) === 1);
+    assert.equal(figure(waiting, 'steward_operations', upgrade), 1, 'one upgrade in flight');
+    // The upgrade's lease, held since it began.
+    assert.match(waiting, /^steward_lease_held_seconds\{[^}]*operation="kubernetes-upgrade"/m);
     assert.equal(figure(waiting, 'steward_operator_waits', { step: 'approval' }), 1);
+    // What the chart's StewardNoWorkerPolling alert reads.
+    assert.ok(figure(waiting, 'temporal_num_pollers', { poller_type: 'workflow_task' }) >= 1);
     assert.equal(figure(waiting, 'steward_nodes_done', { outcome: 'upgraded' }), 1, 'cp-1');
-    assert.equal(figure(waiting, 'steward_nodes_in_flight', run), 0);
-    assert.equal(figure(waiting, 'steward_waiting_for_window', run), 0);
+    // No series per workflow run: no label names a workflow or a run.
+    const { runId } = await handle.describe();
+    const perRun = waiting
+      .split('\n')
+      .filter(
+        (l) => /workflow_id=|run_id=/.test(l) || l.includes(handle.workflowId) || l.includes(runId),
+      );
+    assert.deepEqual(perRun, [], 'series labelled by a workflow or run');
     const steps = (text: string, step: string) =>
       figure(text, 'steward_step_duration_seconds_count', { step });
     assert.equal(steps(waiting, 'upgrade-job'), 1);
@@ -114,13 +125,20 @@ describe('worker metrics', () => {
 
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve' }] });
     assert.equal((await handle.result()).phase, 'done');
-    const done = await scrapeWhen((t) => figure(t, 'steward_operation_running', run) === 0);
-    // Nothing in flight but the cluster's guard, which lives on between operations.
-    const running = (workflowType: string) =>
-      figure(done, 'steward_operation_running', { workflowType });
-    assert.equal(figure(done, 'steward_operation_running') - running('clusterGuard'), 0);
-    assert.equal(running('clusterGuard'), 1);
-    assert.equal(figure(done, 'steward_operator_waiting', run), 0);
+    const done = await scrapeWhen(
+      (t) => figure(t, 'steward_operations_finished', { workflowType: 'kubernetesUpgrade' }) === 1,
+    );
+    const afterCount = await scrapeWhen((t) => figure(t, 'steward_operations', upgrade) === 0);
+    assert.equal(
+      figure(afterCount, 'steward_operations', waitingUpgrade),
+      0,
+      'shown as 0, not kept',
+    );
+    assert.equal(
+      figure(afterCount, 'steward_lease_held_seconds', { operation: 'kubernetes-upgrade' }),
+      0,
+      'the lease was given back',
+    );
     assert.equal(figure(done, 'steward_nodes_done', { outcome: 'upgraded' }), 2);
     assert.equal(steps(done, 'drain'), 2);
     const finished = (workflowType: string) =>

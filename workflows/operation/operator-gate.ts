@@ -14,7 +14,7 @@ import {
   type OperatorDecision,
   type OperatorWait,
 } from '../api';
-import { countOperatorWait, setWaitingForOperator } from '../metrics';
+import { countOperatorWait } from '../metrics';
 import { notifyOperators } from '../notifications';
 
 const FAILED_STEP: OperatorDecision[] = ['retry', 'skip', 'abort'];
@@ -71,10 +71,8 @@ export class OperatorGate {
     this.decided = undefined;
     tellRoot(this.current!);
     countOperatorWait(reason);
-    setWaitingForOperator(true);
     void notifyOperators({ kind: 'waiting', reason, decisions: allowed });
     await condition(() => this.decided !== undefined);
-    setWaitingForOperator(false);
     const decided = this.decided!;
     this.waitingFor = undefined;
     this.decided = undefined;

@@ -13,7 +13,7 @@ import {
   parseEvictionInput,
   parseEvictionWatchInput,
   partitionThreshold,
-} from '../../../workflows/policy/eviction-input';
+} from '../../../workflows/policy/hypervisor-eviction-input';
 import { EXIT } from '../exit-codes';
 import { renderEvictionPlan } from '../render';
 import { validated, type StartOptions } from './node-operations';

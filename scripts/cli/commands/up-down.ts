@@ -2,9 +2,9 @@
 // scenario's lab; down stops what acts first (worker, then the lab's controllers, then daemons)
 // and leaves no process of the state dir running.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { listDaemons, isRunning, logFile, processesOf, stopDaemons } from '../../../lab/daemon';
-import { DEFAULT_SCENARIO, startLab, stopLab } from '../../../lab';
+import { DEFAULT_SCENARIO, scenarioPath, startLab, stopLab } from '../../../lab';
 import { DEFAULT_STACK_PORTS, startTemporalAndWorker } from '../../stack';
 import { DEFAULT_STATE_DIR } from '../context';
 import { CliError, EXIT } from '../exit-codes';
@@ -20,7 +20,7 @@ export async function up(options: { scenario?: string }): Promise<number> {
       EXIT.failed,
     );
   }
-  const scenario = resolve(options.scenario ?? DEFAULT_SCENARIO);
+  const scenario = options.scenario ? namedScenario(options.scenario) : DEFAULT_SCENARIO;
   refuseOtherScenario(stateDir, scenario);
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(scenarioFile(stateDir), `${scenario}\n`);
@@ -54,6 +54,14 @@ export async function up(options: { scenario?: string }): Promise<number> {
 }
 
 const scenarioFile = (stateDir: string) => join(stateDir, 'scenario');
+
+function namedScenario(nameOrFile: string): string {
+  try {
+    return scenarioPath(nameOrFile);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
+  }
+}
 
 /** A lab's state (etcd, NetBox's database) belongs to its scenario: another one must not reuse it. */
 function refuseOtherScenario(stateDir: string, scenario: string): void {

@@ -26,7 +26,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $_ := set $clusters .name $cluster -}}
 {{- end -}}
 {{- $_ := set $config "clusters" $clusters -}}
-{{- $_ := set $config "metrics" (dict "port" (int .Values.metrics.port) "bindAddress" "0.0.0.0") -}}
+{{- $_ := set $config "metrics" (dict "port" (int .Values.metrics.port) "bindAddress" "0.0.0.0" "censusIntervalSeconds" (int .Values.metrics.censusIntervalSeconds)) -}}
 {{- $_ := set $config "health" (dict "port" (int .Values.health.port) "bindAddress" "0.0.0.0") -}}
 {{- if .Values.secrets.vaultAppRole -}}
 {{- $vault := merge (dict "roleIdFile" "/etc/steward/vault/role-id" "secretIdFile" "/etc/steward/vault/secret-id") (default (dict) $config.vault) -}}

@@ -6,7 +6,7 @@ import {
   parseEvictionInput,
   parseEvictionWatchInput,
   partitionThreshold,
-} from '../../workflows/policy/eviction-input';
+} from '../../workflows/policy/hypervisor-eviction-input';
 
 const refused = (parse: () => unknown, field: string) =>
   assert.throws(parse, (err: unknown) => {

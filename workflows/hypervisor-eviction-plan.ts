@@ -4,9 +4,9 @@
 import { planReads as reads } from './operation/activity-profiles';
 import { requireWorkflowId } from './operation/workflow-id';
 import { workflowIds, type HypervisorEvictionInput, type HypervisorEvictionPlan } from './api';
-import { judgeThreshold, planTargets, readComputeService } from './eviction-reads';
-import { parseEvictionInput } from './policy/eviction-input';
-import { locateBmc, readDevice } from './reinstall-reads';
+import { judgeThreshold, planTargets, readComputeService } from './hypervisor-eviction-reads';
+import { parseEvictionInput } from './policy/hypervisor-eviction-input';
+import { locateBmc, readDevice } from './bare-metal-reads';
 
 export async function planHypervisorEviction(
   rawInput: HypervisorEvictionInput,

@@ -10,7 +10,7 @@ import { sleepOrChange, watchChanges, withChanges, type ChangeFeed } from './cha
 import type { Clusters } from './clusters';
 import { selectorMatches } from './label-selector';
 import { listPodsOnNode, podRef } from './pods';
-import { pickEvictions, type BudgetState } from '../../workflows/policy/eviction-pacing';
+import { pickEvictions, type BudgetState } from '../../workflows/policy/pod-eviction-pacing';
 
 export interface EvictRoundInput {
   cluster: string;

@@ -7,7 +7,7 @@ import type { ComputeService, ServerFacts } from '../activities/openstack/nova';
 import { INVALID_INPUT, invalidInput } from './api';
 import { surfaceInvalidInput } from './activity-errors';
 import { chooseTargets, type TargetChoice } from './policy/evacuation-targets';
-import { partitionThreshold, type EvictionRequest } from './policy/eviction-input';
+import { partitionThreshold, type EvictionRequest } from './policy/hypervisor-eviction-input';
 import {
   describePartition,
   evictedWithin,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pickEvictions, type BudgetState } from '../../workflows/policy/eviction-pacing';
+import { pickEvictions, type BudgetState } from '../../workflows/policy/pod-eviction-pacing';
 
 const budget = (key: string, disruptionsAllowed: number): BudgetState => ({
   key,
