@@ -1,6 +1,7 @@
 // deploy/: the chart lints, renders a valid worker config and applies (server-side dry run) on the
 // lab's apiserver; deploy/rbac's ServiceAccount alone drains a node end to end through Steward,
-// as the apiserver's audit log records, and cannot read Secrets or delete Nodes.
+// as the apiserver's audit log records, writes its Events with them, and cannot read Secrets or
+// delete Nodes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,14 @@ import { stewardKubeconfigPath, stewardRequestsNoneRefused } from '../support/rb
 import { startTestStack, type TestStack } from '../support/stack';
 
 const CHART = join(REPO_ROOT, 'deploy/chart/steward');
+
+interface CoreEvent {
+  reason: string;
+  message: string;
+  firstTimestamp: string;
+  reportingComponent?: string;
+  source: { component?: string };
+}
 const run = async (command: string, args: string[], input?: string) => {
   const child = promisify(execFile)(command, args, { encoding: 'utf8' });
   if (input !== undefined) child.child.stdin!.end(input);
@@ -151,6 +160,37 @@ describe('on the lab: the chart applied and Steward as deploy/rbac makes it', ()
     assert.ok(nodePatches.length >= 2, 'cordon and uncordon as Steward');
     const node = JSON.parse(await stack.lab.kubectl('get', 'node', 'node-a', '-o', 'json'));
     assert.notEqual(node.spec.unschedulable, true);
+  });
+
+  it('the drain is on record as Events from steward: on the node (describe shows them) and its evicted pods', async () => {
+    // Runs after the drain and uncordon above, by a worker with deploy/rbac's roles only.
+    const { lab } = stack;
+    const events = async (selector: string) =>
+      (
+        JSON.parse(
+          await lab.kubectl('get', 'events', '-A', '--field-selector', selector, '-o', 'json'),
+        ) as { items: CoreEvent[] }
+      ).items.filter((e) => e.reportingComponent === 'steward');
+    const onNode = await events('involvedObject.kind=Node,involvedObject.name=node-a');
+    // Same-second Events list in name order: compared as a set, the uncordon last in time.
+    const reasons = onNode.map((e) => e.reason).sort();
+    const uncordon = onNode.find((e) => e.reason === 'Uncordon')!;
+    assert.ok(onNode.every((e) => e.firstTimestamp <= uncordon.firstTimestamp));
+    assert.deepEqual(
+      reasons,
+      ['Cordon', 'Drain', 'DrainComplete', 'Uncordon'].sort(),
+      JSON.stringify(onNode),
+    );
+    for (const e of onNode) {
+      assert.equal(e.source.component, 'steward');
+      assert.match(e.message, /drain\/lab\/node-a|uncordon\/lab\/node-a/);
+    }
+    const described = await lab.kubectl('describe', 'node', 'node-a');
+    assert.match(described, /Normal\s+DrainComplete\s+.*steward\s+Drained/);
+
+    const onPods = await events('involvedObject.kind=Pod,reason=Evict');
+    assert.ok(onPods.length >= 4, `an Evict Event per evicted pod: ${onPods.length}`);
+    for (const e of onPods) assert.match(e.message, /draining node node-a \(drain\/lab\/node-a\)/);
   });
 
   it('cannot read Secrets or delete Nodes', async () => {

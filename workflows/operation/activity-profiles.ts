@@ -78,3 +78,21 @@ export function heartbeating(timeoutSeconds: number, heartbeatSeconds = 20) {
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
 }
+
+/** An activity of any profile, callable with call-site options. */
+interface WithOptions<A extends unknown[], R> {
+  executeWithOptions(options: { summary?: string }, args: A): Promise<R>;
+}
+
+/**
+ * Calls `activity` with the one-line summary the Temporal UI shows on its timeline, e.g. "evacuate
+ * vm-17 → hv-3": the timeline then reads as what the operation did, not as activity types. Not for
+ * local activities: their markers carry no summary (SDK 1.24).
+ */
+export function summarized<A extends unknown[], R>(
+  activity: WithOptions<A, R>,
+  summary: string,
+  ...args: A
+): Promise<R> {
+  return activity.executeWithOptions({ summary }, args);
+}
