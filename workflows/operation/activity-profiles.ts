@@ -52,7 +52,7 @@ export const planReads = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 
-/** Helm, Rook and Ceph calls of the storage upgrade (a helm upgrade takes its time). */
+/** Helm (Rook's and Tigera's operators), Rook and Ceph calls: a helm upgrade takes its time. */
 export const storageCalls = proxyActivities<Activities>({
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
