@@ -38,6 +38,20 @@ const rook = z.strictObject({
   }),
 });
 
+/** The Tigera operator's chart: a repository (chart name default tigera-operator), or a path. */
+const tigera = z.strictObject({
+  helm: z
+    .strictObject({
+      repo: z.url().optional(),
+      chart: z.string().min(1).optional(),
+      version: z.string().optional(),
+      release: z.string().optional(),
+    })
+    .refine((h) => h.repo !== undefined || h.chart !== undefined, {
+      message: "set repo (a chart repository) or chart (the chart's path)",
+    }),
+});
+
 const schema = z.strictObject({
   /**
    * Defaults for Temporal's own client configuration (a profile of its TOML file, the TEMPORAL_*
@@ -82,6 +96,7 @@ const schema = z.strictObject({
         context: z.string().optional(),
         ceph: cephAccess.optional(),
         rook: rook.optional(),
+        tigera: tigera.optional(),
         /** Nodes the cluster's operations may make unavailable at once, all together (default 2). */
         guard: z
           .strictObject({ maxUnavailableNodes: z.number().int().positive().optional() })
@@ -89,7 +104,7 @@ const schema = z.strictObject({
       }),
     )
     .default({}),
-  /** The helm binary that upgrades Rook's operator; `helm` on PATH if unset. */
+  /** The helm binary that upgrades Rook's operator and installs Tigera's; `helm` on PATH if unset. */
   helm: path.optional(),
   /** The operators' webhook: JSON on start, wait for an operator, failure and completion. */
   notifications: z
@@ -280,6 +295,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     cluster.kubeconfig = abs(cluster.kubeconfig);
     const cli = cluster.ceph && 'cli' in cluster.ceph ? cluster.ceph.cli : undefined;
     if (cli) Object.assign(cli, { conf: abs(cli.conf), keyring: abs(cli.keyring) });
+    const tigeraChart = cluster.tigera?.helm;
+    if (tigeraChart?.chart && !tigeraChart.repo) tigeraChart.chart = abs(tigeraChart.chart);
   }
   if (config.helm) config.helm = abs(config.helm);
   if (config.addons.manifests) config.addons.manifests = abs(config.addons.manifests);

@@ -290,7 +290,7 @@ export interface KubernetesUpgradeInput {
   pauseSeconds?: number;
   /** Seconds a node's drain may take before it waits for an operator. Default 600. */
   drainTimeoutSeconds?: number;
-  /** Seconds the Job, the node's return and the GPUs' return may each take. Default 900. */
+  /** Seconds the Job, the node's return, the GPUs' return and the Tigera migration may each take. Default 900. */
   stepTimeoutSeconds?: number;
   /** The image of the upgrade Jobs (it needs sh and chroot). */
   image?: string;

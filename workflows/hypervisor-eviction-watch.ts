@@ -214,6 +214,7 @@ class EvictionWatch {
       try {
         await startChild<typeof hypervisorEviction>('hypervisorEviction', {
           workflowId: workflowIds.evict(region, host),
+          staticSummary: `Evict failed hypervisor ${host} in ${region}, started by its watch`,
           args: [{ region, host, concurrency, threshold, thresholdScope, failureWindowMinutes }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });

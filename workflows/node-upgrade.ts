@@ -4,7 +4,7 @@
 // Started alone (no parent upgrade holding the lease), it takes the node's lease first or fails,
 // naming the holder, before any change.
 import { sleep, workflowInfo } from '@temporalio/workflow';
-import { heartbeating, kubernetesLocal as k8s } from './operation/activity-profiles';
+import { heartbeating, kubernetesLocal as k8s, summarized } from './operation/activity-profiles';
 import {
   upgradeNodeStatusQuery,
   workflowIds,
@@ -117,7 +117,8 @@ async function upgradeJob(input: UpgradeNodeInput): Promise<string | undefined> 
     await k8s.deleteUpgradeJob({ cluster, name: job.name });
     job = await k8s.ensureUpgradeJob(jobInput);
   }
-  const { reached, last } = await heartbeating(stepTimeoutSeconds).awaitUpgradeJob({
+  const waitJob = heartbeating(stepTimeoutSeconds).awaitUpgradeJob;
+  const { reached, last } = await summarized(waitJob, `wait for Job ${job.name} on ${node}`, {
     cluster,
     name: job.name,
     deadlineMs: Date.now() + stepTimeoutSeconds * 1000,
@@ -131,7 +132,8 @@ async function nodeReady(input: UpgradeNodeInput): Promise<string | undefined> {
   const facts = await k8s.describeNode({ cluster, node });
   // Usually back by the time its Job succeeded: this local read spares the wait.
   if (facts.ready && facts.kubeletVersion === version) return undefined;
-  const { reached } = await heartbeating(stepTimeoutSeconds).awaitNodeReady({
+  const waitReady = heartbeating(stepTimeoutSeconds).awaitNodeReady;
+  const { reached } = await summarized(waitReady, `wait for ${node} Ready at ${version}`, {
     cluster,
     node,
     version,
