@@ -11,6 +11,7 @@ import { scopedSecrets, type SecretResolver } from './common/secrets';
 import { dnsActivities, type DnsDeps } from './dns/activities';
 import { defaultAddonManifests } from './kubernetes/addon-bundles';
 import { addonActivities } from './kubernetes/addons';
+import { tigeraActivities } from './kubernetes/tigera';
 import { clusterFactActivities } from './kubernetes/cluster-facts';
 import { watchChanges } from './kubernetes/change-feed';
 import { Clusters, type ClusterConfig } from './kubernetes/clusters';
@@ -57,7 +58,7 @@ export interface ActivityDeps {
   openstack?: Record<string, OpenStackRegionConfig>;
   /** The Kubernetes releases upgrades may install (default: the ones Steward knows). */
   kubernetesReleases?: string[];
-  /** The helm binary that upgrades Rook's operator (default: helm on PATH). */
+  /** The helm binary that upgrades Rook's operator and installs Tigera's (default: helm on PATH). */
   helm?: string;
   /** How long one ceph command (CLI or toolbox exec) may take (default 30 s). */
   cephTimeoutMs?: number;
@@ -98,6 +99,7 @@ export function createActivities(deps: ActivityDeps, clients = createClients(dep
   const rook = rookActivities(clusters, deps.helm ?? 'helm', 120_000);
   return {
     ...addonActivities(clusters, deps.addonManifests ?? defaultAddonManifests()),
+    ...tigeraActivities(clusters, deps.helm ?? 'helm', 120_000),
     ...baseScriptActivities(deps.provisioningUrl, deps.customScriptsDir),
     ...clusterFactActivities(clusters),
     ...kubernetesReleaseActivities(deps.kubernetesReleases),

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 
 export interface DaemonSpec {
   name: string;
@@ -36,6 +37,12 @@ export interface DaemonRecord {
 const pidDir = (stateDir: string) => join(stateDir, 'pids');
 const pidFile = (stateDir: string, name: string) => join(pidDir(stateDir), `${name}.pid`);
 export const logFile = (stateDir: string, name: string) => join(stateDir, 'logs', `${name}.log`);
+
+/** A lab daemon written in TypeScript: node's command and `args` that run `script` with tsx. */
+export const tsxDaemon = (script: string, args: string[]) => ({
+  command: process.execPath,
+  args: ['--import', pathToFileURL(require.resolve('tsx')).href, script, ...args],
+});
 
 /** Starts `spec` in its own session, so it outlives the caller; output is appended to its log. */
 export function startDaemon(stateDir: string, spec: DaemonSpec): DaemonRecord {

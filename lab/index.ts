@@ -4,6 +4,7 @@ import { applyScenario } from './apply';
 import { startBareMetal, stopBareMetal, type BareMetalConnection } from './bare-metal';
 import { repoRoot } from './binaries';
 import { startCephLab, stopCephLab } from './ceph';
+import { startTigeraLab, stopTigeraLab, type TigeraConnection } from './tigera';
 import { startHostServices, stopHostServices } from './host-services';
 import { addToConnection, writeConnection, type Connection } from './kubeconfig';
 import { startKubernetes, stopKubernetes } from './kubernetes';
@@ -78,6 +79,8 @@ export interface LabConnection extends Connection {
   vault?: VaultConnection;
   /** With `nova` in the scenario: Keystone and Nova (connection.json key `openstack`). */
   openstack?: NovaConnection;
+  /** With `addons.tigeraOperator`: the Tigera operator's lab chart. */
+  tigera?: TigeraConnection;
 }
 
 /**
@@ -128,6 +131,10 @@ export async function startLab({
     if (lab.netbox) addToConnection(lab.connectionPath, { netbox: lab.netbox, vault: lab.vault });
     if (lab.openstack) addToConnection(lab.connectionPath, { openstack: lab.openstack });
   }
+  if (scenario.addons.tigeraOperator) {
+    lab.tigera = startTigeraLab(stateDir, connection.kubeconfigPath);
+    addToConnection(lab.connectionPath, { tigera: lab.tigera });
+  }
   if (scenario.hosts.length === 0) return lab;
   const bareMetal = await startBareMetal(stateDir, scenario.hosts, {
     ports: allPorts,
@@ -147,5 +154,6 @@ export async function stopLab(stateDir: string): Promise<void> {
   await stopNovaLab(stateDir);
   await stopHostServices(stateDir);
   await stopCephLab(stateDir);
+  await stopTigeraLab(stateDir);
   await stopKubernetes(stateDir);
 }

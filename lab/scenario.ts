@@ -100,6 +100,11 @@ const addons = z
       })
       .strict()
       .optional(),
+    /**
+     * The Tigera operator's lab chart (Steward installs it) and the lab's operator physics, which
+     * moves a manifest-based Calico (kube-system's calico-node) to calico-system (lab/tigera/).
+     */
+    tigeraOperator: z.boolean().optional(),
   })
   .strict();
 

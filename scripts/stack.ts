@@ -49,7 +49,7 @@ export async function startTemporalAndWorker(
         ...(guardBudget !== undefined && { guard: { maxUnavailableNodes: guardBudget } }),
       },
     },
-    helm: lab.ceph && helmBinary(),
+    helm: (lab.ceph || lab.tigera) && helmBinary(),
     netbox: lab.netbox,
     vault: lab.vault,
     bareMetal: lab.bareMetal,
@@ -153,10 +153,12 @@ export function labOpenStackConfig(openstack: NovaConnection): OpenStackRegionCo
 /** Steward's configuration of the lab cluster: Kubernetes, and Ceph and Rook when it has them. */
 export function labClusterConfig(lab: LabConnection): ClusterConfig {
   const { kubeconfigPath: kubeconfig, context, ceph } = lab;
-  if (!ceph) return { kubeconfig, context };
+  const tigera = lab.tigera && { tigera: { helm: { chart: lab.tigera.chart } } };
+  if (!ceph) return { kubeconfig, context, ...tigera };
   return {
     kubeconfig,
     context,
+    ...tigera,
     ceph: { cli: { conf: ceph.conf, keyring: ceph.keyring } },
     rook: { helm: { repo: ceph.chartRepo } },
   };

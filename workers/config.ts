@@ -1,5 +1,7 @@
 // Steward's configuration: a YAML file (STEWARD_CONFIG) overlaid by environment variables.
-// Secrets are never read from the file: the Temporal API key comes from the environment only.
+// Secrets are never read from the file: the Temporal API key comes from Temporal's own client
+// configuration only (TEMPORAL_API_KEY or its TOML profile), which also wins over the file's
+// Temporal address, namespace and certificates.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -7,6 +9,7 @@ import { z } from 'zod';
 import { kubernetesReleasesSchema } from '../activities/kubernetes/releases';
 import { TASK_QUEUE } from '../workflows/api';
 import { parseSecretRef } from '../workflows/policy/secret-ref';
+import { temporalProfile } from './temporal-connection';
 
 const path = z.string().min(1);
 
@@ -35,11 +38,31 @@ const rook = z.strictObject({
   }),
 });
 
+/** The Tigera operator's chart: a repository (chart name default tigera-operator), or a path. */
+const tigera = z.strictObject({
+  helm: z
+    .strictObject({
+      repo: z.url().optional(),
+      chart: z.string().min(1).optional(),
+      version: z.string().optional(),
+      release: z.string().optional(),
+    })
+    .refine((h) => h.repo !== undefined || h.chart !== undefined, {
+      message: "set repo (a chart repository) or chart (the chart's path)",
+    }),
+});
+
 const schema = z.strictObject({
+  /**
+   * Defaults for Temporal's own client configuration (a profile of its TOML file, the TEMPORAL_*
+   * variables), which wins over them: workers/temporal-connection.ts.
+   */
   temporal: z
     .strictObject({
-      address: z.string().default('127.0.0.1:7233'),
-      namespace: z.string().default('default'),
+      address: z.string().min(1).optional(),
+      namespace: z.string().min(1).optional(),
+      /** The profile of Temporal's TOML config file (TEMPORAL_CONFIG_FILE); `default` if unset. */
+      profile: z.string().min(1).optional(),
       /** mTLS client certificate and key, and the CA that signed the server's certificate. */
       tls: z
         .strictObject({
@@ -49,9 +72,19 @@ const schema = z.strictObject({
           serverName: z.string().optional(),
         })
         .optional(),
-      /** The environment variable holding a Temporal Cloud API key. */
-      apiKeyEnv: z.string().default('TEMPORAL_API_KEY'),
       uiUrl: z.string().default('http://127.0.0.1:8233'),
+      /**
+       * Worker Versioning: the Worker Deployment's name and this worker's build ID (the build's,
+       * `<version>+<commit>`, if unset; STEWARD_BUILD_ID). `versioning: false` for a Temporal
+       * without Worker Deployments (before 1.28): every run then replays on the newest worker.
+       */
+      deployment: z
+        .strictObject({
+          name: z.string().min(1).default('steward'),
+          buildId: z.string().min(1).optional(),
+          versioning: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   taskQueue: z.string().default(TASK_QUEUE),
@@ -63,6 +96,7 @@ const schema = z.strictObject({
         context: z.string().optional(),
         ceph: cephAccess.optional(),
         rook: rook.optional(),
+        tigera: tigera.optional(),
         /** Nodes the cluster's operations may make unavailable at once, all together (default 2). */
         guard: z
           .strictObject({ maxUnavailableNodes: z.number().int().positive().optional() })
@@ -70,7 +104,7 @@ const schema = z.strictObject({
       }),
     )
     .default({}),
-  /** The helm binary that upgrades Rook's operator; `helm` on PATH if unset. */
+  /** The helm binary that upgrades Rook's operator and installs Tigera's; `helm` on PATH if unset. */
   helm: path.optional(),
   /** The operators' webhook: JSON on start, wait for an operator, failure and completion. */
   notifications: z
@@ -188,22 +222,18 @@ function validSecretRef(ref: string, ctx: z.RefinementCtx): void {
   }
 }
 
-export type StewardConfig = z.output<typeof schema>;
+type ParsedConfig = z.output<typeof schema>;
+
+/** The configuration, with the Temporal address and namespace in force (the profile's, else the file's). */
+export type StewardConfig = Omit<ParsedConfig, 'temporal'> & {
+  temporal: ParsedConfig['temporal'] & { address: string; namespace: string };
+};
 
 export class ConfigError extends Error {}
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const temporal: Record<string, unknown> = {};
-  if (env.TEMPORAL_ADDRESS) temporal.address = env.TEMPORAL_ADDRESS;
-  if (env.TEMPORAL_NAMESPACE) temporal.namespace = env.TEMPORAL_NAMESPACE;
-  if (env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_KEY || env.TEMPORAL_TLS_CA) {
-    temporal.tls = {
-      cert: env.TEMPORAL_TLS_CERT,
-      key: env.TEMPORAL_TLS_KEY,
-      ca: env.TEMPORAL_TLS_CA,
-    };
-  }
-  const overlay: Record<string, unknown> = { temporal };
+  const overlay: Record<string, unknown> = {};
+  if (env.STEWARD_BUILD_ID) overlay.temporal = { deployment: { buildId: env.STEWARD_BUILD_ID } };
   if (env.STEWARD_TASK_QUEUE) overlay.taskQueue = env.STEWARD_TASK_QUEUE;
   if (env.STEWARD_METRICS_PORT) overlay.metrics = { port: Number(env.STEWARD_METRICS_PORT) };
   // The environment suits a webhook URL that carries a token better than a file in the repo.
@@ -247,13 +277,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
       `${file ?? 'environment'}: ${issue.path.join('.') || 'config'}: ${issue.message}`,
     );
   }
-  const config = result.data;
+  const parsed = result.data;
+  let standard: { address: string; namespace: string };
+  try {
+    standard = temporalProfile(parsed.temporal, env);
+  } catch (err) {
+    // A TOML file that does not parse, or a profile it lacks: Temporal's message says which.
+    throw new ConfigError(`Temporal client configuration: ${(err as Error).message}`);
+  }
+  const config: StewardConfig = {
+    ...parsed,
+    temporal: { ...parsed.temporal, address: standard.address, namespace: standard.namespace },
+  };
   const base = file ? dirname(resolve(file)) : process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   for (const cluster of Object.values(config.clusters)) {
     cluster.kubeconfig = abs(cluster.kubeconfig);
     const cli = cluster.ceph && 'cli' in cluster.ceph ? cluster.ceph.cli : undefined;
     if (cli) Object.assign(cli, { conf: abs(cli.conf), keyring: abs(cli.keyring) });
+    const tigeraChart = cluster.tigera?.helm;
+    if (tigeraChart?.chart && !tigeraChart.repo) tigeraChart.chart = abs(tigeraChart.chart);
   }
   if (config.helm) config.helm = abs(config.helm);
   if (config.addons.manifests) config.addons.manifests = abs(config.addons.manifests);

@@ -10,6 +10,8 @@ import { connectionOptions } from './temporal-connection';
 import { prometheusTelemetry } from './metrics';
 import { startOperationCensus } from './operation-census';
 import { serveHealth } from './health';
+import { reloadCertificates } from './certificate-reload';
+import { becomeCurrentIfNone, buildId, deploymentOptions } from './versioning';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     telemetryOptions: prometheusTelemetry(config.metrics),
   });
-  const connection = await NativeConnection.connect(connectionOptions(config));
+  const connection = await NativeConnection.connect(connectionOptions(config.temporal));
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const deps: ActivityDeps = {
     clusters: config.clusters,
@@ -42,7 +44,12 @@ async function main(): Promise<void> {
     temporal,
   };
   const clients = createClients(deps);
+  const deployment = config.temporal.deployment;
+  const build = buildId(deployment.buildId);
   const worker = await Worker.create({
+    workerDeploymentOptions: deployment.versioning
+      ? deploymentOptions(deployment.name, build)
+      : undefined,
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
@@ -57,20 +64,33 @@ async function main(): Promise<void> {
       })
     : undefined;
   const { censusIntervalSeconds } = config.metrics;
-  const stopCensus =
+  const census = (client: Client) =>
     censusIntervalSeconds > 0
       ? startOperationCensus(
-          temporal,
+          client,
           Runtime.instance().metricMeter,
           censusIntervalSeconds * 1000,
           (message) => log.warn(message),
         )
       : undefined;
+  let stopCensus = census(temporal);
+  // A new connection after a certificate change: what used the old one moves to it.
+  const stopReloading = reloadCertificates({
+    worker,
+    temporal: config.temporal,
+    connected: (next) => {
+      deps.temporal = new Client({ connection: next, namespace: config.temporal.namespace });
+      stopCensus?.();
+      stopCensus = census(deps.temporal);
+    },
+    log,
+  });
   log.info(
     {
       address: config.temporal.address,
       namespace: config.temporal.namespace,
       taskQueue: config.taskQueue,
+      deployment: deployment.versioning ? `${deployment.name}/${build}` : 'unversioned',
       clusters: Object.keys(config.clusters),
       netbox: config.netbox?.url,
       vault: config.vault?.address,
@@ -79,12 +99,20 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
+  if (deployment.versioning) {
+    // Once this worker polls: a deployment's first build takes new runs without an operator.
+    becomeCurrentIfNone(deps.temporal!, deployment.name, build).then(
+      (became) => became && log.info({ build }, 'first build of the deployment: made current'),
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'deployment not checked'),
+    );
+  }
   try {
     await worker.run();
   } finally {
+    stopReloading();
     stopCensus?.();
     health?.close();
-    await connection.close();
+    await worker.connection?.close();
     // After the last activity: a token left behind would stay valid until its TTL runs out.
     await clients.vault?.revokeSelf().then(
       (revoked) => revoked && log.info('Vault token revoked'),

@@ -177,7 +177,7 @@ export const operatorWaitSignal = defineSignal<[OperatorWait]>('operatorWait');
 
 /** The operations that take a lease from their cluster's guard before they disrupt it. */
 export type LeaseOperation =
-  'kubernetes-upgrade' | 'rook-ceph-upgrade' | 'node-reinstall' | 'drain';
+  'kubernetes-upgrade' | 'node-upgrade' | 'rook-ceph-upgrade' | 'node-reinstall' | 'drain';
 
 /** A lease's holder: a workflow and its first run, so a run continued as new keeps the lease. */
 export interface LeaseHolder {
@@ -290,7 +290,7 @@ export interface KubernetesUpgradeInput {
   pauseSeconds?: number;
   /** Seconds a node's drain may take before it waits for an operator. Default 600. */
   drainTimeoutSeconds?: number;
-  /** Seconds the Job, the node's return and the GPUs' return may each take. Default 900. */
+  /** Seconds the Job, the node's return, the GPUs' return and the Tigera migration may each take. Default 900. */
   stepTimeoutSeconds?: number;
   /** The image of the upgrade Jobs (it needs sh and chroot). */
   image?: string;

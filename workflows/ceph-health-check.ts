@@ -5,9 +5,16 @@ import { surfaceInvalidInput } from './activity-errors';
 import { kubernetesFewAttempts as reads } from './operation/activity-profiles';
 import { cephHealthGate, describeCephHealth } from './policy/ceph-health-gate';
 import { parseClusterInput } from './policy/drain-input';
+import { showReadOnly } from './operation/visibility';
 
-export async function cephHealthCheck(input: { cluster: string }): Promise<CephHealthReport> {
+export function cephHealthCheck(input: { cluster: string }): Promise<CephHealthReport> {
   const { cluster } = parseClusterInput(input);
+  showReadOnly(`Ceph health gate of ${cluster}`);
+  return readCephHealth(cluster);
+}
+
+/** The gate's verdict now, for this workflow and the Rook/Ceph plan. */
+export async function readCephHealth(cluster: string): Promise<CephHealthReport> {
   const facts = await surfaceInvalidInput(reads.cephHealthFacts({ cluster }));
   return { cluster, verdict: cephHealthGate(facts), summary: describeCephHealth(facts) };
 }

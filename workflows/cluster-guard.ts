@@ -33,9 +33,14 @@ import {
 } from './policy/cluster-leases';
 import { bulletList } from './operation/visibility';
 import { requireWorkflowId } from './operation/workflow-id';
+import { autoUpgrade } from './operation/versioning';
 
 /** A lease check adds about ten events: a day of checks every 30 s stays well below this. */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 5_000;
+
+// Never ends: at each task it moves to the current build (Worker Versioning), so each release
+// keeps its handlers and carried state compatible with the one before.
+autoUpgrade(clusterGuard);
 
 export async function clusterGuard(input: ClusterGuardInput): Promise<never> {
   const { cluster } = input;

@@ -5,7 +5,7 @@ import { sleep } from '@temporalio/workflow';
 import type { InstanceEvacuation } from './api';
 import { activityProblem } from './activity-errors';
 import { planTargets } from './hypervisor-eviction-reads';
-import { followMoves as follow, hostCalls as act } from './operation/activity-profiles';
+import { followMoves as follow, hostCalls as act, summarized } from './operation/activity-profiles';
 
 export interface Evacuation {
   region: string;
@@ -100,12 +100,22 @@ async function attempt(
   targetHost: string | undefined,
 ): Promise<string | undefined> {
   const { region, host } = e;
-  await act.evacuateServer({ region, serverId: i.id, sourceHost: host, targetHost });
-  const { server, migration } = await follow.awaitEvacuation({
+  const to = targetHost ?? "a host of Nova's choice";
+  await summarized(act.evacuateServer, `evacuate ${i.name} → ${to}`, {
     region,
     serverId: i.id,
     sourceHost: host,
+    targetHost,
   });
+  const { server, migration } = await summarized(
+    follow.awaitEvacuation,
+    `follow ${i.name} off ${host}`,
+    {
+      region,
+      serverId: i.id,
+      sourceHost: host,
+    },
+  );
   const settledElsewhere =
     server.host !== host &&
     server.status === i.expectedStatus &&

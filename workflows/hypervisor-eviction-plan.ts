@@ -7,6 +7,7 @@ import { workflowIds, type HypervisorEvictionInput, type HypervisorEvictionPlan 
 import { judgeThreshold, planTargets, readComputeService } from './hypervisor-eviction-reads';
 import { parseEvictionInput } from './policy/hypervisor-eviction-input';
 import { locateBmc, readDevice } from './bare-metal-reads';
+import { showReadOnly } from './operation/visibility';
 
 export async function planHypervisorEviction(
   rawInput: HypervisorEvictionInput,
@@ -14,6 +15,7 @@ export async function planHypervisorEviction(
   const input = parseEvictionInput(rawInput);
   const { region, host, bmcCredentials } = input;
   requireWorkflowId(workflowIds.evictPlan(region, host), 'one dry run runs per host');
+  showReadOnly(`Dry run: eviction plan of hypervisor ${host} in ${region}`);
   const service = await readComputeService(region, host);
   const overThreshold = service.state === 'down' ? await judgeThreshold(input) : undefined;
   const device = await readDevice(host, 'host');

@@ -35,6 +35,10 @@ import {
   type FailureVerdict,
 } from './policy/hypervisor-failures';
 import { describeOutage } from './policy/outage-wait';
+import { autoUpgrade } from './operation/versioning';
+
+// Never ends: it moves to the current build at its next task (the evictions it starts are pinned).
+autoUpgrade(hypervisorEvictionWatch);
 
 export async function hypervisorEvictionWatch(
   rawInput: HypervisorEvictionWatchInput,
@@ -210,6 +214,7 @@ class EvictionWatch {
       try {
         await startChild<typeof hypervisorEviction>('hypervisorEviction', {
           workflowId: workflowIds.evict(region, host),
+          staticSummary: `Evict failed hypervisor ${host} in ${region}, started by its watch`,
           args: [{ region, host, concurrency, threshold, thresholdScope, failureWindowMinutes }],
           parentClosePolicy: ParentClosePolicy.ABANDON,
         });

@@ -16,7 +16,7 @@ import {
 } from './api';
 import { evacuateAll, type Evacuation, type Sizes } from './evacuation';
 import { judgeThreshold, readComputeService } from './hypervisor-eviction-reads';
-import { fenceCalls as fence, hostCalls as act } from './operation/activity-profiles';
+import { fenceCalls as fence, hostCalls as act, summarized } from './operation/activity-profiles';
 import { Operation } from './operation/operation';
 import { bulletList } from './operation/visibility';
 import { requireWorkflowId } from './operation/workflow-id';
@@ -156,7 +156,9 @@ class Eviction {
       credentials: this.input.bmcCredentials,
       address: located.address,
     };
-    const off = await fence.bmcPowerOff({ bmc: this.bmc });
+    const off = await summarized(fence.bmcPowerOff, `fence ${this.input.host}: BMC power off`, {
+      bmc: this.bmc,
+    });
     const problem = await this.fenceHolds();
     if (problem) return problem;
     this.status.fenced = true;

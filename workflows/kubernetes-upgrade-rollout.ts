@@ -189,6 +189,7 @@ export class Rollout extends Operation<KubernetesUpgradeStatus> {
       try {
         return await executeChild(upgradeNode, {
           workflowId,
+          staticSummary: `Upgrade node ${node} of ${cluster} to ${version} (kubeadm upgrade ${kubeadm})`,
           args: [{ ...args, stepTimeoutSeconds, devicePlugin }],
         });
       } catch (err) {

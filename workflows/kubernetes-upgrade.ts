@@ -26,6 +26,7 @@ import { requireWorkflowId } from './operation/workflow-id';
 import { describeAddonStep } from './policy/addon-description';
 import { nextControlPlaneNode } from './policy/worker-batches';
 import { parseUpgradeInput, planUpgrade } from './policy/upgrade-plan';
+import { migrateToTigeraOperator } from './tigera-migration';
 
 export function kubernetesUpgrade(
   rawInput: KubernetesUpgradeInput,
@@ -124,6 +125,9 @@ async function upgradeStep(
     const what = `${version}: ${describeAddonStep(addon)}`;
     if (s.addonsApplied.includes(what) || s.addonsSkipped.includes(what)) continue;
     const run = async () => {
+      if (addon.kind === 'tigera-operator-migration') {
+        return migrateToTigeraOperator(s.cluster, rollout.input.stepTimeoutSeconds);
+      }
       await fewAttempts.applyAddonStep({ cluster: s.cluster, step: addon });
       return undefined;
     };

@@ -1,7 +1,7 @@
 // The drain before a node's maintenance (an upgrade, a reinstall): a child drainNode under the
 // node's drain ID, evicting emptyDir pods (the node is going down anyway) and forcing nothing.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ChildWorkflowFailure, executeChild } from '@temporalio/workflow';
+import { ChildWorkflowFailure, executeChild, workflowInfo } from '@temporalio/workflow';
 import { workflowIds, type DrainNodeResult } from './api';
 import { drainNode } from './node-drain';
 
@@ -15,6 +15,7 @@ export async function drainForMaintenance(
   try {
     return await executeChild(drainNode, {
       workflowId,
+      staticSummary: `Drain ${node} in ${cluster} for ${workflowInfo().workflowId}`,
       args: [{ cluster, node, timeoutSeconds, deleteEmptyDirData: true, force: false }],
     });
   } catch (err) {

@@ -16,6 +16,10 @@ import { announce, showPhase } from './operation/visibility';
 import { requireWorkflowId } from './operation/workflow-id';
 import { parseClusterInput } from './policy/drain-input';
 import { deviceGoal, type ReconcileNode } from './policy/netbox-reconcile';
+import { autoUpgrade } from './operation/versioning';
+
+// Changes nothing a run relies on across tasks: it moves to the current build (Worker Versioning).
+autoUpgrade(netboxReconcile);
 
 export async function netboxReconcile(
   rawInput: NetboxReconcileInput,

@@ -3,7 +3,7 @@
 // never adopted, and a drain never uncordons or forces anything. Out of time it waits for an
 // operator; blocked for days, it continues as new with what it evicted, its cordon and its deadline.
 import { continueAsNew, workflowInfo } from '@temporalio/workflow';
-import { heartbeating, kubernetesLocal } from './operation/activity-profiles';
+import { heartbeating, kubernetesLocal, summarized } from './operation/activity-profiles';
 import {
   drainStatusQuery,
   invalidInput,
@@ -53,6 +53,8 @@ interface DrainRun {
   deadline: number;
   /** Set when the history is full: the run ends its step and continues as new. */
   continuing: boolean;
+  /** Its first eviction round ran (in this run or one it continues): the start is on record. */
+  started: boolean;
 }
 
 async function drain(
@@ -76,7 +78,14 @@ async function drain(
     phase: () => status.phase,
   });
   op.show();
-  const run: DrainRun = { rawInput, input, op, deadline: carried.deadline ?? 0, continuing: false };
+  const run: DrainRun = {
+    rawInput,
+    input,
+    op,
+    deadline: carried.deadline ?? 0,
+    continuing: false,
+    started: carried.status !== undefined,
+  };
   if (carried.status) {
     await takeLease(lease, status);
   } else {
@@ -184,13 +193,19 @@ async function evict(run: DrainRun, eventLimit?: number): Promise<string | undef
       return undefined;
     }
     const secondsLeft = Math.ceil((run.deadline - Date.now()) / 1000);
-    const round = await rounds.evictRound({
-      cluster,
-      node,
-      pods: remaining,
-      roundSeconds: Math.max(1, Math.min(ROUND_SECONDS, secondsLeft)),
-      reportProgressAfterSeconds: REPORT_PROGRESS_AFTER_SECONDS,
-    });
+    const round = await summarized(
+      rounds.evictRound,
+      `drain ${node}: evict ${remaining.length} pod${remaining.length === 1 ? '' : 's'}`,
+      {
+        cluster,
+        node,
+        pods: remaining,
+        roundSeconds: Math.max(1, Math.min(ROUND_SECONDS, secondsLeft)),
+        reportProgressAfterSeconds: REPORT_PROGRESS_AFTER_SECONDS,
+        drainStart: !run.started,
+      },
+    );
+    run.started = true;
     status.evicted.push(...round.gone);
     status.left = round.left;
     remaining = round.left.map((l) => l.pod);

@@ -19,7 +19,12 @@ import { isInvalidInput, surfaceInvalidInput } from './activity-errors';
 import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { drainForMaintenance } from './maintenance-drain';
 import { cordonOwner } from './node-drain';
-import { heartbeating, hostCalls as act, kubernetes } from './operation/activity-profiles';
+import {
+  heartbeating,
+  hostCalls as act,
+  kubernetes,
+  summarized,
+} from './operation/activity-profiles';
 import { Operation, type Step, type StepOptions } from './operation/operation';
 import { requireWorkflowId } from './operation/workflow-id';
 import {
@@ -323,12 +328,16 @@ class Reinstall {
     const { input, node } = this;
     if (this.status.kubernetesNode && this.bootId === undefined)
       this.bootId = (await kubernetes.describeNode({ cluster: input.cluster, node })).bootId;
-    return this.op.done((await act.bmcPowerOff({ bmc: this.bmc() })).message);
+    const off = await summarized(act.bmcPowerOff, `power off ${node} via its BMC`, {
+      bmc: this.bmc(),
+    });
+    return this.op.done(off.message);
   }
 
   private async powerOn(): Promise<undefined> {
     await this.hypervisor?.recordHeartbeat();
-    return this.op.done((await act.bmcPxeBoot({ bmc: this.bmc() })).message);
+    const boot = await summarized(act.bmcPxeBoot, `PXE boot ${this.node}`, { bmc: this.bmc() });
+    return this.op.done(boot.message);
   }
 
   private async awaitRejoin(): Promise<string | undefined> {

@@ -1,8 +1,10 @@
 // upgradeNode: one node's step to one Kubernetes version, a child of the upgrade so no history
 // grows with the cluster. The upgrade Job runs only on a node this run drained; the node is
 // uncordoned only if Steward cordoned it; any problem waits for an operator, never fails the run.
-import { sleep } from '@temporalio/workflow';
-import { heartbeating, kubernetesLocal as k8s } from './operation/activity-profiles';
+// Started alone (no parent upgrade holding the lease), it takes the node's lease first or fails,
+// naming the holder, before any change.
+import { sleep, workflowInfo } from '@temporalio/workflow';
+import { heartbeating, kubernetesLocal as k8s, summarized } from './operation/activity-profiles';
 import {
   upgradeNodeStatusQuery,
   workflowIds,
@@ -11,6 +13,7 @@ import {
   type UpgradeNodeStatus,
   type UpgradeNodeStep,
 } from './api';
+import { withClusterLease, type ClusterLease } from './cluster-lease';
 import { drainForMaintenance } from './maintenance-drain';
 import { cordonOwner } from './node-drain';
 import { Operation, type Step } from './operation/operation';
@@ -19,7 +22,11 @@ import { nodeCheckProblems } from './policy/node-checks';
 
 type NodeOperation = Operation<UpgradeNodeStatus>;
 
-export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeResult> {
+export function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeResult> {
+  return withClusterLease((lease) => upgrade(input, lease));
+}
+
+async function upgrade(input: UpgradeNodeInput, lease: ClusterLease): Promise<UpgradeNodeResult> {
   const { cluster, node, version } = input;
   requireWorkflowId(
     workflowIds.upgradeNode(cluster, node, version),
@@ -41,6 +48,8 @@ export async function upgradeNode(input: UpgradeNodeInput): Promise<UpgradeNodeR
     details: () => (status.cordonedBySteward ? [`Cordoned by Steward: ${node}`] : []),
     onStep: (name) => (status.step = name as UpgradeNodeStep),
   });
+  // A child of the Kubernetes upgrade runs under its lease, which names this node already.
+  if (!workflowInfo().parent) await lease.take(cluster, 'node-upgrade', [node]);
   const { end } = await op.runSteps(nodeSteps(input, op));
   if (end !== 'done') {
     const outcome = end === 'skip' ? 'skipped' : 'aborted';
@@ -108,7 +117,8 @@ async function upgradeJob(input: UpgradeNodeInput): Promise<string | undefined> 
     await k8s.deleteUpgradeJob({ cluster, name: job.name });
     job = await k8s.ensureUpgradeJob(jobInput);
   }
-  const { reached, last } = await heartbeating(stepTimeoutSeconds).awaitUpgradeJob({
+  const waitJob = heartbeating(stepTimeoutSeconds).awaitUpgradeJob;
+  const { reached, last } = await summarized(waitJob, `wait for Job ${job.name} on ${node}`, {
     cluster,
     name: job.name,
     deadlineMs: Date.now() + stepTimeoutSeconds * 1000,
@@ -122,7 +132,8 @@ async function nodeReady(input: UpgradeNodeInput): Promise<string | undefined> {
   const facts = await k8s.describeNode({ cluster, node });
   // Usually back by the time its Job succeeded: this local read spares the wait.
   if (facts.ready && facts.kubeletVersion === version) return undefined;
-  const { reached } = await heartbeating(stepTimeoutSeconds).awaitNodeReady({
+  const waitReady = heartbeating(stepTimeoutSeconds).awaitNodeReady;
+  const { reached } = await summarized(waitReady, `wait for ${node} Ready at ${version}`, {
     cluster,
     node,
     version,

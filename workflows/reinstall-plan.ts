@@ -9,6 +9,7 @@ import { readComputeService } from './hypervisor-eviction-reads';
 import { planEmptying } from './reinstall-hypervisor';
 import { locateBmc, readDevice } from './bare-metal-reads';
 import { chooseDeployment, deploymentFields, parseReinstallInput } from './policy/reinstall-input';
+import { showReadOnly } from './operation/visibility';
 
 const describeService = (s: ComputeService) =>
   `nova-compute ${s.state}, ${s.status}${s.disabledReason ? ` ("${s.disabledReason}")` : ''}${s.forcedDown ? ', forced down' : ''}`;
@@ -16,6 +17,7 @@ const describeService = (s: ComputeService) =>
 export async function planReinstall(rawInput: NodeReinstallInput): Promise<ReinstallPlan> {
   const input = parseReinstallInput(rawInput);
   const { cluster, node } = input;
+  showReadOnly(`Dry run: reinstall plan of ${node}`);
   const device = await readDevice(node);
   const { deployment, customScript } = chooseDeployment(input, deploymentFields(device));
   const script = await surfaceInvalidInput(

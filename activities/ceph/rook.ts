@@ -3,8 +3,7 @@
 // makes: the operator's chart version (helm) and the CephCluster's Ceph image. Both changes read
 // first and do nothing when the cluster is already there.
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
-import { childEnv } from '../common/child-env';
+import { helmContext, runHelm } from '../common/helm';
 import { invalidInput } from '../../workflows/api';
 import type { RookDaemon } from '../../workflows/policy/rook-upgrade';
 import { notCephImage, notRookVersion } from '../../workflows/policy/rook-version';
@@ -328,28 +327,4 @@ export function rookActivities(clusters: Clusters, helmBinary: string, timeoutMs
       return { changed: true, from };
     },
   };
-}
-
-function helmContext(kube: ClusterConfig): string[] {
-  return [
-    '--kubeconfig',
-    kube.kubeconfig,
-    ...(kube.context ? ['--kube-context', kube.context] : []),
-  ];
-}
-
-/** Runs helm; a failure throws with helm's own message. */
-function runHelm(binary: string, args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      binary,
-      args,
-      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: childEnv() },
-      (err, stdout, stderr) => {
-        if (!err) return resolve(stdout);
-        const why = err.killed ? `timed out after ${timeoutMs} ms` : stderr.trim() || err.message;
-        reject(new Error(`helm ${args[0]}: ${why}`));
-      },
-    );
-  });
 }

@@ -13,8 +13,7 @@ import {
   type KubernetesObject,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
-import { ApplicationFailure } from '@temporalio/common';
-import type { AddonStep } from '../../workflows/policy/addon-steps';
+import type { ManifestAddonStep } from '../../workflows/policy/addon-steps';
 import { readAddonBundle } from './addon-bundles';
 import { orNotFound } from './api-errors';
 import type { Clusters } from './clusters';
@@ -89,14 +88,10 @@ export function addonActivities(clusters: Clusters, manifestsDir: string) {
       step,
     }: {
       cluster: string;
-      step: AddonStep;
+      /** The Tigera migration installs an operator instead: ./tigera.ts. */
+      step: ManifestAddonStep;
     }): Promise<{ summary: string }> {
       switch (step.kind) {
-        case 'tigera-operator-migration':
-          throw ApplicationFailure.nonRetryable(
-            'Steward does not migrate Calico from its kube-system manifests to the Tigera operator: the migration replaces the network of every node and needs the Tigera operator manifests, which the Go module proxy does not serve. Migrate by hand (Calico docs: "Migrate Calico to an operator-managed installation"), then skip this step',
-            'TigeraMigrationByHand',
-          );
         case 'snapshot-controller': {
           const manifests = snapshotControllerManifests(
             readAddonBundle(manifestsDir, step.kind, step.version),

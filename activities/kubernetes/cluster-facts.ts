@@ -36,12 +36,8 @@ export function clusterFactActivities(clusters: Clusters) {
       const nodes = await nodeFacts(core, selectors);
       const exists = (read: Promise<unknown>) =>
         orNotFound(read).then((found) => found !== undefined);
-      const [calicoNode, calicoTypha, tigera, snapshot, legacySnapshot] = await Promise.all([
+      const [calicoNode, snapshot, legacySnapshot] = await Promise.all([
         exists(apps.readNamespacedDaemonSet({ namespace: 'kube-system', name: 'calico-node' })),
-        exists(apps.readNamespacedDeployment({ namespace: 'kube-system', name: 'calico-typha' })),
-        exists(
-          apps.readNamespacedDeployment({ namespace: 'tigera-operator', name: 'tigera-operator' }),
-        ),
         orNotFound(
           apps.readNamespacedDeployment({
             namespace: 'snapshot-controller',
@@ -58,7 +54,7 @@ export function clusterFactActivities(clusters: Clusters) {
         controlPlaneVersion: config.kubernetesVersion ?? '',
         nodes,
         addons: {
-          manifestCalicoInKubeSystem: calicoNode && calicoTypha && !tigera,
+          manifestCalicoInKubeSystem: calicoNode,
           snapshotController: image?.split(':').at(-1),
           kubeSystemSnapshotController: legacySnapshot !== undefined,
           monitoringChart,

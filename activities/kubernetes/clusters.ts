@@ -10,6 +10,7 @@ import {
 import { invalidInput } from '../../workflows/api';
 import type { RookConfig } from '../ceph/rook';
 import type { CephAccess } from '../ceph/transport';
+import type { TigeraConfig } from './tigera';
 
 export interface ClusterConfig {
   kubeconfig: string;
@@ -19,6 +20,8 @@ export interface ClusterConfig {
   ceph?: CephAccess;
   /** Where Rook runs in the cluster and where its chart comes from. */
   rook?: RookConfig;
+  /** Where the Tigera operator's chart comes from, for the migration at 1.26. */
+  tigera?: TigeraConfig;
   /** The cluster's guard: nodes its operations may make unavailable at once, all together. */
   guard?: { maxUnavailableNodes?: number };
 }

@@ -5,6 +5,7 @@ import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client
 import { invalidInput } from '../../workflows/api';
 import { orNotFound } from './api-errors';
 import type { Clusters } from './clusters';
+import { currentOperation, recordEvent } from './events';
 
 export const CORDONED_BY_ANNOTATION = 'steward.dev/cordoned-by';
 
@@ -89,6 +90,12 @@ export function nodeActivities(clusters: Clusters) {
         };
       }
       await patchCordon(args.cluster, n, { cordonedBy: args.owner, unschedulable: true });
+      await recordEvent(clusters.apis(args.cluster).core, {
+        object: { kind: 'Node', name: args.node },
+        reason: 'Cordon',
+        message: `Cordoned by Steward for ${currentOperation()}`,
+        key: args.owner,
+      });
       return {
         cordonedBySteward: true,
         message: holder ? `cordoned (the stale record of ${holder} replaced)` : 'cordoned',
@@ -122,6 +129,12 @@ export function nodeActivities(clusters: Clusters) {
         };
       }
       await patchCordon(args.cluster, n, { cordonedBy: null, unschedulable: null });
+      await recordEvent(clusters.apis(args.cluster).core, {
+        object: { kind: 'Node', name: args.node },
+        reason: 'Uncordon',
+        message: `Uncordoned by Steward for ${currentOperation()}${held ? '' : ' (forced)'}`,
+        key: `${holder ?? 'none'} ${currentOperation()}`,
+      });
       return {
         uncordoned: true,
         message: held ? `uncordoned (cordoned by ${holder})` : 'uncordoned (forced)',

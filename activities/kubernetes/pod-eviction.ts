@@ -8,6 +8,7 @@ import type { PodLeft, PodRef } from '../../workflows/api';
 import { statusCode, statusMessage } from './api-errors';
 import { sleepOrChange, watchChanges, withChanges, type ChangeFeed } from './change-feed';
 import type { Clusters } from './clusters';
+import { currentOperation, currentRun, recordEvent } from './events';
 import { selectorMatches } from './label-selector';
 import { listPodsOnNode, podRef } from './pods';
 import { pickEvictions, type BudgetState } from '../../workflows/policy/pod-eviction-pacing';
@@ -20,6 +21,8 @@ export interface EvictRoundInput {
   roundSeconds: number;
   /** After this long, a round reports back as soon as a pod has left, so progress shows. */
   reportProgressAfterSeconds: number;
+  /** The drain's first round: its start is written as an Event on the node. */
+  drainStart?: boolean;
 }
 
 export interface EvictRoundResult {
@@ -71,6 +74,19 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
     const blockers = new Map<string, string>();
     const evicted: PodRef[] = [];
     const gone: PodRef[] = [];
+    const nodeEvent = (reason: 'Drain' | 'DrainComplete', message: string) =>
+      recordEvent(core, {
+        object: { kind: 'Node', name: input.node },
+        reason,
+        message: `${message} (${currentOperation()})`,
+        key: currentRun(),
+      });
+    if (input.drainStart) {
+      await nodeEvent(
+        'Drain',
+        `Draining: evicting ${input.pods.length} pods through the Eviction API, PodDisruptionBudgets respected`,
+      );
+    }
 
     async function budgetsByNamespace(
       pods: V1Pod[],
@@ -155,6 +171,12 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
           const result = await attempt(pod, matching.get(uid)!);
           if (result.kind === 'evicted') {
             evicted.push(podRef(pod));
+            await recordEvent(core, {
+              object: { kind: 'Pod', ...podRef(pod) },
+              reason: 'Evict',
+              message: `Evicted by Steward draining node ${input.node} (${currentOperation()})`,
+              key: pod.metadata!.uid!,
+            });
             blockers.set(uid, 'evicted; terminating');
           } else if (result.kind === 'gone') {
             pending.delete(uid);
@@ -170,6 +192,8 @@ export function evictionActivities(clusters: Clusters, pollIntervalMs: number) {
       await sleepOrChange(pollIntervalMs, changes);
     }
 
+    if (pending.size === 0)
+      await nodeEvent('DrainComplete', 'Drained: every evictable pod is gone');
     return {
       evicted,
       gone,

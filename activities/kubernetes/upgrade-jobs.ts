@@ -1,9 +1,10 @@
 // Node upgrades as Jobs pinned to the node (as the system-upgrade-controller does): one Job name
 // per node and version, so a retried activity never starts a second upgrade of the same node.
-import type { V1Job } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Job } from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { orNotFound, statusCode } from './api-errors';
 import type { Clusters } from './clusters';
+import { currentOperation, recordEvent } from './events';
 
 export const UPGRADE_NAMESPACE = 'steward-system';
 /** Pod Security admission lets only a privileged namespace run the upgrade's host-root pods. */
@@ -117,6 +118,29 @@ export function upgradeJob(input: UpgradeJobInput): V1Job {
   };
 }
 
+/** Writes the end of a node's upgrade Job on the node, once per Job (its UID), and returns `state`. */
+async function jobEnded(core: CoreV1Api, job: V1Job, state: JobState): Promise<JobState> {
+  const labels = job.metadata?.labels ?? {};
+  const node = labels[UPGRADE_LABELS.node];
+  if (node === undefined) return state;
+  const jobName = `${UPGRADE_NAMESPACE}/${job.metadata?.name}`;
+  await recordEvent(core, {
+    object: { kind: 'Node', name: node },
+    ...(state.state === 'failed'
+      ? {
+          reason: 'UpgradeStepFailed',
+          type: 'Warning',
+          message: `Upgrade to ${labels[UPGRADE_LABELS.version]} failed: Job ${jobName}: ${state.reason}`,
+        }
+      : {
+          reason: 'UpgradeStep',
+          message: `Upgraded to ${labels[UPGRADE_LABELS.version]}: Job ${jobName} succeeded`,
+        }),
+    key: `${job.metadata?.uid} ${state.state}`,
+  });
+  return state;
+}
+
 export function upgradeJobActivities(clusters: Clusters) {
   return {
     /** Creates the node's upgrade Job unless it exists; returns its name and whether it was created now. */
@@ -124,13 +148,12 @@ export function upgradeJobActivities(clusters: Clusters) {
       const { core, batch } = clusters.apis(input.cluster);
       const job = upgradeJob(input);
       const name = job.metadata!.name!;
-      /** False when a Job of that name exists. */
-      const createJob = async (): Promise<boolean> => {
+      /** The Job created, or undefined when a Job of that name exists. */
+      const createJob = async (): Promise<V1Job | undefined> => {
         try {
-          await batch.createNamespacedJob({ namespace: UPGRADE_NAMESPACE, body: job });
-          return true;
+          return await batch.createNamespacedJob({ namespace: UPGRADE_NAMESPACE, body: job });
         } catch (err) {
-          if (statusCode(err) === 409) return false;
+          if (statusCode(err) === 409) return undefined;
           throw err;
         }
       };
@@ -150,7 +173,15 @@ export function upgradeJobActivities(clusters: Clusters) {
         await createNamespace();
         return createJob();
       });
-      if (created) return { name, created: true };
+      if (created) {
+        await recordEvent(core, {
+          object: { kind: 'Node', name: input.node },
+          reason: 'UpgradeStep',
+          message: `Upgrading to ${input.version}: Job ${UPGRADE_NAMESPACE}/${name} runs kubeadm upgrade ${input.kubeadm} and the kubelet (${currentOperation()})`,
+          key: `${created.metadata?.uid ?? name}`,
+        });
+        return { name, created: true };
+      }
       const existing = await batch.readNamespacedJob({ namespace: UPGRADE_NAMESPACE, name });
       const labels = existing.metadata?.labels ?? {};
       if (
@@ -177,13 +208,13 @@ export function upgradeJobActivities(clusters: Clusters) {
       if (!job) return { state: 'failed', reason: `Job ${UPGRADE_NAMESPACE}/${name} is gone` };
       const condition = (type: string) =>
         job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-      if (condition('Complete')) return { state: 'succeeded' };
+      if (condition('Complete')) return jobEnded(core, job, { state: 'succeeded' });
       const failed = condition('Failed');
       if (failed)
-        return {
+        return jobEnded(core, job, {
           state: 'failed',
           reason: `${failed.reason ?? 'Failed'}: ${failed.message ?? ''}`.trim(),
-        };
+        });
       // The Job's own selector (its controller-uid) never matches a pod of a deleted namesake.
       const selector = job.spec?.selector?.matchLabels ?? {};
       const pods = await core.listNamespacedPod({
@@ -194,7 +225,7 @@ export function upgradeJobActivities(clusters: Clusters) {
       });
       const succeeded =
         Object.keys(selector).length > 0 && pods.items.some((p) => p.status?.phase === 'Succeeded');
-      return succeeded ? { state: 'succeeded' } : { state: 'running' };
+      return succeeded ? jobEnded(core, job, { state: 'succeeded' }) : { state: 'running' };
     },
 
     /** Removes a failed Job (and, in the background, its pod) so that an operator's retry can run it anew. */

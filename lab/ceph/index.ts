@@ -9,9 +9,8 @@ import {
 } from '@kubernetes/client-node';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
-import { startDaemon, stopDaemons } from '../daemon';
+import { startDaemon, stopDaemons, tsxDaemon } from '../daemon';
 import { freeLoopbackPorts } from '../ports';
 import { waitFor } from '../wait';
 import { CHART_REPO_DAEMON, startChartRepo } from './chart-repo';
@@ -122,14 +121,10 @@ async function start(
 
   startDaemon(stateDir, {
     name: OPERATOR_DAEMON,
-    command: process.execPath,
-    args: [
-      '--import',
-      pathToFileURL(require.resolve('tsx')).href,
-      join(__dirname, 'operator.ts'),
+    ...tsxDaemon(join(__dirname, 'operator.ts'), [
       `--kubeconfig=${kubeconfig}`,
       `--state-dir=${stateDir}`,
-    ],
+    ]),
   });
   await waitFor(
     'CephCluster Ready and HEALTH_OK',

@@ -20,7 +20,7 @@ export function cliConfig(): StewardConfig {
 export async function connect(config: StewardConfig): Promise<Client> {
   try {
     const connection = await Connection.connect({
-      ...connectionOptions(config),
+      ...connectionOptions(config.temporal),
       connectTimeout: '5 seconds',
     });
     return new Client({ connection, namespace: config.temporal.namespace });

@@ -17,8 +17,9 @@ import { OPERATIONS, renderExample } from './operations';
 import { cephHealth, rookUpgrade } from './commands/rook-upgrade';
 import { evict, evictWatch } from './commands/eviction';
 import { windowOption } from './window-option';
-import { outputOption } from './output';
+import { outputOption, planOutput } from './output';
 import { bashCompletion } from './completion';
+import { setupNamespace } from './commands/setup-namespace';
 import { version } from '../../package.json';
 
 const seconds = (value: string) => {
@@ -78,6 +79,11 @@ program
   });
 
 program
+  .command('setup-namespace')
+  .description("register Steward's search attributes on the Temporal namespace (idempotent)")
+  .action(() => withClient((client, config) => setupNamespace(client, config.temporal.namespace)));
+
+program
   .command('drain')
   .description(
     'cordon NODE and evict its pods through the Eviction API, PodDisruptionBudgets respected',
@@ -92,6 +98,7 @@ program
   .option('--delete-emptydir-data', 'evict pods that use emptyDir (their data is lost)')
   .option('--force', 'evict pods that no controller manages')
   .option('--dry-run', 'print the plan: pods to evict, skip and refuse, and why; change nothing')
+  .addOption(outputOption())
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
     withClient((client, config) =>
@@ -105,7 +112,7 @@ program
           deleteEmptyDirData: o.deleteEmptydirData ?? false,
           force: o.force ?? false,
         },
-        { dryRun: o.dryRun, detach: o.detach },
+        { dryRun: o.dryRun, detach: o.detach, output: planOutput(o) },
       ),
     ),
   );
@@ -166,6 +173,7 @@ program
     windowOption,
   )
   .option('--dry-run', 'print the version path, batches and add-on steps; change nothing')
+  .addOption(outputOption())
   .option('--detach', 'start and return without watching')
   .action((cluster: string, o) =>
     withClient((client, config) =>
@@ -187,7 +195,7 @@ program
               ? undefined
               : { include: o.include, exclude: o.exclude },
         },
-        { dryRun: o.dryRun, detach: o.detach },
+        { dryRun: o.dryRun, detach: o.detach, output: planOutput(o) },
       ),
     ),
   );
@@ -218,6 +226,7 @@ program
   )
   .option('--migration-concurrency <n>', 'instances migrated at once (default 2)', wholeNumber)
   .option('--dry-run', 'print the deployment, script and BMC (its serial checked); change nothing')
+  .addOption(outputOption())
   .option('--detach', 'start and return without watching')
   .action((node: string, o) =>
     withClient((client, config) =>
@@ -234,7 +243,7 @@ program
           novaRegion: o.novaRegion,
           migrationConcurrency: o.migrationConcurrency,
         },
-        { dryRun: o.dryRun, detach: o.detach },
+        { dryRun: o.dryRun, detach: o.detach, output: planOutput(o) },
       ),
     ),
   );
@@ -258,6 +267,7 @@ program
     minutes,
   )
   .option('--dry-run', "print Nova's view, the BMC (serial checked) and each instance's target")
+  .addOption(outputOption())
   .option('--detach', 'start and return without watching')
   .action((host: string, o) =>
     withClient((client, config) =>
@@ -272,7 +282,7 @@ program
           failureWindowMinutes: o.failureWindow,
           ...(o.zone && { thresholdScope: 'zone' as const }),
         },
-        { dryRun: o.dryRun, detach: o.detach },
+        { dryRun: o.dryRun, detach: o.detach, output: planOutput(o) },
       ),
     ),
   );
@@ -339,6 +349,7 @@ program
     '--dry-run',
     'print the changes, the daemons Rook would roll and the gate now; change nothing',
   )
+  .addOption(outputOption())
   .option('--detach', 'start and return without watching')
   .action((cluster: string, o) =>
     withClient((client, config) =>
@@ -353,7 +364,7 @@ program
           gateTimeoutSeconds: o.gateTimeout,
           window: o.window,
         },
-        { dryRun: o.dryRun, detach: o.detach },
+        { dryRun: o.dryRun, detach: o.detach, output: planOutput(o) },
       ),
     ),
   );
@@ -362,7 +373,10 @@ program
   .command('ceph-health')
   .description("the Ceph health gate's verdict now, with Ceph's own messages: exit 0 pass, 1 fail")
   .argument('<cluster>', 'the cluster whose Ceph to judge')
-  .action((cluster: string) => withClient((client, config) => cephHealth(client, config, cluster)));
+  .addOption(outputOption())
+  .action((cluster: string, o) =>
+    withClient((client, config) => cephHealth(client, config, cluster, o)),
+  );
 
 const reconcile = program
   .command('reconcile')

@@ -6,13 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { monitoringCrdSteps, type AddonStep } from '../../workflows/policy/addon-steps';
+import { monitoringCrdSteps, type ManifestAddonStep } from '../../workflows/policy/addon-steps';
 import { useLabActivities } from '../support/lab';
 
 const ctx = useLabActivities('addons-lab.yaml');
 
-const apply = (step: AddonStep) => ctx.act.applyAddonStep({ cluster: 'lab', step });
-const snapshotV820 = (removeKubeSystemDeployment: boolean): AddonStep => ({
+const apply = (step: ManifestAddonStep) => ctx.act.applyAddonStep({ cluster: 'lab', step });
+const snapshotV820 = (removeKubeSystemDeployment: boolean): ManifestAddonStep => ({
   kind: 'snapshot-controller',
   version: 'v8.2.0',
   removeKubeSystemDeployment,
@@ -262,13 +262,5 @@ describe('add-on steps', () => {
         return true;
       },
     );
-  });
-
-  it('refuses the Tigera migration, which the operator makes by hand and then skips', async () => {
-    await assert.rejects(apply({ kind: 'tigera-operator-migration' }), (err: unknown) => {
-      assert.ok(err instanceof ApplicationFailure && err.nonRetryable);
-      assert.match(err.message, /Migrate by hand .* then skip this step/);
-      return true;
-    });
   });
 });

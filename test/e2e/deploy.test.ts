@@ -1,24 +1,31 @@
 // deploy/: the chart lints, renders a valid worker config and applies (server-side dry run) on the
 // lab's apiserver; deploy/rbac's ServiceAccount alone drains a node end to end through Steward,
-// as the apiserver's audit log records, and cannot read Secrets or delete Nodes.
+// as the apiserver's audit log records, writes its Events with them, and cannot read Secrets or
+// delete Nodes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { parse, parseAllDocuments, stringify } from 'yaml';
-import { stopDaemons } from '../../lab/daemon';
+import { parseAllDocuments } from 'yaml';
 import { helmBinary } from '../../lab/ceph/helm';
 import { REPO_ROOT } from '../../scripts/stack';
 import { loadConfig } from '../../workers/config';
-import { auditEvents, describeAuditEvent } from '../support/audit';
+import { describeAuditEvent } from '../support/audit';
+import { stewardKubeconfigPath, stewardRequestsNoneRefused } from '../support/rbac';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const CHART = join(REPO_ROOT, 'deploy/chart/steward');
-const RBAC = join(REPO_ROOT, 'deploy/rbac');
-const STEWARD_USER = 'system:serviceaccount:steward-system:steward';
+
+interface CoreEvent {
+  reason: string;
+  message: string;
+  firstTimestamp: string;
+  reportingComponent?: string;
+  source: { component?: string };
+}
 const run = async (command: string, args: string[], input?: string) => {
   const child = promisify(execFile)(command, args, { encoding: 'utf8' });
   if (input !== undefined) child.child.stdin!.end(input);
@@ -87,33 +94,16 @@ describe('on the lab: the chart applied and Steward as deploy/rbac makes it', ()
 
   before(
     async () => {
-      stack = await startTestStack('drain-lab.yaml');
+      // No Rook on this lab: its file is left out, as deploy/rbac says.
+      stack = await startTestStack('drain-lab.yaml', {
+        rbac: ['00-identity', '10-drain', '20-kubernetes-upgrade', '30-addons'],
+      });
       const { lab } = stack;
       await lab.kubectl('uncordon', 'spare-1');
       await lab.kubectl('uncordon', 'spare-2');
       // The `locked` PDB never allows an eviction: this drain is about rights, not waiting.
       await lab.kubectl('delete', 'pdb', 'locked');
-      // No Rook on this lab: its file is left out, as deploy/rbac says.
-      const files = ['00-identity', '10-drain', '20-kubernetes-upgrade', '30-addons'];
-      await lab.kubectl(
-        'apply',
-        '--server-side',
-        ...files.flatMap((f) => ['-f', join(RBAC, `${f}.yaml`)]),
-      );
-      const token = (
-        await lab.kubectl('create', 'token', 'steward', '-n', 'steward-system', '--duration', '2h')
-      ).trim();
-      const admin = parse(readFileSync(lab.kubeconfigPath, 'utf8'));
-      admin.users = [{ name: 'steward', user: { token } }];
-      admin.contexts = [{ name: 'lab', context: { cluster: 'lab', user: 'steward' } }];
-      tokenKubeconfig = join(lab.stateDir, 'steward.kubeconfig');
-      writeFileSync(tokenKubeconfig, stringify(admin), { mode: 0o600 });
-      const config = parse(readFileSync(stack.configPath, 'utf8'));
-      config.clusters.lab.kubeconfig = tokenKubeconfig;
-      const configPath = join(lab.stateDir, 'config-rbac.yaml');
-      writeFileSync(configPath, stringify(config));
-      await stopDaemons(lab.stateDir, ['worker']);
-      await stack.startWorker(configPath);
+      tokenKubeconfig = stewardKubeconfigPath(lab.stateDir);
     },
     { timeout: 300_000 },
   );
@@ -156,12 +146,8 @@ describe('on the lab: the chart applied and Steward as deploy/rbac makes it', ()
     const uncordoned = await stack.steward('uncordon', 'node-a');
     assert.equal(uncordoned.code, 0, uncordoned.stdout + uncordoned.stderr);
 
-    const steward = auditEvents(stack.lab.stateDir).filter(
-      (e) => e.user?.username === STEWARD_USER,
-    );
+    const steward = stewardRequestsNoneRefused(stack.lab.stateDir);
     const ok = (e: (typeof steward)[number]) => (e.responseStatus?.code ?? 0) < 300;
-    const denied = steward.filter((e) => e.responseStatus?.code === 403);
-    assert.deepEqual(denied.map(describeAuditEvent), [], 'nothing Steward asked for was refused');
     const evictions = steward.filter((e) => e.objectRef?.subresource === 'eviction' && ok(e));
     assert.ok(evictions.length >= 4, steward.map(describeAuditEvent).join('\n'));
     const nodePatches = steward.filter(
@@ -174,6 +160,37 @@ describe('on the lab: the chart applied and Steward as deploy/rbac makes it', ()
     assert.ok(nodePatches.length >= 2, 'cordon and uncordon as Steward');
     const node = JSON.parse(await stack.lab.kubectl('get', 'node', 'node-a', '-o', 'json'));
     assert.notEqual(node.spec.unschedulable, true);
+  });
+
+  it('the drain is on record as Events from steward: on the node (describe shows them) and its evicted pods', async () => {
+    // Runs after the drain and uncordon above, by a worker with deploy/rbac's roles only.
+    const { lab } = stack;
+    const events = async (selector: string) =>
+      (
+        JSON.parse(
+          await lab.kubectl('get', 'events', '-A', '--field-selector', selector, '-o', 'json'),
+        ) as { items: CoreEvent[] }
+      ).items.filter((e) => e.reportingComponent === 'steward');
+    const onNode = await events('involvedObject.kind=Node,involvedObject.name=node-a');
+    // Same-second Events list in name order: compared as a set, the uncordon last in time.
+    const reasons = onNode.map((e) => e.reason).sort();
+    const uncordon = onNode.find((e) => e.reason === 'Uncordon')!;
+    assert.ok(onNode.every((e) => e.firstTimestamp <= uncordon.firstTimestamp));
+    assert.deepEqual(
+      reasons,
+      ['Cordon', 'Drain', 'DrainComplete', 'Uncordon'].sort(),
+      JSON.stringify(onNode),
+    );
+    for (const e of onNode) {
+      assert.equal(e.source.component, 'steward');
+      assert.match(e.message, /drain\/lab\/node-a|uncordon\/lab\/node-a/);
+    }
+    const described = await lab.kubectl('describe', 'node', 'node-a');
+    assert.match(described, /Normal\s+DrainComplete\s+.*steward\s+Drained/);
+
+    const onPods = await events('involvedObject.kind=Pod,reason=Evict');
+    assert.ok(onPods.length >= 4, `an Evict Event per evicted pod: ${onPods.length}`);
+    for (const e of onPods) assert.match(e.message, /draining node node-a \(drain\/lab\/node-a\)/);
   });
 
   it('cannot read Secrets or delete Nodes', async () => {

@@ -1,16 +1,21 @@
 // A Kubernetes upgrade end to end through the CLI on the lab, whose physics plays the upgrade
 // Jobs: control plane first, workers never more than the bound unavailable, GPUs back before
-// uncordon, every node at the target and none left cordoned.
+// uncordon, every node at the target and none left cordoned. Steward runs with only deploy/rbac's
+// ServiceAccount token: the apiserver's audit log shows it did all that and was refused nothing.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { UPGRADE_NAMESPACE } from '../../activities/kubernetes/upgrade-jobs';
+import { jobCreationsByName } from '../support/audit';
+import { stewardRequestsNoneRefused } from '../support/rbac';
 import { startTestStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
 
 before(
   async () => {
-    stack = await startTestStack('upgrade-lab.yaml');
+    stack = await startTestStack('upgrade-lab.yaml', {
+      rbac: ['00-identity', '10-drain', '20-kubernetes-upgrade', '30-addons'],
+    });
   },
   { timeout: 300_000 },
 );
@@ -148,4 +153,17 @@ it('upgrades 1.31 → 1.33: control plane first, workers within maxUnavailable 2
     'jsonpath={.metadata.annotations.operator\\.prometheus\\.io/version}',
   );
   assert.equal(operator, '0.76.0');
+
+  const asSteward = stewardRequestsNoneRefused(stack.lab.stateDir);
+  const wrote = (resource: string) =>
+    asSteward.filter(
+      (e) =>
+        ['create', 'patch'].includes(e.verb) &&
+        `${e.objectRef?.resource}/${e.objectRef?.subresource ?? ''}` === resource &&
+        (e.responseStatus?.code ?? 0) < 300,
+    ).length;
+  assert.equal(wrote('jobs/'), jobCreationsByName(stack.lab.stateDir).size, 'every Job by Steward');
+  assert.ok(wrote('pods/eviction') > 0, 'evictions by Steward');
+  assert.ok(wrote('nodes/') > 0, 'cordons by Steward');
+  assert.ok(wrote('customresourcedefinitions/') > 0, 'add-ons by Steward');
 });

@@ -20,7 +20,7 @@ let cluster: LabCluster;
 before(
   async () => {
     // Three reinstalls run at once here: one more node than the guard's default budget.
-    stack = await startTestStack('reinstall-lab.yaml', 3);
+    stack = await startTestStack('reinstall-lab.yaml', { guardBudget: 3 });
     cluster = new LabCluster(stack.lab.kubeconfigPath);
   },
   { timeout: 300_000 },

@@ -35,7 +35,7 @@ let cluster: LabCluster;
 before(
   async () => {
     // Three reinstalls run at once here: one more node than the guard's default budget.
-    stack = await startTestStack('reinstall-lab.yaml', 3);
+    stack = await startTestStack('reinstall-lab.yaml', { guardBudget: 3 });
     cluster = new LabCluster(stack.lab.kubeconfigPath);
     CUSTOM_SCRIPT = join(labScriptsDir(stack.lab.stateDir), 'base.sh');
     copyFileSync(FIXTURE_SCRIPT, CUSTOM_SCRIPT);

@@ -1,7 +1,7 @@
 // How operators start operations besides the CLI: the Temporal UI's Start Workflow form, filled
 // in a real browser (Debian's Chromium), and Temporal Schedules made by `steward schedule`.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,9 @@ import { launchChromium } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/stack';
 
 const ARTIFACTS = join(__dirname, '../../test-results/temporal-ui');
+/** The screenshots docs/operations/README.md shows, taken anew by each run. */
+// A run's screenshots go with its results; docs/images holds copies taken by hand from one of them.
+const SCREENSHOTS = join(__dirname, '../../test-results/screenshots');
 
 let stack: TestStack;
 let browser: Browser;
@@ -118,6 +121,55 @@ describe('the Temporal UI starts Steward operations', () => {
     const spare = JSON.parse(await stack.lab.kubectl('get', 'node', 'spare-1', '-o', 'json'));
     assert.notEqual(spare.spec.unschedulable, true, 'nothing changed: spare-1 is not cordoned');
     await page.close();
+  });
+});
+
+describe('the Temporal UI reads as an operations console', () => {
+  it("a CLI drain's page shows its summary and details, and its timeline says what each activity did", async () => {
+    // A node with web pods: a spare once the form's drain above moved them there.
+    let node = 'ui-node';
+    for (const spare of ['spare-1', 'spare-2']) if ((await podsOn(spare)).length > 0) node = spare;
+    const workflowId = `drain/lab/${node}`;
+    const drained = await stack.steward('drain', node, '--detach');
+    assert.equal(drained.code, 0, drained.stderr);
+    const result: DrainNodeResult = await stack.client.workflow.getHandle(workflowId).result();
+    assert.equal(result.outcome, 'drained');
+    const evicted = result.evicted.length;
+    assert.ok(evicted > 0);
+
+    const page = await newPage();
+    const url = `${uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
+    try {
+      // The static summary and details the CLI set, on the workflow's Summary & Details tab.
+      await page.goto(url);
+      await page.getByText('Completed', { exact: true }).first().waitFor();
+      await page.locator('#user-metadata-tab').click();
+      // The UI renders each as Markdown in a frame of its own.
+      await page
+        .frameLocator('#user-metadata-summary')
+        .getByText(new RegExp(`Drain node ${node} in lab \\(timeout \\d+s\\)`))
+        .waitFor();
+      await page
+        .frameLocator('#user-metadata-details')
+        .getByText(/Started by the steward CLI/)
+        .waitFor();
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'temporal-ui-summary.png'), fullPage: true });
+      // The timeline names what each activity did, not only its type.
+      await page.locator('#timeline-tab').click();
+      await page.getByText(`drain ${node}: evict ${evicted} pod`).first().waitFor();
+      await page.screenshot({
+        path: join(SCREENSHOTS, 'temporal-ui-timeline.png'),
+        fullPage: true,
+      });
+    } catch (err) {
+      await page.screenshot({ path: join(ARTIFACTS, 'summaries-failed.png'), fullPage: true });
+      writeFileSync(join(ARTIFACTS, 'summaries-failed.html'), await page.content());
+      throw err;
+    } finally {
+      await page.close();
+    }
+    assert.equal((await stack.steward('uncordon', node)).code, 0);
   });
 });
 

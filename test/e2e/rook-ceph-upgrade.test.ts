@@ -3,7 +3,8 @@
 // the start): bad input refused with nothing changed, a dry run, `steward ceph-health` against
 // the ceph CLI, then a Rook-only upgrade (v1.16.7), a Ceph-only one (v18.2.6) and both together
 // (v1.17.4 and v18.2.7). Each is checked against the lab operator's record of its restarts, the
-// ceph CLI sampled meanwhile, kubectl and helm.
+// ceph CLI sampled meanwhile, kubectl and helm. Steward runs with only deploy/rbac's ServiceAccount
+// token: the apiserver's audit log shows the upgrades' writes as its own and nothing refused.
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -26,6 +27,7 @@ import {
   sampleCeph,
 } from '../support/lab-rook';
 import { auditEvents, clientWrites, describeAuditEvent } from '../support/audit';
+import { stewardRequestsNoneRefused } from '../support/rbac';
 import { assertGatesHonest, assertRolledOnce } from '../support/rook-upgrade-checks';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -33,7 +35,7 @@ let stack: TestStack;
 
 before(
   async () => {
-    stack = await startTestStack('ceph-lab.yaml');
+    stack = await startTestStack('ceph-lab.yaml', { rbac: ['00-identity', '40-rook'] });
   },
   { timeout: 300_000 },
 );
@@ -258,5 +260,16 @@ it(
     const status = await stack.steward('status', ID);
     assert.equal(status.code, 0, output(status));
     assert.match(status.stdout, /^lab: done$/m);
+
+    const asSteward = stewardRequestsNoneRefused(stack.lab.stateDir);
+    const wrote = (resource: string) =>
+      asSteward.some(
+        (e) =>
+          ['create', 'update', 'patch'].includes(e.verb) &&
+          e.objectRef?.resource === resource &&
+          (e.responseStatus?.code ?? 0) < 300,
+      );
+    assert.ok(wrote('secrets'), "Helm's release records written as Steward");
+    assert.ok(wrote('cephclusters'), 'the Ceph image set as Steward');
   },
 );

@@ -53,13 +53,22 @@ export const jobCreationsByName = (stateDir: string) =>
     (e) => e.verb === 'create' && e.objectRef?.resource === 'jobs' && !e.objectRef.subresource,
   );
 
+const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** Steward's user when it runs as deploy/rbac makes it (./rbac.ts). */
+export const STEWARD_USER = 'system:serviceaccount:steward-system:steward';
+
 /**
- * Writes made through a client's credentials (Steward, kubectl, the lab's physics and KWOK all
- * use the lab's admin user), leaving out the cluster's own controllers (`system:` users), which
- * only react to what others changed.
+ * Writes made through a client's credentials (kubectl, the lab's physics and KWOK use the lab's
+ * admin user; Steward that user or its ServiceAccount), leaving out the cluster's own controllers
+ * (other `system:` users), which only react to what others changed.
  */
 export const clientWrites = (events: AuditEvent[]) =>
-  events.filter((e) => !e.user?.username?.startsWith('system:'));
+  events.filter(
+    (e) =>
+      WRITES.has(e.verb) &&
+      (e.user?.username === STEWARD_USER || !e.user?.username?.startsWith('system:')),
+  );
 
 /** One line per event, for assertion messages: `patch nodes worker-2 (200) by kubernetes-admin`. */
 export const describeAuditEvent = (e: AuditEvent) =>

@@ -5,6 +5,7 @@ import type { Activities } from '../../activities';
 import { DEFAULT_KUBERNETES_RELEASES } from '../../activities/kubernetes/releases';
 import { stepWaitActivities } from '../../activities/kubernetes/step-waits';
 import type { AddonStep } from '../../workflows/policy/addon-steps';
+import type { TigeraMigrationFacts } from '../../workflows/policy/tigera-migration';
 import type { ClusterFacts } from '../../workflows/policy/upgrade-plan';
 import { workerWindow } from '../../workflows/policy/worker-batches';
 import { FakeCluster, pod } from './fake-cluster';
@@ -19,7 +20,12 @@ type FleetActivities = ReturnType<FakeCluster['activities']> &
   ReturnType<FakeCluster['upgradeActivities']> &
   Pick<
     Activities,
-    'readUpgradeFacts' | 'readWorkerWindow' | 'applyAddonStep' | 'readKubernetesReleases'
+    | 'readUpgradeFacts'
+    | 'readWorkerWindow'
+    | 'applyAddonStep'
+    | 'readKubernetesReleases'
+    | 'installTigeraOperator'
+    | 'readTigeraMigration'
   >;
 
 export class FakeFleet {
@@ -34,6 +40,12 @@ export class FakeFleet {
   worstWorkersCordoned = 0;
   /** Nodes whose Ready condition is False. */
   readonly notReady = new Set<string>();
+  /** Calico from manifests in kube-system, until the (fake) Tigera operator has moved it. */
+  manifestCalico = false;
+  /** How many Jobs had been created at each installTigeraOperator. */
+  readonly tigeraInstalls: number[] = [];
+  /** The Tigera operator never reports Calico Available while this is set. */
+  tigeraStuck = false;
   /** What readKubernetesReleases answers, as a worker's config would name them. */
   releases = DEFAULT_KUBERNETES_RELEASES;
 
@@ -87,7 +99,7 @@ export class FakeFleet {
             !this.matches(n.labels, selectors.exclude),
         })),
         addons: {
-          manifestCalicoInKubeSystem: false,
+          manifestCalicoInKubeSystem: this.manifestCalico,
           snapshotController: 'v8.1.0',
           kubeSystemSnapshotController: false,
         },
@@ -132,6 +144,26 @@ export class FakeFleet {
         }
         this.addonsApplied.push(step);
         return { summary: `applied ${step.kind}` };
+      },
+      installTigeraOperator: async () => {
+        this.tigeraInstalls.push(this.jobs.length);
+        return { summary: 'installed' };
+      },
+      readTigeraMigration: async (): Promise<TigeraMigrationFacts> => {
+        const n = this.spec.length;
+        const installed = this.tigeraInstalls.length > 0;
+        if (installed && !this.tigeraStuck) this.manifestCalico = false;
+        return {
+          installation: installed,
+          ...(installed && {
+            available: this.manifestCalico
+              ? { status: 'False', message: 'calico-node not ready' }
+              : { status: 'True' },
+          }),
+          ...(installed && { calicoSystem: { desired: n, ready: this.manifestCalico ? 0 : n } }),
+          nodes: n,
+          kubeSystem: this.manifestCalico ? ['DaemonSet calico-node'] : [],
+        };
       },
     } satisfies Omit<FleetActivities, keyof ReturnType<typeof stepWaitActivities>>;
     return { ...activities, ...stepWaitActivities(activities) };

@@ -64,7 +64,7 @@ export function useLabActivities(
         clusters,
         netbox,
         vault,
-        ...(ctx.lab.ceph && { helm: helmBinary() }),
+        ...((ctx.lab.ceph || ctx.lab.tigera) && { helm: helmBinary() }),
         ...(ctx.lab.openstack && { openstack: { lab: labOpenStackConfig(ctx.lab.openstack) } }),
         ...deps,
         ...(bm && {

@@ -15,6 +15,7 @@ import {
   waitForWorker,
 } from '../../scripts/stack';
 import { startTestLab, type TestLab } from './lab';
+import { stewardKubeconfig, type RbacFile } from './rbac';
 
 export interface TestStack {
   lab: TestLab;
@@ -27,13 +28,23 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-/** `guardBudget`: the lab cluster guard's node budget, where a test takes more than its default 2. */
-export async function startTestStack(scenario: string, guardBudget?: number): Promise<TestStack> {
+export interface TestStackOptions {
+  /** The lab cluster guard's node budget, where a test takes more than its default 2. */
+  guardBudget?: number;
+  /** Steward (worker and CLI) with only the token of deploy/rbac's ServiceAccount bound by these. */
+  rbac?: RbacFile[];
+}
+
+export async function startTestStack(
+  scenario: string,
+  { guardBudget, rbac }: TestStackOptions = {},
+): Promise<TestStack> {
   const lab = await startTestLab(scenario);
+  const kubeconfigPath = rbac ? await stewardKubeconfig(lab, rbac) : lab.kubeconfigPath;
   const { client, configPath } = await startTemporalAndWorker(
     lab.stateDir,
     await freeStackPorts(),
-    lab,
+    { ...lab, kubeconfigPath },
     guardBudget,
   );
   const stack: TestStack = {

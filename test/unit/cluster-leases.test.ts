@@ -17,6 +17,7 @@ function lease(spec: string, run = 'r1'): Lease {
   const operation = (
     {
       k8s: 'kubernetes-upgrade',
+      node: 'node-upgrade',
       rook: 'rook-ceph-upgrade',
       reinstall: 'node-reinstall',
       drain: 'drain',
@@ -93,6 +94,28 @@ describe('acquireLease', () => {
       /one Kubernetes upgrade at a time/,
     ],
     ['a second Rook/Ceph upgrade', ['rook@0'], 'rook@0', 5, /one Rook\/Ceph upgrade at a time/],
+    ['one node upgraded alone beside a drain of another', ['drain:w1'], 'node:w2', 2, true],
+    [
+      'one node upgraded alone during a Kubernetes upgrade',
+      ['k8s@1'],
+      'node:w3',
+      5,
+      /node-upgrade refused: a Kubernetes upgrade upgrades the nodes itself.*held by k8s\/1/,
+    ],
+    [
+      'one node upgraded alone during a Rook/Ceph upgrade',
+      ['rook@0'],
+      'node:w1',
+      5,
+      /never run at once; held by rook\/0/,
+    ],
+    [
+      'a reinstall of a node upgraded alone',
+      ['node:w1'],
+      'reinstall:w1',
+      5,
+      /w1 already taken; held by node\/w1 \(node-upgrade, node w1,/,
+    ],
     [
       'a reinstall of a node being drained',
       ['drain:w1'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../workers/config';
 import { TASK_QUEUE } from '../../workflows/api';
@@ -35,12 +35,12 @@ describe('loadConfig', () => {
       temporal: {
         address: '127.0.0.1:7233',
         namespace: 'default',
-        apiKeyEnv: 'TEMPORAL_API_KEY',
         uiUrl: 'http://127.0.0.1:8233',
+        deployment: { name: 'steward', versioning: true },
       },
       taskQueue: TASK_QUEUE,
       clusters: {},
-      metrics: { port: 9464, bindAddress: '127.0.0.1' },
+      metrics: { port: 9464, bindAddress: '127.0.0.1', censusIntervalSeconds: 30 },
       health: { bindAddress: '127.0.0.1' },
       notifications: { format: 'steward' },
       log: { level: 'info' },
@@ -291,28 +291,6 @@ describe('loadConfig', () => {
     assert.equal(
       loadConfig({ STEWARD_CONFIG: viaVault }).netbox?.tokenRef,
       'vault:secret/data/netbox#token',
-    );
-  });
-
-  it('resolves relative TLS paths from the environment against the working directory', () => {
-    const config = loadConfig({ TEMPORAL_TLS_CERT: 'certs/client.pem' });
-    assert.equal(config.temporal.tls?.cert, resolve(process.cwd(), 'certs/client.pem'));
-  });
-
-  it('a TLS variable from the environment keeps the other TLS paths from the file', () => {
-    const path = configFile(
-      [
-        'temporal:',
-        '  tls:',
-        '    cert: /f/cert.pem',
-        '    key: /f/key.pem',
-        '    ca: /f/ca.pem',
-      ].join('\n'),
-    );
-    const config = loadConfig({ STEWARD_CONFIG: path, TEMPORAL_TLS_CA: '/env/ca.pem' });
-    assert.deepEqual(
-      { ...config.temporal.tls },
-      { cert: '/f/cert.pem', key: '/f/key.pem', ca: '/env/ca.pem' },
     );
   });
 

@@ -79,6 +79,13 @@ describe('schedule options', () => {
     assert.equal((options.action.args?.[0] as { pauseSeconds: number }).pauseSeconds, 5);
     assert.equal(options.policies?.catchupWindow, '600s');
     assert.equal(options.policies?.pauseOnFailure, false);
+    // What the Temporal UI shows of each scheduled run: the schedule, its timing and its input.
+    assert.match(
+      options.action.staticSummary ?? '',
+      /^Scheduled k8s-upgrade-plan \(every 600s\): an upgrade's plan/,
+    );
+    assert.match(options.action.staticDetails ?? '', /the Schedule k8s-upgrade-plan\/lab/);
+    assert.match(options.action.staticDetails ?? '', /"pauseSeconds": 5/);
   });
 
   it("put the operations that disrupt a cluster on a schedule: the cluster's guard keeps their runs apart", () => {

@@ -1,8 +1,11 @@
 // The rollout's decisions on the real dev server with in-memory activities: order, bounds,
-// approval points, operator waits surfaced from the nodes, add-ons, selectors, continue-as-new.
+// approval points, operator waits surfaced from the nodes, add-ons, selectors, continue-as-new,
+// and what the Temporal UI shows of the tree (children's static summaries, activity summaries).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import {
   decideUpdate,
   kubernetesUpgradeStatusQuery,
@@ -297,5 +300,58 @@ describe('kubernetesUpgrade workflow', () => {
     const result = await run(fleet, { target: '1.34', maxUnavailable: 2 }, (h) => h.result());
     assert.equal(result.phase, 'done', result.message);
     assert.ok(Object.values(versions(fleet)).every((v) => v === 'v1.34.2'));
+  });
+});
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+async function history(workflowId: string): Promise<HistoryEvent[]> {
+  return (await testEnv().client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+}
+
+const summaryOf = (e: HistoryEvent) =>
+  e.userMetadata?.summary
+    ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary as Payload)
+    : undefined;
+
+const summaries = (events: HistoryEvent[], attributes: keyof HistoryEvent) =>
+  events.filter((e) => e[attributes]).map(summaryOf);
+
+describe('the Temporal UI: summaries of an upgrade', () => {
+  it('child workflows carry a static summary; activities carry summaries on the timeline', async () => {
+    const fleet = new FakeFleet([{ name: 'cp-1', controlPlane: true }, { name: 'w1' }]);
+    const cluster = 'ui1';
+    await runUpgrade(testEnv(), fleet, { cluster, target: '1.32', pauseSeconds: 1 }, (h) =>
+      h.result(),
+    );
+    const children = (await history(workflowIds.upgrade(cluster)))
+      .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)
+      .filter((a) => a !== null && a !== undefined);
+    const w1 = children.find(
+      (a) => a.workflowId === workflowIds.upgradeNode(cluster, 'w1', 'v1.32.13'),
+    );
+    assert.ok(w1, children.map((a) => a.workflowId).join(', '));
+    const w1Summary = summaries(
+      await history(workflowIds.upgrade(cluster)),
+      'startChildWorkflowExecutionInitiatedEventAttributes',
+    );
+    assert.ok(
+      w1Summary.some((s) =>
+        /^Upgrade node w1 of ui1 to v1\.32\.\d+ \(kubeadm upgrade node\)$/.test(s ?? ''),
+      ),
+      w1Summary.join(' | '),
+    );
+
+    const node = await history(w1.workflowId!);
+    const drain = summaries(node, 'startChildWorkflowExecutionInitiatedEventAttributes');
+    assert.deepEqual(drain, [`Drain w1 in ${cluster} for ${w1.workflowId}`]);
+    const steps = summaries(node, 'activityTaskScheduledEventAttributes');
+    assert.deepEqual(steps, ['wait for Job upgrade-w1-v1.32.13 on w1']);
+
+    const drained = summaries(
+      await history(workflowIds.drain(cluster, 'w1')),
+      'activityTaskScheduledEventAttributes',
+    );
+    assert.ok(drained.includes('drain w1: evict 1 pod'), drained.join(' | '));
   });
 });

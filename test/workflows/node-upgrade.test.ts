@@ -3,8 +3,12 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   DEFAULT_DEVICE_PLUGIN,
+  LEASE_REFUSED,
+  clusterLeasesQuery,
   decideUpdate,
   upgradeNodeStatusQuery,
   workflowIds,
@@ -144,23 +148,44 @@ describe('upgradeNode workflow', () => {
     assert.equal(cluster.unschedulable, false);
   });
 
-  it('waits for an operator, naming it, when a drain of the node runs already; retry goes on after it', async () => {
+  it('started alone, holds the node in the cluster lease while it runs and gives it back', async () => {
+    const cluster = new FakeCluster('w1', []);
+    cluster.jobFails = true;
+    const guard = () => testEnv().client.workflow.getHandle(workflowIds.guard('lab'));
+    const result = await run(cluster, async (h) => {
+      await untilWaiting(h);
+      const { leases } = await guard().query(clusterLeasesQuery);
+      assert.deepEqual(
+        leases.map((l) => [l.holder.workflowId, l.operation, l.nodes]),
+        [[h.workflowId, 'node-upgrade', ['w1']]],
+      );
+      cluster.jobFails = false;
+      await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
+      return h.result();
+    });
+    assert.equal(result.outcome, 'upgraded');
+  });
+
+  it('started alone while an operator drains the node, is refused naming the drain; changes nothing', async () => {
     const cluster = new FakeCluster('w1', [pod('web-1')]);
     cluster.block('web-1');
     const drainId = workflowIds.drain('lab', 'w1');
-    const result = await run(
+    const err = await run(
       cluster,
       async (h) => {
-        assert.match(await untilWaiting(h), new RegExp(`^drain: .*${drainId}.* already`));
-        assert.equal((await h.describe()).status.name, 'RUNNING');
-        assert.deepEqual(cluster.jobsCreated, []);
+        const failure = await Promise.race([
+          h.result().then(
+            () => 'not refused',
+            (e: unknown) => e,
+          ),
+          sleep(20_000).then(() => 'not refused within 20 s'),
+        ]);
         cluster.unblock('web-1');
         const drained = await testEnv()
           .client.workflow.getHandle<typeof drainNode>(drainId)
           .result();
-        assert.equal(drained.outcome, 'drained');
-        await h.executeUpdate(decideUpdate, { args: [{ decision: 'retry' }] });
-        return h.result();
+        assert.equal(drained.outcome, 'drained', 'the drain went on untouched');
+        return failure;
       },
       input(),
       async (taskQueue) => {
@@ -172,7 +197,15 @@ describe('upgradeNode workflow', () => {
         for (let i = 0; i < 300 && !cluster.unschedulable; i++) await sleep(100);
       },
     );
-    assert.equal(result.outcome, 'upgraded', result.message);
-    assert.equal(cluster.kubeletVersion, 'v1.32.13');
+    assert.ok(err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure);
+    assert.equal(err.cause.type, LEASE_REFUSED);
+    assert.match(
+      err.cause.message,
+      new RegExp(
+        `^cluster lab: node-upgrade refused: w1 already taken; held by ${drainId} \\(drain, node w1, since `,
+      ),
+    );
+    assert.deepEqual(cluster.jobsCreated, [], 'no upgrade Job');
+    assert.equal(cluster.kubeletVersion, 'v1.31.14');
   });
 });

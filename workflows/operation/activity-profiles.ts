@@ -52,7 +52,7 @@ export const planReads = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 
-/** Helm, Rook and Ceph calls of the storage upgrade (a helm upgrade takes its time). */
+/** Helm (Rook's and Tigera's operators), Rook and Ceph calls: a helm upgrade takes its time. */
 export const storageCalls = proxyActivities<Activities>({
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 5 },
@@ -77,4 +77,22 @@ export function heartbeating(timeoutSeconds: number, heartbeatSeconds = 20) {
     heartbeatTimeout: `${heartbeatSeconds} seconds`,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
+}
+
+/** An activity of any profile, callable with call-site options. */
+interface WithOptions<A extends unknown[], R> {
+  executeWithOptions(options: { summary?: string }, args: A): Promise<R>;
+}
+
+/**
+ * Calls `activity` with the one-line summary the Temporal UI shows on its timeline, e.g. "evacuate
+ * vm-17 → hv-3": the timeline then reads as what the operation did, not as activity types. Not for
+ * local activities: their markers carry no summary (SDK 1.24).
+ */
+export function summarized<A extends unknown[], R>(
+  activity: WithOptions<A, R>,
+  summary: string,
+  ...args: A
+): Promise<R> {
+  return activity.executeWithOptions({ summary }, args);
 }

@@ -20,3 +20,8 @@ export function bulletList(lines: string[], max = 20): string {
   if (lines.length > max) shown.push(`- … and ${lines.length - max} more`);
   return shown.join('\n');
 }
+
+/** The current details of a read-only run (a plan, a check), whoever started it: the UI's form too. */
+export function showReadOnly(what: string): void {
+  setCurrentDetails(`**${what}**: read only, nothing is changed`);
+}

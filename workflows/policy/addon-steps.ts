@@ -59,8 +59,14 @@ export type AddonStep =
   | { kind: 'snapshot-controller'; version: string; removeKubeSystemDeployment: boolean }
   | { kind: 'monitoring-crds'; major: number; operatorVersion: string };
 
+/** The steps applied from upstream manifests (the Tigera migration installs an operator instead). */
+export type ManifestAddonStep = Exclude<AddonStep, { kind: 'tigera-operator-migration' }>;
+
 export interface AddonFacts {
-  /** calico-node DaemonSet and calico-typha Deployment in kube-system, no tigera-operator. */
+  /**
+   * A calico-node DaemonSet in kube-system: Calico from manifests, or a migration to the Tigera
+   * operator not finished yet (the operator removes it last).
+   */
   manifestCalicoInKubeSystem: boolean;
   /** The snapshot-controller version running, if any. */
   snapshotController?: string;
@@ -92,7 +98,7 @@ export function addonStepsFor(version: string, facts: AddonFacts): AddonStep[] {
 }
 
 /** The monitoring stack's CRDs for every major version from the one after `current` to `target`. */
-export function monitoringCrdSteps(current: number, target: number): AddonStep[] {
+export function monitoringCrdSteps(current: number, target: number): ManifestAddonStep[] {
   if (!Number.isInteger(current) || !Number.isInteger(target) || target < current) {
     throw new Error(`monitoring stack: cannot go from major ${current} to ${target}`);
   }

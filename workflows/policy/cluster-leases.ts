@@ -1,7 +1,7 @@
 // Which leases a cluster's guard grants. Two kinds of conflict: operations that must not run side
-// by side whatever the nodes (a Kubernetes upgrade and a Rook/Ceph upgrade; a Rook/Ceph upgrade
-// and a reinstall, which takes a host's OSDs down while Rook rolls daemons behind health gates;
-// two runs of one cluster-wide upgrade), and the node budget that all holders share: the nodes
+// by side whatever the nodes (a Kubernetes upgrade, or one node's, and a Rook/Ceph upgrade; a
+// Rook/Ceph upgrade and a reinstall, which takes a host's OSDs down while Rook rolls daemons behind
+// health gates; two runs of one cluster-wide upgrade, or one and a node's alone), and the node budget that all holders share: the nodes
 // they may make unavailable at once, added up, stay within the cluster's maxUnavailableNodes, and
 // no node is taken by two holders.
 import { z } from 'zod';
@@ -21,6 +21,7 @@ export const DEFAULT_LEASE_CHECK_SECONDS = 30;
 
 const LEASE_OPERATIONS = [
   'kubernetes-upgrade',
+  'node-upgrade',
   'rook-ceph-upgrade',
   'node-reinstall',
   'drain',
@@ -32,6 +33,16 @@ const EXCLUSIVE: [LeaseOperation, LeaseOperation, string][] = [
   [
     'kubernetes-upgrade',
     'rook-ceph-upgrade',
+    'a Kubernetes upgrade and a Rook/Ceph upgrade never run at once',
+  ],
+  [
+    'kubernetes-upgrade',
+    'node-upgrade',
+    "a Kubernetes upgrade upgrades the nodes itself; one node's upgrade alone waits until it ends",
+  ],
+  [
+    'rook-ceph-upgrade',
+    'node-upgrade',
     'a Kubernetes upgrade and a Rook/Ceph upgrade never run at once',
   ],
   [

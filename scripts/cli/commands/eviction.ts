@@ -15,15 +15,16 @@ import {
   partitionThreshold,
 } from '../../../workflows/policy/hypervisor-eviction-input';
 import { EXIT } from '../exit-codes';
+import { writeResult } from '../output';
 import { renderEvictionPlan } from '../render';
-import { validated, type StartOptions } from './node-operations';
+import { validated, type PlanOptions } from './node-operations';
 import { runReadOnly, startOperation } from './start-operation';
 
 export async function evict(
   client: Client,
   config: StewardConfig,
   input: HypervisorEvictionInput,
-  options: StartOptions & { dryRun?: boolean },
+  options: PlanOptions,
 ): Promise<number> {
   const parsed = validated(parseEvictionInput, input);
   const { region, host } = parsed;
@@ -34,7 +35,7 @@ export async function evict(
       input,
       summary: `Dry run: eviction plan for ${host} in ${region}`,
     });
-    process.stdout.write(`${renderEvictionPlan(plan)}\n`);
+    writeResult(plan, options.output, renderEvictionPlan);
     return plan.wouldEvict ? EXIT.ok : EXIT.failed;
   }
   return startOperation(

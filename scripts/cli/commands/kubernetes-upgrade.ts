@@ -4,14 +4,21 @@ import type { StewardConfig } from '../../../workers/config';
 import { workflowIds, type KubernetesUpgradeInput, type UpgradePlan } from '../../../workflows/api';
 import { parseUpgradeInput, type ParsedUpgradeInput } from '../../../workflows/policy/upgrade-plan';
 import { CliError, EXIT } from '../exit-codes';
+import {
+  insideWindow,
+  nextOpening,
+  type MaintenanceWindows,
+} from '../../../workflows/policy/maintenance-window';
+import { writeStructured } from '../output';
 import { renderUpgradePlan, renderWindowNow } from '../render';
+import type { PlanOptions } from './node-operations';
 import { runReadOnly, startOperation } from './start-operation';
 
 export async function kubernetesUpgrade(
   client: Client,
   config: StewardConfig,
   input: KubernetesUpgradeInput,
-  options: { dryRun?: boolean; detach?: boolean },
+  options: PlanOptions,
 ): Promise<number> {
   let parsed: ParsedUpgradeInput;
   try {
@@ -26,9 +33,21 @@ export async function kubernetesUpgrade(
     input: parsed,
     summary: `Dry run: Kubernetes upgrade plan for ${parsed.cluster} to ${parsed.target}`,
   });
+  const now = Date.now();
+  if (options.output) {
+    const window = parsed.window && windowNow(parsed.window, now);
+    writeStructured({ ...plan, ...(window && { window }) }, options.output);
+    return EXIT.ok;
+  }
   process.stdout.write(`${renderUpgradePlan(plan)}\n`);
-  if (parsed.window) process.stdout.write(`${renderWindowNow(parsed.window, Date.now())}\n`);
+  if (parsed.window) process.stdout.write(`${renderWindowNow(parsed.window, now)}\n`);
   return EXIT.ok;
+}
+
+/** The maintenance window now, for scripts: open, or when it opens next (ISO 8601). */
+function windowNow(window: MaintenanceWindows, now: number): { open: boolean; opensAt?: string } {
+  if (insideWindow(window, now)) return { open: true };
+  return { open: false, opensAt: new Date(nextOpening(window, now).at).toISOString() };
 }
 
 function start(

@@ -9,12 +9,16 @@ import {
 } from '../../../workflows/api';
 import { parseDrainInput, parseUncordonInput } from '../../../workflows/policy/drain-input';
 import { CliError, EXIT } from '../exit-codes';
+import { writeResult, type OutputFormat } from '../output';
 import { renderPlan } from '../render';
 import { runReadOnly, startOperation } from './start-operation';
 
 export interface StartOptions {
   detach?: boolean;
 }
+
+/** A command with a dry run, whose plan prints as text or, with `-o`, as JSON or YAML. */
+export type PlanOptions = StartOptions & { dryRun?: boolean; output?: OutputFormat };
 
 export function validated<T>(parse: (input: unknown) => T, input: unknown): T {
   try {
@@ -28,7 +32,7 @@ export async function drain(
   client: Client,
   config: StewardConfig,
   input: DrainNodeInput,
-  options: StartOptions & { dryRun?: boolean },
+  options: PlanOptions,
 ): Promise<number> {
   const parsed = validated(parseDrainInput, input);
   if (options.dryRun) {
@@ -38,7 +42,7 @@ export async function drain(
       input: parsed,
       summary: `Dry run: drain plan for ${parsed.node} in ${parsed.cluster}`,
     });
-    process.stdout.write(`${renderPlan(plan)}\n`);
+    writeResult(plan, options.output, renderPlan);
     return plan.refuse.length > 0 ? EXIT.failed : EXIT.ok;
   }
   const summary =

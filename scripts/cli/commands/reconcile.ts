@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { StewardConfig } from '../../../workers/config';
 import { workflowIds, type NetboxReconcileResult } from '../../../workflows/api';
 import { EXIT } from '../exit-codes';
+import { followCommands, startDetails } from './start-operation';
 
 export async function reconcileNow(
   client: Client,
@@ -14,6 +15,11 @@ export async function reconcileNow(
     workflowId: workflowIds.netboxReconcile(cluster),
     args: [{ cluster }],
     staticSummary: `NetBox reconcile of ${cluster}`,
+    staticDetails: startDetails(
+      { cluster },
+      'the steward CLI',
+      followCommands(workflowIds.netboxReconcile(cluster)),
+    ),
   });
   process.stdout.write(
     [

@@ -10,8 +10,9 @@ import {
 } from '../../../workflows/api';
 import { parseReinstallInput } from '../../../workflows/policy/reinstall-input';
 import { CliError, EXIT } from '../exit-codes';
+import { writeResult } from '../output';
 import { renderReinstallPlan } from '../render';
-import { validated, type StartOptions } from './node-operations';
+import { validated, type PlanOptions } from './node-operations';
 import { runReadOnly, startOperation } from './start-operation';
 
 /** `--deploy standard|none|custom:PATH` as the workflow's input fields. */
@@ -38,7 +39,7 @@ export async function reinstall(
   client: Client,
   config: StewardConfig,
   input: NodeReinstallInput,
-  options: StartOptions & { dryRun?: boolean },
+  options: PlanOptions,
 ): Promise<number> {
   const parsed = validated(parseReinstallInput, input);
   if (options.dryRun) {
@@ -48,7 +49,7 @@ export async function reinstall(
       input,
       summary: `Dry run: reinstall plan for ${parsed.node}`,
     });
-    process.stdout.write(`${renderReinstallPlan(plan)}\n`);
+    writeResult(plan, options.output, renderReinstallPlan);
     return EXIT.ok;
   }
   return startOperation(

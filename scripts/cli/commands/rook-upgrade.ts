@@ -10,15 +10,16 @@ import {
 } from '../../../workflows/api';
 import { describeTargets, parseRookCephUpgradeInput } from '../../../workflows/policy/rook-upgrade';
 import { EXIT } from '../exit-codes';
+import { writeResult, type OutputFormat } from '../output';
 import { renderCephHealth, renderRookUpgradePlan } from '../render';
-import { validated } from './node-operations';
+import { validated, type PlanOptions } from './node-operations';
 import { runReadOnly, startOperation } from './start-operation';
 
 export async function rookUpgrade(
   client: Client,
   config: StewardConfig,
   input: RookCephUpgradeInput,
-  options: { dryRun?: boolean; detach?: boolean },
+  options: PlanOptions,
 ): Promise<number> {
   const parsed = validated(parseRookCephUpgradeInput, input);
   const { cluster } = parsed;
@@ -30,7 +31,7 @@ export async function rookUpgrade(
       input: parsed,
       summary: `Dry run: Rook/Ceph upgrade plan for ${cluster} to ${targets}`,
     });
-    process.stdout.write(`${renderRookUpgradePlan(plan)}\n`);
+    writeResult(plan, options.output, renderRookUpgradePlan);
     return EXIT.ok;
   }
   return startOperation(
@@ -53,6 +54,7 @@ export async function cephHealth(
   client: Client,
   config: StewardConfig,
   cluster: string,
+  { output }: { output?: OutputFormat } = {},
 ): Promise<number> {
   const report = await runReadOnly<CephHealthReport>(client, config, {
     workflowType: 'cephHealthCheck',
@@ -60,6 +62,6 @@ export async function cephHealth(
     input: { cluster },
     summary: `Ceph health gate of ${cluster}`,
   });
-  process.stdout.write(`${renderCephHealth(report)}\n`);
+  writeResult(report, output, renderCephHealth);
   return report.verdict.pass ? EXIT.ok : EXIT.failed;
 }

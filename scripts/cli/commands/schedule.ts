@@ -10,6 +10,7 @@ import {
 import type { StewardConfig } from '../../../workers/config';
 import { CliError, EXIT } from '../exit-codes';
 import { OPERATIONS } from '../operations';
+import { startDetails } from './start-operation';
 
 export interface ScheduleRequest {
   operation: string;
@@ -63,6 +64,12 @@ export function scheduleOptions(config: StewardConfig, r: ScheduleRequest): Sche
       workflowId: scheduleId,
       taskQueue: config.taskQueue,
       args: [input],
+      staticSummary: `Scheduled ${r.operation} (${when(r)}): ${operation.summary}`,
+      staticDetails: startDetails(
+        input,
+        `the Schedule ${scheduleId} (${when(r)})`,
+        "`steward schedule list`; each run has its own ID: the schedule's, with its time",
+      ),
     },
     policies: {
       // A run still going when the next is due makes the next one pointless.

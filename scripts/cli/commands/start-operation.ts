@@ -1,5 +1,7 @@
 // Starts an operation under its derived ID (a second start is refused) and watches it; runs a
-// read-only one (a plan, a check) under its derived ID and returns its result.
+// read-only one (a plan, a check) under its derived ID and returns its result. Each start carries
+// the Temporal UI's static summary (one line) and details (its input and how to follow it).
+import { userInfo } from 'node:os';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { StewardConfig } from '../../../workers/config';
@@ -33,6 +35,7 @@ export async function startOperation(
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       staticSummary: op.summary,
+      staticDetails: startDetails(op.input, 'the steward CLI', followCommands(op.workflowId)),
       typedSearchAttributes: [
         { key: searchAttributes.operation, value: op.operation },
         { key: searchAttributes.cluster, value: op.cluster },
@@ -66,5 +69,23 @@ export function runReadOnly<T>(
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
     staticSummary: run.summary,
+    staticDetails: startDetails(run.input, 'the steward CLI', followCommands(run.workflowId)),
   }) as Promise<T>;
+}
+
+/** How to follow a run of this ID from the CLI. */
+export const followCommands = (workflowId: string) =>
+  `\`steward watch ${workflowId}\` · \`steward status ${workflowId}\``;
+
+/** The UI's static details of a start: who started it, its input, and how to follow it. */
+export function startDetails(input: unknown, startedBy: string, follow: string): string {
+  return [
+    `Started by ${startedBy} (user ${userInfo().username}).`,
+    '',
+    '**Input**',
+    '```json',
+    JSON.stringify(input, null, 2),
+    '```',
+    `Follow: ${follow}`,
+  ].join('\n');
 }
