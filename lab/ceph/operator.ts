@@ -173,7 +173,7 @@ export class LabRookOperator {
     for (const d of CEPH_DAEMONS) {
       const deployment = deployments.get(deploymentName(d));
       if (!deployment || upToDate(deployment, desired)) continue;
-      const refusal = await this.okToStop(d);
+      const refusal = (d.type === 'osd' && (await this.pgsNotClean())) || (await this.okToStop(d));
       if (refusal) return `${CONFIGURING[d.type]}: ${cephName(d)} is not ok to stop: ${refusal}`;
       // A scale to 0 during this tick stops the operator's pod before its next action, as with Rook.
       if ((await this.runningVersion()) !== desired.rook) return null;
@@ -190,6 +190,21 @@ export class LabRookOperator {
       namespace: ROOK_NAMESPACE,
     });
     return runningOperatorVersion(operator);
+  }
+
+  /**
+   * Rook updates an OSD only while every PG is active+clean (scrubbing counts as clean), saying
+   * "PGs are not healthy to update OSDs" otherwise; ok-to-stop alone passes while PGs peer.
+   */
+  private async pgsNotClean(): Promise<string | undefined> {
+    const { pgmap } = await cephJson<{
+      pgmap: { pgs_by_state?: { state_name: string; count: number }[] };
+    }>(this.layout, ['status']);
+    const clean = /^active\+clean(\+(scrubbing|deep|snaptrim|snaptrim_wait))*$/;
+    const unclean = (pgmap.pgs_by_state ?? []).filter((s) => !clean.test(s.state_name));
+    if (unclean.length === 0) return undefined;
+    const states = unclean.map((s) => `${s.count} ${s.state_name}`).join(', ');
+    return `PGs are not healthy to update OSDs (${states})`;
   }
 
   /** Ceph's own refusal to let `d` stop now, or undefined when it may. */
