@@ -47,7 +47,7 @@ export default tseslint.config(
               message: 'Activities import only workflows/api and workflows/policy.',
             },
             {
-              group: ['**/workers/**', '**/scripts/**', '**/lab/**', '**/test/**'],
+              group: ['**/workers/**', '**/cli/**', '**/scripts/**', '**/lab/**', '**/test/**'],
               message: 'Activities do not reach the worker, the CLI, the lab or the tests.',
             },
           ],
@@ -64,7 +64,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/workflows/**', '**/activities/**', '**/workers/**', '**/scripts/**'],
+              group: [
+                '**/workflows/**',
+                '**/activities/**',
+                '**/workers/**',
+                '**/cli/**',
+                '**/scripts/**',
+              ],
               message: 'The lab reaches no product folder.',
             },
           ],

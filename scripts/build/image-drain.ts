@@ -81,7 +81,7 @@ async function drainFromImage(stateDir: string, root: string): Promise<void> {
   });
   console.log(`worker from ${image}: start to polling ${seconds(polling.ms)} s`);
 
-  const cli = ['/usr/sbin/chroot', root, 'node', '/app/dist/scripts/cli/main.js'];
+  const cli = ['/usr/sbin/chroot', root, 'node', '/app/dist/cli/main.js'];
   const drain = await timed(() =>
     promisify(execFile)(
       'env',

@@ -20,7 +20,7 @@ describe('npm run build', () => {
   });
 
   it('gives a CLI that runs without tsx and knows its version', () => {
-    assert.equal(node([join(dist, 'scripts/cli/main.js'), '--version']).trim(), version);
+    assert.equal(node([join(dist, 'cli/main.js'), '--version']).trim(), version);
   });
 
   it('gives a worker that loads the prebuilt bundle and its run-time files', () => {

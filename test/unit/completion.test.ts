@@ -6,8 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { listQuery } from '../../scripts/cli/commands/inspect';
-import { OPERATION_NAMES } from '../../scripts/cli/completion';
+import { listQuery } from '../../cli/commands/inspect';
+import { OPERATION_NAMES } from '../../cli/completion';
 
 const root = join(__dirname, '../..');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSeconds } from '../../scripts/cli/duration';
+import { parseSeconds } from '../../cli/duration';
 
 describe('parseSeconds', () => {
   const valid: [string, number][] = [

@@ -4,8 +4,8 @@ import { describe, it } from 'node:test';
 import * as workflows from '../../workflows';
 import { isRunOf, WORKFLOW_ID_PATTERN } from '../../workflows/api';
 import { loadConfig } from '../../workers/config';
-import { OPERATIONS, renderExample } from '../../scripts/cli/operations';
-import { scheduleOptions } from '../../scripts/cli/commands/schedule';
+import { OPERATIONS, renderExample } from '../../cli/operations';
+import { scheduleOptions } from '../../cli/commands/schedule';
 
 const printedInput = (rendered: string) =>
   JSON.parse(rendered.split('Input          ')[1].split('\n')[0]) as Record<string, unknown>;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LiveFrame } from '../../scripts/cli/commands/watch';
+import { LiveFrame } from '../../cli/commands/watch';
 import {
   drainProgress,
   reinstallProgress,
   renderBars,
   rookProgress,
   upgradeProgress,
-} from '../../scripts/cli/progress';
+} from '../../cli/progress';
 import type {
   KubernetesUpgradeStatus,
   NodeReinstallStatus,

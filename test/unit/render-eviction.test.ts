@@ -2,7 +2,7 @@
 // the evictions counted against the threshold, and a dry run the threshold would refuse.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderEvictionPlan, renderEvictionWatchStatus } from '../../scripts/cli/render';
+import { renderEvictionPlan, renderEvictionWatchStatus } from '../../cli/render';
 import type { HypervisorEvictionPlan, HypervisorEvictionWatchStatus } from '../../workflows/api';
 
 const watch: HypervisorEvictionWatchStatus = {

@@ -7,7 +7,7 @@ import {
   renderPlan,
   renderReinstallPlan,
   renderWindowNow,
-} from '../../scripts/cli/render';
+} from '../../cli/render';
 import type {
   DrainNodeResult,
   DrainPlan,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
-import { windowOption } from '../../scripts/cli/window-option';
+import { windowOption } from '../../cli/window-option';
 
 const parse = (...args: string[]) =>
   new Command()

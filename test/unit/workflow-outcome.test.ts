@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
-import { EXIT } from '../../scripts/cli/exit-codes';
-import { failureOutcome, writeOutcome, type Outcome } from '../../scripts/cli/workflow-outcome';
+import { EXIT } from '../../cli/exit-codes';
+import { failureOutcome, writeOutcome, type Outcome } from '../../cli/workflow-outcome';
 import { invalidInput, LEASE_REFUSED } from '../../workflows/api';
 
 /** What writeOutcome puts on each stream. */

@@ -2,18 +2,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { status } from '../../scripts/cli/commands/inspect';
-import { CliError, EXIT } from '../../scripts/cli/exit-codes';
-import { planOutput } from '../../scripts/cli/output';
+import { status } from '../../cli/commands/inspect';
+import { CliError, EXIT } from '../../cli/exit-codes';
+import { planOutput } from '../../cli/output';
 import { decideUpdate, workflowIds } from '../../workflows/api';
 import { Worker } from '@temporalio/worker';
 import type { StewardConfig } from '../../workers/config';
 import type { PodVerdict } from '../../workflows/api';
-import { drain } from '../../scripts/cli/commands/node-operations';
-import { kubernetesUpgrade } from '../../scripts/cli/commands/kubernetes-upgrade';
-import { reinstall } from '../../scripts/cli/commands/reinstall';
-import { evict } from '../../scripts/cli/commands/eviction';
-import { cephHealth, rookUpgrade } from '../../scripts/cli/commands/rook-upgrade';
+import { drain } from '../../cli/commands/node-operations';
+import { kubernetesUpgrade } from '../../cli/commands/kubernetes-upgrade';
+import { reinstall } from '../../cli/commands/reinstall';
+import { evict } from '../../cli/commands/eviction';
+import { cephHealth, rookUpgrade } from '../../cli/commands/rook-upgrade';
 import { withBlockedDrain } from '../support/blocked-drain';
 import { FakeBareMetal } from '../support/fake-bare-metal';
 import { FakeCluster, pod } from '../support/fake-cluster';
@@ -21,7 +21,7 @@ import { FakeFleet } from '../support/fake-fleet';
 import { FakeNova, REGION } from '../support/fake-nova';
 import { FakeRookCeph } from '../support/fake-rook-ceph';
 import { useTestServer, workerBundle } from '../support/temporal';
-import { windowOption } from '../../scripts/cli/window-option';
+import { windowOption } from '../../cli/window-option';
 
 const testEnv = useTestServer();
 

@@ -4,8 +4,8 @@
 import { userInfo } from 'node:os';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import type { StewardConfig } from '../../../workers/config';
-import { searchAttributes } from '../../../workflows/api';
+import type { StewardConfig } from '../../workers/config';
+import { searchAttributes } from '../../workflows/api';
 import { uiLink } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { watch } from './watch';

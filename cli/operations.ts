@@ -1,19 +1,19 @@
 // Steward's operations as the Temporal UI, `steward examples` and `steward schedule` see them:
 // workflow type, the workflow ID derived from the input, and the workflow's own input parser, so
 // an example's defaults and a schedule's validation can never drift from what the workflow does.
-import { TASK_QUEUE, workflowIds } from '../../workflows/api';
+import { TASK_QUEUE, workflowIds } from '../workflows/api';
 import {
   parseClusterInput,
   parseDrainInput,
   parseUncordonInput,
-} from '../../workflows/policy/drain-input';
-import { parseReinstallInput } from '../../workflows/policy/reinstall-input';
-import { parseUpgradeInput } from '../../workflows/policy/upgrade-plan';
-import { parseRookCephUpgradeInput } from '../../workflows/policy/rook-upgrade';
+} from '../workflows/policy/drain-input';
+import { parseReinstallInput } from '../workflows/policy/reinstall-input';
+import { parseUpgradeInput } from '../workflows/policy/upgrade-plan';
+import { parseRookCephUpgradeInput } from '../workflows/policy/rook-upgrade';
 import {
   parseEvictionInput,
   parseEvictionWatchInput,
-} from '../../workflows/policy/hypervisor-eviction-input';
+} from '../workflows/policy/hypervisor-eviction-input';
 
 interface Operation<T extends object> {
   workflowType: string;

@@ -20,7 +20,7 @@ import { windowOption } from './window-option';
 import { outputOption, planOutput } from './output';
 import { bashCompletion } from './completion';
 import { setupNamespace } from './commands/setup-namespace';
-import { version } from '../../package.json';
+import { version } from '../package.json';
 
 const seconds = (value: string) => {
   try {

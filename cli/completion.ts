@@ -1,7 +1,7 @@
 // `steward completion bash`: a bash completion script made from the CLI's own commands and
 // options, so it never lags them. Workflow IDs come from `steward list -q` when completing.
 import type { Command } from 'commander';
-import { OPERATOR_DECISIONS } from '../../workflows/api';
+import { OPERATOR_DECISIONS } from '../workflows/api';
 
 /** The StewardOperation values the workflows announce (`steward list --operation`). */
 export const OPERATION_NAMES = [

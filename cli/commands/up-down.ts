@@ -3,9 +3,9 @@
 // and leaves no process of the state dir running.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listDaemons, isRunning, logFile, processesOf, stopDaemons } from '../../../lab/daemon';
-import { DEFAULT_SCENARIO, scenarioPath, startLab, stopLab } from '../../../lab';
-import { DEFAULT_STACK_PORTS, startTemporalAndWorker } from '../../stack';
+import { listDaemons, isRunning, logFile, processesOf, stopDaemons } from '../../lab/daemon';
+import { DEFAULT_SCENARIO, scenarioPath, startLab, stopLab } from '../../lab';
+import { DEFAULT_STACK_PORTS, startTemporalAndWorker } from '../../scripts/stack';
 import { DEFAULT_STATE_DIR } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 

@@ -10,7 +10,7 @@ import type {
   RookCephUpgradeStatus,
   UpgradeNodeStatus,
   UpgradeNodeStep,
-} from '../../workflows/api';
+} from '../workflows/api';
 
 export interface Progress {
   name: string;

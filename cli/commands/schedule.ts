@@ -7,7 +7,7 @@ import {
   type ScheduleOptions,
   type ScheduleSummary,
 } from '@temporalio/client';
-import type { StewardConfig } from '../../../workers/config';
+import type { StewardConfig } from '../../workers/config';
 import { CliError, EXIT } from '../exit-codes';
 import { OPERATIONS } from '../operations';
 import { startDetails } from './start-operation';

@@ -15,17 +15,17 @@ import type {
   RookCephUpgradePlan,
   RookCephUpgradeStatus,
   UpgradePlan,
-} from '../../workflows/api';
-import type { RookCephChange } from '../../workflows/policy/rook-upgrade';
-import { describeAddonStep } from '../../workflows/policy/addon-description';
-import { describeLease } from '../../workflows/policy/cluster-leases';
+} from '../workflows/api';
+import type { RookCephChange } from '../workflows/policy/rook-upgrade';
+import { describeAddonStep } from '../workflows/policy/addon-description';
+import { describeLease } from '../workflows/policy/cluster-leases';
 import {
   describeInstant,
   describeWindow,
   insideWindow,
   nextOpening,
   type MaintenanceWindows,
-} from '../../workflows/policy/maintenance-window';
+} from '../workflows/policy/maintenance-window';
 
 const pod = (v: { pod: { namespace: string; name: string } }) => `${v.pod.namespace}/${v.pod.name}`;
 const verdicts = (title: string, list: PodVerdict[]) =>

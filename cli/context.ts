@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig, type StewardConfig } from '../../workers/config';
-import { connectionOptions } from '../../workers/temporal-connection';
+import { loadConfig, type StewardConfig } from '../workers/config';
+import { connectionOptions } from '../workers/temporal-connection';
 import { CliError, EXIT } from './exit-codes';
 
 export const REPO_ROOT = resolve(__dirname, '../..');

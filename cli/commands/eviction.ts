@@ -1,19 +1,19 @@
 // steward evict HOST / steward evict-watch REGION: a hypervisor's eviction (watched, or its dry
 // run), and the region's eviction watch (started once; it runs until stopped).
 import type { Client } from '@temporalio/client';
-import type { StewardConfig } from '../../../workers/config';
+import type { StewardConfig } from '../../workers/config';
 import {
   workflowIds,
   type HypervisorEvictionInput,
   type HypervisorEvictionPlan,
   type HypervisorEvictionWatchInput,
-} from '../../../workflows/api';
+} from '../../workflows/api';
 import {
   describeThreshold,
   parseEvictionInput,
   parseEvictionWatchInput,
   partitionThreshold,
-} from '../../../workflows/policy/hypervisor-eviction-input';
+} from '../../workflows/policy/hypervisor-eviction-input';
 import { EXIT } from '../exit-codes';
 import { writeResult } from '../output';
 import { renderEvictionPlan } from '../render';

@@ -1,14 +1,14 @@
 // steward k8s-upgrade CLUSTER --to VERSION: the rollout, or with --dry-run its plan.
 import type { Client } from '@temporalio/client';
-import type { StewardConfig } from '../../../workers/config';
-import { workflowIds, type KubernetesUpgradeInput, type UpgradePlan } from '../../../workflows/api';
-import { parseUpgradeInput, type ParsedUpgradeInput } from '../../../workflows/policy/upgrade-plan';
+import type { StewardConfig } from '../../workers/config';
+import { workflowIds, type KubernetesUpgradeInput, type UpgradePlan } from '../../workflows/api';
+import { parseUpgradeInput, type ParsedUpgradeInput } from '../../workflows/policy/upgrade-plan';
 import { CliError, EXIT } from '../exit-codes';
 import {
   insideWindow,
   nextOpening,
   type MaintenanceWindows,
-} from '../../../workflows/policy/maintenance-window';
+} from '../../workflows/policy/maintenance-window';
 import { writeStructured } from '../output';
 import { renderUpgradePlan, renderWindowNow } from '../render';
 import type { PlanOptions } from './node-operations';

@@ -1,13 +1,13 @@
 // steward drain / uncordon: start the operation for a node and watch it.
 import type { Client } from '@temporalio/client';
-import type { StewardConfig } from '../../../workers/config';
+import type { StewardConfig } from '../../workers/config';
 import {
   workflowIds,
   type DrainNodeInput,
   type DrainPlan,
   type UncordonNodeInput,
-} from '../../../workflows/api';
-import { parseDrainInput, parseUncordonInput } from '../../../workflows/policy/drain-input';
+} from '../../workflows/api';
+import { parseDrainInput, parseUncordonInput } from '../../workflows/policy/drain-input';
 import { CliError, EXIT } from '../exit-codes';
 import { writeResult, type OutputFormat } from '../output';
 import { renderPlan } from '../render';

@@ -20,7 +20,7 @@ import {
   LEASE_REFUSED,
   type DrainNodeResult,
   type DrainStatus,
-} from '../../workflows/api';
+} from '../workflows/api';
 import { CliError, EXIT } from './exit-codes';
 import {
   renderCephHealth,

@@ -1,14 +1,14 @@
 // steward rook-upgrade CLUSTER [--rook V] [--ceph IMAGE]: the storage upgrade, or with --dry-run
 // its plan; steward ceph-health CLUSTER: the health gate's verdict now.
 import type { Client } from '@temporalio/client';
-import type { StewardConfig } from '../../../workers/config';
+import type { StewardConfig } from '../../workers/config';
 import {
   workflowIds,
   type CephHealthReport,
   type RookCephUpgradeInput,
   type RookCephUpgradePlan,
-} from '../../../workflows/api';
-import { describeTargets, parseRookCephUpgradeInput } from '../../../workflows/policy/rook-upgrade';
+} from '../../workflows/api';
+import { describeTargets, parseRookCephUpgradeInput } from '../../workflows/policy/rook-upgrade';
 import { EXIT } from '../exit-codes';
 import { writeResult, type OutputFormat } from '../output';
 import { renderCephHealth, renderRookUpgradePlan } from '../render';

@@ -1,14 +1,14 @@
 // steward reinstall NODE: reinstall a bare-metal host through its BMC and PXE, and watch it.
 import type { Client } from '@temporalio/client';
-import type { StewardConfig } from '../../../workers/config';
+import type { StewardConfig } from '../../workers/config';
 import {
   DEPLOYMENT_OPTIONS,
   workflowIds,
   type DeploymentOption,
   type NodeReinstallInput,
   type ReinstallPlan,
-} from '../../../workflows/api';
-import { parseReinstallInput } from '../../../workflows/policy/reinstall-input';
+} from '../../workflows/api';
+import { parseReinstallInput } from '../../workflows/policy/reinstall-input';
 import { CliError, EXIT } from '../exit-codes';
 import { writeResult } from '../output';
 import { renderReinstallPlan } from '../render';

@@ -6,7 +6,7 @@ import {
   searchAttributes,
   WORKFLOW_ID_PATTERN,
   type OperatorDecision,
-} from '../../../workflows/api';
+} from '../../workflows/api';
 import { CliError, EXIT } from '../exit-codes';
 import { writeStructured, type OutputFormat } from '../output';
 import { describeOperation, outcomeOf, writeOutcome } from '../workflow-outcome';

@@ -1,10 +1,10 @@
-// `steward setup-namespace`: registers Steward's search attributes (workflows/api.ts, all Keyword)
+// `steward setup-namespace`: registers Steward's search attributes (workflows/api/common.ts, all Keyword)
 // on the configured namespace of a self-hosted Temporal. Idempotent: an attribute already there
 // as Keyword is left alone; one there with another type is refused, naming it, before any change.
 // (Temporal Cloud registers custom attributes through its own tools, not the operator API.)
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { searchAttributes } from '../../../workflows/api';
+import { searchAttributes } from '../../workflows/api';
 import { CliError, EXIT } from '../exit-codes';
 
 const { IndexedValueType } = temporal.api.enums.v1;

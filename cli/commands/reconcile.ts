@@ -1,7 +1,7 @@
 // steward reconcile run: the NetBox reconcile of a cluster, now.
 import type { Client } from '@temporalio/client';
-import type { StewardConfig } from '../../../workers/config';
-import { workflowIds, type NetboxReconcileResult } from '../../../workflows/api';
+import type { StewardConfig } from '../../workers/config';
+import { workflowIds, type NetboxReconcileResult } from '../../workflows/api';
 import { EXIT } from '../exit-codes';
 import { followCommands, startDetails } from './start-operation';
 

@@ -1,7 +1,7 @@
 // The CLI's --window: repeatable, each value one window or several separated by "; " (as the
 // status writes them); the operation runs while any is open.
 import { InvalidArgumentError } from 'commander';
-import { windowFromText, type MaintenanceWindows } from '../../workflows/policy/maintenance-window';
+import { windowFromText, type MaintenanceWindows } from '../workflows/policy/maintenance-window';
 
 /** Commander's parser for --window: `earlier` holds what the flags before this one gave. */
 export function windowOption(value: string, earlier?: MaintenanceWindows): MaintenanceWindows {

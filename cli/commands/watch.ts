@@ -10,7 +10,7 @@ import {
   rookCephUpgradeStatusQuery,
   upgradeNodeStatusQuery,
   workflowIds,
-} from '../../../workflows/api';
+} from '../../workflows/api';
 import { EXIT } from '../exit-codes';
 import {
   drainProgress,
