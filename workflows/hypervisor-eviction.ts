@@ -101,7 +101,7 @@ class Eviction {
       return this.record('aborted');
     const evacuated = await this.op.runStep('evacuating', () => this.evacuate(), {
       decisions: ['retry', 'skip', 'abort'],
-      recheck: () => this.fenceHolds(),
+      recheck: async () => (await this.fenceHolds()) ?? (await this.withinThreshold()),
     });
     if (evacuated === 'skip') for (const i of this.failed()) i.state = 'skipped';
     return this.record(evacuated === 'abort' ? 'aborted' : 'evicted');
@@ -144,6 +144,15 @@ class Eviction {
       return `${host}'s nova-compute is up again in ${region}: not fenced; abort, or retry if it fails again`;
     const over = await judgeThreshold(this.input);
     return over && `${over}: ${host} not fenced; abort, or retry once fewer hosts are down`;
+  }
+
+  /** Before every evacuation attempt: a failure that spread since the fence stops the moves. */
+  private async withinThreshold(): Promise<string | undefined> {
+    const over = await judgeThreshold(this.input);
+    return (
+      over &&
+      `${over}: nothing (more) evacuated from ${this.input.host}; abort, or retry once fewer hosts are down`
+    );
   }
 
   /** The BMC, proven this host's by its serial, powers it off and reads it back off. */

@@ -91,6 +91,8 @@ async function untilWaiting(handle: WorkflowHandle<typeof hypervisorEviction>): 
   for (let i = 0; i < 600; i++) {
     const status = await handle.query(hypervisorEvictionStatusQuery);
     if (status.waitingReason) return status.waitingReason;
+    const run = (await handle.describe()).status.name;
+    if (run !== 'RUNNING') throw new Error(`ended ${run} without waiting at ${status.step}`);
     await testEnv().sleep(1_000);
   }
   throw new Error('never waited for an operator');
@@ -439,6 +441,34 @@ describe('hypervisorEviction workflow', () => {
     );
     assert.deepEqual(nova.log, [], 'no power-off, no NetBox write');
     assert.equal(nova.host('hv-1').power, 'on');
+  });
+
+  it('a failure that spreads after the fence: the threshold is read again before evacuating, nothing moved', async () => {
+    const nova = new FakeNova(HOSTS.slice(0, 4));
+    nova.setRunning(['hv-1'], false);
+    const activities = nova.activities();
+    await withWorker(
+      {
+        ...activities,
+        // hv-1 fenced and disabled; two more hosts fail before its instances move.
+        setComputeServiceEnabled: async (args) => {
+          const answer = await activities.setComputeServiceEnabled!(args);
+          nova.setRunning(['hv-2', 'hv-3'], false);
+          return answer;
+        },
+      },
+      async (q) => {
+        const h = await startEviction(q, { host: 'hv-1' });
+        assert.match(
+          await untilWaiting(h),
+          /^evacuating: .*more than the 1 allowed: nothing \(more\) evacuated from hv-1/,
+        );
+        assert.equal(nova.posts.size, 0, 'nothing evacuated');
+        await h.executeUpdate(decideUpdate, { args: [{ decision: 'abort' }] });
+        assert.equal((await h.result()).outcome, 'aborted');
+      },
+    );
+    assert.equal(nova.host('hv-1').power, 'off', 'fenced: the one power-off');
   });
 
   it('the BMC is read again before evacuating after an operator wait: a host powered on meanwhile is not evacuated', async () => {
