@@ -34,6 +34,8 @@ import {
 } from './operator-state';
 import { cephVersionLabel, OPERATOR_DEPLOYMENT, ROOK_LABELS, ROOK_NAMESPACE } from './rook-objects';
 
+/** Longer than the mgr's PG stats period (5 s by default). */
+const PG_STATS_SETTLE_MS = 7_000;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const log = (message: string) => console.log(`${new Date().toISOString()} ${message}`);
 
@@ -80,6 +82,8 @@ export class LabRookOperator {
   private readonly layout: CephLayout;
   /** The daemon last restarted, until it is back (in quorum, active, up). */
   private awaiting: CephDaemon | undefined;
+  /** When the last restarted daemon was seen back: the mgr's PG stats lag it by a report. */
+  private backAt = 0;
   private lastStatus = '';
   private lastStatusAt = 0;
   private health: NonNullable<CephClusterStatus['ceph']> | undefined;
@@ -169,6 +173,7 @@ export class LabRookOperator {
       }
       log(`${cephName(d)} is back`);
       this.awaiting = undefined;
+      this.backAt = Date.now();
     }
     for (const d of CEPH_DAEMONS) {
       const deployment = deployments.get(deploymentName(d));
@@ -197,14 +202,19 @@ export class LabRookOperator {
    * "PGs are not healthy to update OSDs" otherwise; ok-to-stop alone passes while PGs peer.
    */
   private async pgsNotClean(): Promise<string | undefined> {
+    // The mgr reports PG stats every few seconds: a read right after a restart can predate it.
+    if (Date.now() - this.backAt < PG_STATS_SETTLE_MS) return 'waiting for fresh PG stats';
     const { pgmap } = await cephJson<{
-      pgmap: { pgs_by_state?: { state_name: string; count: number }[] };
+      pgmap: { num_pgs: number; pgs_by_state?: { state_name: string; count: number }[] };
     }>(this.layout, ['status']);
     const clean = /^active\+clean(\+(scrubbing|deep|snaptrim|snaptrim_wait))*$/;
-    const unclean = (pgmap.pgs_by_state ?? []).filter((s) => !clean.test(s.state_name));
-    if (unclean.length === 0) return undefined;
-    const states = unclean.map((s) => `${s.count} ${s.state_name}`).join(', ');
-    return `PGs are not healthy to update OSDs (${states})`;
+    const states = pgmap.pgs_by_state ?? [];
+    const cleanCount = states
+      .filter((s) => clean.test(s.state_name))
+      .reduce((n, s) => n + s.count, 0);
+    if (pgmap.num_pgs > 0 && cleanCount === pgmap.num_pgs) return undefined;
+    const listed = states.map((s) => `${s.count} ${s.state_name}`).join(', ') || 'no PG stats yet';
+    return `PGs are not healthy to update OSDs (${listed})`;
   }
 
   /** Ceph's own refusal to let `d` stop now, or undefined when it may. */
