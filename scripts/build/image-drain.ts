@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePorts, startLab } from '../../lab';
 import { startDaemon, stopDaemons } from '../../lab/daemon';
+import { auditEvents } from '../../test/support/audit';
 import { seconds, timed } from '../bench/measure';
 import {
   freeStackPorts,
@@ -100,16 +101,9 @@ async function drainFromImage(stateDir: string, root: string): Promise<void> {
   console.log(drain.value.stdout.trim());
   const node = JSON.parse(await kubectl('get', 'node', 'node-a', '-o=json'));
   if (node.spec.unschedulable !== true) throw new Error('node-a is not cordoned');
-  const evictions = readFileSync(join(stateDir, 'lab/audit.log'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line))
-    .filter(
-      (e) =>
-        e.stage === 'ResponseComplete' &&
-        e.objectRef?.subresource === 'eviction' &&
-        e.responseStatus?.code === 201,
-    );
+  const evictions = auditEvents(stateDir).filter(
+    (e) => e.objectRef?.subresource === 'eviction' && e.responseStatus?.code === 201,
+  );
   if (evictions.length === 0) throw new Error('the apiserver recorded no eviction');
   console.log(
     `drain of node-a from the image: ${seconds(drain.ms)} s, ${evictions.length} evictions in the audit log`,

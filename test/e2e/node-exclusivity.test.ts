@@ -3,8 +3,6 @@
 // node the drain holds, says who holds it, upgrades the other nodes and takes the node once the
 // drain lets go. The apiserver's audit log (when each upgrade Job was created) is the evidence.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { waitFor } from '../../lab/wait';
 import {
@@ -13,6 +11,7 @@ import {
   workflowIds,
   type KubernetesUpgradeStatus,
 } from '../../workflows/api';
+import { auditEvents } from '../support/audit';
 import { LAB_TARGET, startLabUpgrade } from '../support/lab-upgrade';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -31,19 +30,15 @@ after(() => stack?.stop());
 
 /** When the apiserver recorded each successful creation of a node's upgrade Job. */
 function jobCreations(node: string): number[] {
-  return readFileSync(join(stack.lab.stateDir, 'lab/audit.log'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line))
+  return auditEvents(stack.lab.stateDir)
     .filter(
       (e) =>
-        e.stage === 'ResponseComplete' &&
         e.verb === 'create' &&
         e.objectRef?.resource === 'jobs' &&
-        String(e.objectRef?.name ?? e.responseObject?.metadata?.name ?? '').includes(node) &&
-        e.responseStatus?.code < 300,
+        (e.objectRef.name ?? e.responseObject?.metadata?.name ?? '').includes(node) &&
+        (e.responseStatus?.code ?? 500) < 300,
     )
-    .map((e) => Date.parse(e.requestReceivedTimestamp));
+    .map((e) => Date.parse(e.requestReceivedTimestamp ?? ''));
 }
 
 it(

@@ -9,6 +9,8 @@ export interface AuditEvent {
   user?: { username?: string };
   objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
   responseStatus?: { code?: number };
+  requestReceivedTimestamp?: string;
+  responseObject?: { metadata?: { name?: string } };
 }
 
 /** Every completed request in the audit log, oldest first. */
