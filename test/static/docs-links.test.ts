@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -101,8 +102,9 @@ export function brokenLinks(base: string, files: string[]): string[] {
 }
 
 describe('docs links', () => {
-  it('finds a missing file and a missing heading, and passes good links', () => {
+  it('finds a missing file and a missing heading, and passes good links', (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'docs-links-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(
       join(dir, 'README.md'),
       [

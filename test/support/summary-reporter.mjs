@@ -1,6 +1,6 @@
 // node:test reporter that ends the run with the closing line CI reads: `N passed, N failed`, and
-// writes each test file's wall time (first to last event seen), slowest first, to
-// test-results/durations.txt, so the test command's budget can be kept.
+// writes each test file's wall time (from its dequeue, when its process starts, to its last
+// event), slowest first, to test-results/durations.txt, so the test command's budget can be kept.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import process from 'node:process';
@@ -14,10 +14,11 @@ export default async function* summary(source) {
     if (event.type === 'test:pass' && event.data.details?.type !== 'suite') passed++;
     if (event.type === 'test:fail' && event.data.details?.type !== 'suite') failed++;
     const file = event.data?.file;
-    if (file) {
-      const span = seen.get(file) ?? { first: Date.now(), last: 0 };
-      span.last = Date.now();
-      seen.set(file, span);
+    // Every file is enqueued at the start; its span begins when it is dequeued to run.
+    if (event.type === 'test:dequeue' && event.data.name === file) {
+      seen.set(file, { first: Date.now(), last: Date.now() });
+    } else if (file && seen.has(file)) {
+      seen.get(file).last = Date.now();
     }
   }
   const lines = [...seen]
