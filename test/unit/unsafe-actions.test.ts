@@ -227,6 +227,24 @@ describe('restartsWhileUnclean', () => {
     const reborn = [look(t(1), degraded, 'up_from 5'), look(t(2), degraded, 'up_from 9')];
     assert.deepEqual(rules(restartsWhileUnclean(reborn, rook)), ['restart-unclean']);
   });
+  it("judges a restart after a fresh mgr's look (every PG unknown) by the last look with PG stats", () => {
+    const clean = { 'active+clean': 9 };
+    const degraded = { 'active+undersized+degraded': 9 };
+    const noStats = { unknown: 9 };
+    const after = (first: Record<string, number>) =>
+      restartsWhileUnclean(
+        [
+          look(t(1), first, 'up_from 5'),
+          look(t(2), noStats, 'up_from 5'),
+          look(t(3), noStats, 'down'),
+        ],
+        rook,
+      );
+    assert.deepEqual(after(clean), []);
+    assert.deepEqual(rules(after(degraded)), ['restart-unclean']);
+    const unknownFirst = [look(t(1), noStats, 'up_from 5'), look(t(2), noStats, 'down')];
+    assert.deepEqual(rules(restartsWhileUnclean(unknownFirst, rook)), ['restart-unclean']);
+  });
   it('passes a restart while PGs were clean or scrubbing, and a daemon coming back up', () => {
     const clean = { 'active+clean': 30, 'active+clean+scrubbing': 2 };
     const degraded = { 'active+undersized+degraded': 12 };

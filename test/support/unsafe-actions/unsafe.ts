@@ -163,14 +163,20 @@ export const pgClean = (state: string) => {
   );
 };
 
+/** A look whose PGs are all `unknown`: a mgr just started, with no PG stats yet; it tells nothing. */
+const noPgStats = (sample: CephSample) =>
+  Object.keys(sample.pgStates).every((state) => state === 'unknown');
+
 /**
  * A Ceph daemon that stopped or came back as a new incarnation while an operation ran, when the
- * look before it showed PGs that were not active+clean.
+ * last look with PG stats before it showed PGs that were not active+clean.
  */
 export function restartsWhileUnclean(ceph: CephSample[], operations: OperationWindow[]): Finding[] {
+  let known: CephSample | undefined;
   return ceph.slice(1).flatMap((sample, i) => {
     const before = ceph[i];
-    const unclean = Object.entries(before.pgStates).filter(([state]) => !pgClean(state));
+    if (!noPgStats(before) || !known) known = before;
+    const unclean = Object.entries(known.pgStates).filter(([state]) => !pgClean(state));
     if (unclean.length === 0 || runningBetween(operations, before.at, sample.at).length === 0)
       return [];
     return Object.entries(sample.daemons)
