@@ -152,6 +152,33 @@ test('an eviction that would violate a PDB is refused with 429', async () => {
   }
 });
 
+test('kubectl drain works unchanged and leaves only DaemonSet pods on the node', async () => {
+  const node = 'worker-3';
+  // The pod evicted above is back and Ready first, or the shop's budgets hold the drain.
+  await shopBudgetsSettled();
+  const drain = await promisify(execFile)(
+    'kubectl',
+    [
+      ...['--kubeconfig', lab.kubeconfigPath, 'drain', node],
+      ...['--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s'],
+    ],
+    { timeout: 150_000 },
+  );
+  assert.match(drain.stdout, new RegExp(`node/${node} drained`));
+  assert.match(drain.stderr, /deleting Pods that declare no controller: default\/debug/);
+  const left = (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }))
+    .items;
+  const notDaemonSet = left.filter(
+    (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet'),
+  );
+  assert.deepEqual(
+    notDaemonSet.map((p) => p.metadata?.name),
+    [],
+  );
+  assert.ok(left.length > 0, 'the DaemonSet pods stay');
+});
+
+// After the drain: its pods are NotReady meanwhile, and the shop's budgets would hold a drain.
 test('a node whose kubelet stops turns NotReady and unreachable; started again, Ready', async () => {
   const node = 'worker-5';
   const readyStatus = async () => {
@@ -176,33 +203,6 @@ test('a node whose kubelet stops turns NotReady and unreachable; started again, 
     const { ready, unreachable } = await readyStatus();
     return ready === 'True' && !unreachable;
   });
-  // Its pods were NotReady meanwhile: the shop's budgets allow no eviction until they are back,
-  // which would hold the drain below for as long as they take on a loaded machine.
-  await shopBudgetsSettled();
-});
-
-test('kubectl drain works unchanged and leaves only DaemonSet pods on the node', async () => {
-  const node = 'worker-3';
-  const drain = await promisify(execFile)(
-    'kubectl',
-    [
-      ...['--kubeconfig', lab.kubeconfigPath, 'drain', node],
-      ...['--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=120s'],
-    ],
-    { timeout: 150_000 },
-  );
-  assert.match(drain.stdout, new RegExp(`node/${node} drained`));
-  assert.match(drain.stderr, /deleting Pods that declare no controller: default\/debug/);
-  const left = (await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }))
-    .items;
-  const notDaemonSet = left.filter(
-    (p) => !p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet'),
-  );
-  assert.deepEqual(
-    notDaemonSet.map((p) => p.metadata?.name),
-    [],
-  );
-  assert.ok(left.length > 0, 'the DaemonSet pods stay');
 });
 
 test('stopLab leaves no lab process running', async () => {
