@@ -1,6 +1,6 @@
 // The fault matrix's Rook/Ceph upgrade (test/fixtures/ceph-lab.yaml): Ceph-only upgrades on one
-// lab, each run one patch release past the last (v18.2.4 → v18.2.5 → …; an image is never
-// reused). `osd-stays-down` (the lab's daemon fault) keeps osd.1 down after its restart: the
+// lab, each run one patch release past the CephCluster's image (v18.2.4 → v18.2.5 → …; an image
+// is never reused, and a lab a test file has already upgraded serves as well). `osd-stays-down` (the lab's daemon fault) keeps osd.1 down after its restart: the
 // upgrade must stop Rook's roll and wait, and the operator aborts; cleaning up brings osd.1 back
 // and lets Rook finish. `pgs-scrubbing` keeps asking Ceph (the real CLI) to deep-scrub every PG
 // while the upgrade runs: scrubbing PGs count as clean, so the upgrade goes through.
@@ -17,8 +17,13 @@ import {
 import type { OperationDriver } from './fault-matrix-run';
 
 const FAULTY_OSD = 'osd.1';
-/** The lab starts at v18.2.4; run n upgrades to v18.2.(5 + n). */
-const imageOfRun = (runOnLab: number) => `quay.io/ceph/ceph:v18.2.${5 + runOnLab}`;
+/** One patch release past the CephCluster's image: v18.2.4 → v18.2.5. */
+async function nextImage(lab: TestLab): Promise<string> {
+  const image = (await cephClusterJson(lab)).spec.cephVersion.image;
+  const patch = /^(.*:v\d+\.\d+\.)(\d+)$/.exec(image);
+  if (!patch) throw new Error(`CephCluster image ${image} is tagged with no version`);
+  return `${patch[1]}${Number(patch[2]) + 1}`;
+}
 
 const ceph = (lab: TestLab, ...args: string[]) =>
   runOk('ceph', ['--conf', lab.ceph!.conf, '--keyring', lab.ceph!.keyring, ...args]);
@@ -66,9 +71,9 @@ export function rookDriver(): OperationDriver {
       fault === 'osd-stays-down'
         ? ['gate-before', 'ceph-image', 'ceph-roll']
         : ['gate-before', 'ceph-image', 'ceph-roll', 'gate-after'],
-    async prepare(stack, fault, runOnLab) {
+    async prepare(stack, fault) {
       const { lab } = stack;
-      const image = imageOfRun(runOnLab);
+      const image = await nextImage(lab);
       const id = workflowIds.rookUpgrade('lab');
       const osdFault = (on: boolean) =>
         setCephDaemonFault(lab.kubeconfigPath, FAULTY_OSD, on ? 'stays-down' : undefined);

@@ -50,14 +50,21 @@ export interface OperationDriver {
   prepare(stack: TestStack, fault: string, runOnLab: number): Promise<PreparedRun>;
 }
 
-/** An operation's stack, reused across runs and started afresh when its lab is used up. */
+/**
+ * An operation's stack, reused across runs and started afresh when its lab is used up; or one a
+ * test file already runs (`given`), which it borrows and never stops.
+ */
 export class Stacks {
   private stack?: TestStack;
   private runs = 0;
 
-  constructor(private readonly driver: OperationDriver) {}
+  constructor(
+    private readonly driver: OperationDriver,
+    private readonly given?: TestStack,
+  ) {}
 
   async next(): Promise<{ stack: TestStack; runOnLab: number }> {
+    if (this.given) return { stack: this.given, runOnLab: this.runs++ };
     const { runsPerLab } = this.driver;
     if (this.stack && runsPerLab !== undefined && this.runs >= runsPerLab) await this.stop();
     if (!this.stack) {

@@ -1,5 +1,6 @@
-// The fault matrix's Kubernetes upgrade with GPU nodes (test/fixtures/upgrade-lab.yaml): each lab
-// takes two runs, one minor each (1.31 → 1.32 → 1.33), as an upgraded cluster stays upgraded.
+// The fault matrix's Kubernetes upgrade with GPU nodes (test/fixtures/upgrade-lab.yaml): each run
+// goes one minor past the cluster's oldest node (1.31 → 1.32 → 1.33; an aborted run's rest is
+// finished by the next), so a lab takes two runs, as an upgraded cluster stays upgraded.
 // `upgrade-job-fails` fails worker-1's upgrade Job; the operator clears it and retries.
 import { setUpgradeFault } from '../../lab';
 import { LabCluster } from '../../test/support/lab-cluster';
@@ -13,6 +14,15 @@ import type { OperationDriver } from './fault-matrix-run';
 const TARGETS = ['v1.32.13', 'v1.33.13'];
 const FAULTY = 'worker-1';
 
+/** The target one minor past the oldest node. */
+function nextTarget(versions: string[]): string {
+  const minor = (v: string) => Number(/^v1\.(\d+)\./.exec(v)?.[1]);
+  const oldest = Math.min(...versions.map(minor));
+  const target = TARGETS.find((t) => minor(t) === oldest + 1);
+  if (!target) throw new Error(`no upgrade target past the lab's v1.${oldest}`);
+  return target;
+}
+
 export function upgradeDriver(): OperationDriver {
   return {
     scenario: 'upgrade-lab.yaml',
@@ -21,11 +31,12 @@ export function upgradeDriver(): OperationDriver {
     bounds: { maxHostsDown: 0, maxUnschedulable: 1 },
     faults: ['none', 'upgrade-job-fails'],
     steps: () => ['planning', 'control-plane', 'workers', 'addons'],
-    async prepare(stack, fault, runOnLab) {
-      const target = TARGETS[runOnLab];
+    async prepare(stack, fault) {
       const id = workflowIds.upgrade('lab');
       const cluster = new LabCluster(stack.lab.kubeconfigPath);
-      const names = (await cluster.nodes()).map((n) => n.name);
+      const nodes = await cluster.nodes();
+      const names = nodes.map((n) => n.name);
+      const target = nextTarget(nodes.map((n) => n.kubeletVersion));
       const jobFails = (on: boolean) =>
         setUpgradeFault(stack.lab.kubeconfigPath, FAULTY, on ? 'job-fails' : undefined);
       if (fault === 'upgrade-job-fails') await jobFails(true);

@@ -1,6 +1,7 @@
 // Hypervisor evictions end to end, through the CLI, on the lab's real Nova (Zed), ipmi_sim BMCs,
 // NetBox and OpenBao. One lab for the whole file (its start is CPU-bound); the tests run in
 // order on it, each leaving hosts fenced and disabled as an eviction does:
+// the fault matrix's partition cell (test/support/fault-matrix-cell.ts; it leaves every host up);
 // partition (hv-1, hv-2 die at once) → nothing touched; hv-1's power cut → the watch evicts it;
 // hv-2's compute dies with its BMC on, the worker is SIGKILLed mid-evacuation → powered off and
 // verified first, each instance evacuated once; hv-3's BMC hangs → the operator is asked, nothing
@@ -27,6 +28,8 @@ import {
   type NodeReinstallResult,
 } from '../../workflows/api';
 import type { Connection } from '@temporalio/client';
+import { evictionDriver } from '../../scripts/bench/fault-matrix-eviction';
+import { matrixCellTest } from '../support/fault-matrix-cell';
 import { recordHistory } from '../support/histories';
 import { ipmitool } from '../support/ipmitool';
 import { netboxDevice, powerCommands } from '../support/lab-bare-metal';
@@ -164,6 +167,15 @@ describe('hypervisor eviction on the real Nova lab', () => {
     }
     assert.deepEqual(await allEvacuations(), []);
   });
+
+  it(
+    "the fault matrix's cell: a partition-sized failure, evicted by hand with the worker killed: refused, nothing unsafe or doubled",
+    // A refusal takes seconds once the worker is warm: the kill comes within 300 ms of validating.
+    matrixCellTest('hypervisor-eviction/partition-sized-failure', evictionDriver(), {
+      maxDelayMs: 300,
+      stack: () => stack,
+    }),
+  );
 
   it('a partition (half the hosts down at once): zero fences, zero evacuations, the watch says so; nothing touched when they return', async () => {
     // 30 s of grace: computes restarted together come up some seconds apart on a busy machine.

@@ -2,12 +2,15 @@
 // once a node is cordoned for its drain, right after a host's power-off (its PXE and power-on may
 // or may not have been sent), and right after a power-on (the rejoin wait may or may not have
 // begun). New workers finish every reinstall,
-// and each BMC's own log shows exactly one power-off, one PXE setting and one power-on.
+// and each BMC's own log shows exactly one power-off, one PXE setting and one power-on. Then the
+// fault matrix's hung-BMC cell runs on the same lab (test/support/fault-matrix-cell.ts).
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { readInstallLog } from '../../lab';
 import { waitFor } from '../../lab/wait';
 import { workflowIds, type NodeReinstallResult } from '../../workflows/api';
+import { reinstallDriver } from '../../scripts/bench/fault-matrix-reinstall';
+import { matrixCellTest } from '../support/fault-matrix-cell';
 import { powerCommands } from '../support/lab-bare-metal';
 import { LabCluster } from '../support/lab-cluster';
 import { killWorkerAndStartAnother, startTestStack, type TestStack } from '../support/stack';
@@ -70,4 +73,9 @@ it(
       assert.notEqual(node.bootId, bootIds.get(host));
     }
   },
+);
+
+it(
+  "the fault matrix's cell: a reinstall (deployment none) under a hung BMC, killed: retried once it answers, nothing unsafe or doubled",
+  matrixCellTest('reinstall-none/bmc-hangs', reinstallDriver('none')(), { stack: () => stack }),
 );

@@ -4,6 +4,7 @@
 // the cluster's lease; `steward rook-upgrade` is refused naming it, before any Ceph read and with
 // nothing changed. The upgrade is then terminated with the temporal CLI (killed, never releasing):
 // the guard lists it until its next lease check, then drops it, and the same Rook upgrade starts.
+// Then the fault matrix's scrubbing cell runs on the same lab (test/support/fault-matrix-cell.ts).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -15,6 +16,8 @@ import { clusterLeasesQuery, workflowIds, type RookCephUpgradeResult } from '../
 import { DEFAULT_LEASE_CHECK_SECONDS } from '../../workflows/policy/cluster-leases';
 import { describeWindow } from '../../workflows/policy/maintenance-window';
 import { auditEvents, clientWrites, describeAuditEvent } from '../support/audit';
+import { rookDriver } from '../../scripts/bench/fault-matrix-rook';
+import { matrixCellTest } from '../support/fault-matrix-cell';
 import { rookChangeables, rookHelmRelease } from '../support/lab-rook';
 import { startTestStack, type TestStack } from '../support/stack';
 import { dailyWindow } from '../support/windows';
@@ -132,3 +135,8 @@ it('a Kubernetes upgrade killed without releasing loses its lease at the next le
   assert.deepEqual(await holders(), [], 'released when it ended');
   t.diagnostic(`the Rook upgrade ran ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 });
+
+it(
+  "the fault matrix's cell: a Ceph upgrade with PGs scrubbing, killed: upgraded, nothing unsafe or doubled",
+  matrixCellTest('rook-ceph-upgrade/pgs-scrubbing', rookDriver(), { stack: () => stack }),
+);
