@@ -34,6 +34,9 @@ import {
 } from './operator-state';
 import { cephVersionLabel, OPERATOR_DEPLOYMENT, ROOK_LABELS, ROOK_NAMESPACE } from './rook-objects';
 
+/** `ceph pg dump pgs_brief --format json`: a list, or (newer releases) under pg_stats. */
+type PgBrief = { pgid: string; state: string }[] | { pg_stats?: { pgid: string; state: string }[] };
+
 /** Longer than the mgr's PG stats period (5 s by default). */
 const PG_STATS_SETTLE_MS = 7_000;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -199,21 +202,21 @@ export class LabRookOperator {
 
   /**
    * Rook updates an OSD only while every PG is active+clean (scrubbing counts as clean), saying
-   * "PGs are not healthy to update OSDs" otherwise; ok-to-stop alone passes while PGs peer.
+   * "PGs are not healthy to update OSDs" otherwise; ok-to-stop alone passes while PGs peer. Read
+   * from the mgr's own PG table: `ceph status` carries its summary a report period later.
    */
   private async pgsNotClean(): Promise<string | undefined> {
     // The mgr reports PG stats every few seconds: a read right after a restart can predate it.
     if (Date.now() - this.backAt < PG_STATS_SETTLE_MS) return 'waiting for fresh PG stats';
-    const { pgmap } = await cephJson<{
-      pgmap: { num_pgs: number; pgs_by_state?: { state_name: string; count: number }[] };
-    }>(this.layout, ['status']);
+    const dump = await cephJson<PgBrief>(this.layout, ['pg', 'dump', 'pgs_brief']);
+    const pgs = Array.isArray(dump) ? dump : (dump.pg_stats ?? []);
     const clean = /^active\+clean(\+(scrubbing|deep|snaptrim|snaptrim_wait))*$/;
-    const states = pgmap.pgs_by_state ?? [];
-    const cleanCount = states
-      .filter((s) => clean.test(s.state_name))
-      .reduce((n, s) => n + s.count, 0);
-    if (pgmap.num_pgs > 0 && cleanCount === pgmap.num_pgs) return undefined;
-    const listed = states.map((s) => `${s.count} ${s.state_name}`).join(', ') || 'no PG stats yet';
+    const unclean = new Map<string, number>();
+    for (const { state } of pgs)
+      if (!clean.test(state)) unclean.set(state, (unclean.get(state) ?? 0) + 1);
+    if (pgs.length > 0 && unclean.size === 0) return undefined;
+    const listed =
+      [...unclean].map(([state, n]) => `${n} ${state}`).join(', ') || 'no PG stats yet';
     return `PGs are not healthy to update OSDs (${listed})`;
   }
 
