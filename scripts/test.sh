@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, then static checks, unit, workflow, lab, activity,
-# end-to-end and replay tests, in that order. Ends with the closing line `N passed, N failed`.
+# Runs every test: installs what is missing, then end-to-end, lab, activity, workflow, replay,
+# unit and static tests, longest first so that the two lanes end together. Ends with the closing
+# line `N passed, N failed`; test-results/durations.txt has each file's wall time.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/setup/install.sh
 
 files=()
-for dir in static unit workflows replay lab activities e2e; do
+for dir in e2e lab activities workflows replay unit static; do
   while IFS= read -r f; do files+=("$f"); done < <(find "test/$dir" -name '*.test.ts' 2>/dev/null | sort)
 done
 [ $# -gt 0 ] && files=("$@")
