@@ -19,13 +19,11 @@ node --import tsx scripts/build/bundle-workflows.ts test-results >/dev/null
 export STEWARD_WORKFLOW_BUNDLE="$root/test-results/workflow-bundle.js"
 rm -f test-results/file-times.txt
 status=0
-# Two test files at a time: lab and end-to-end files spend most of their time waiting on real
-# servers (rolls, timers, kubelet restarts), and every lab runs on free ports of its own.
-# STEWARD_TEST_CONCURRENCY=1 runs them one after another.
-node --import tsx --import ./test/support/file-timer.mjs --test --test-concurrency="${STEWARD_TEST_CONCURRENCY:-2}" \
-  --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=./test/support/summary-reporter.mjs --test-reporter-destination=test-results/summary.txt \
-  "${files[@]}" || status=$?
+# Two test files at a time, in the order above (test/support/runner.mjs): lab and end-to-end
+# files spend most of their time waiting on real servers (rolls, timers, kubelet restarts), and
+# every lab runs on free ports of its own. STEWARD_TEST_CONCURRENCY=1 runs them one by one.
+node --import tsx --import ./test/support/file-timer.mjs test/support/runner.mjs "${files[@]}" ||
+  status=$?
 sort -rn test-results/file-times.txt >test-results/durations.txt
 echo "slowest test files (all in test-results/durations.txt):"
 head -15 test-results/durations.txt
