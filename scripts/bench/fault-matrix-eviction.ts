@@ -3,8 +3,10 @@
 // down, and evicts it by hand under the default threshold (one host of four). Faults, with the
 // lab's own switches the e2e test uses: Keystone revoking Steward's tokens before the run, a hung
 // BMC (the operator retries once it answers), a partition (a second compute killed with the
-// first: refused, nothing done), and a failure that spreads (two more computes killed once the
-// eviction has started). Cleaning up powers the host back on, restarts the computes and takes
+// first: refused, nothing done), a failure that spreads (two more computes killed once the
+// eviction has started), and fault-switches.ts's: hv-2's DDNS name pointed at hv-1's BMC (the
+// operator aborts; no BMC powers off), Vault refusing the worker's login (retried once fixed) and
+// NetBox's database down for 20 s (ridden out). Cleaning up powers the host back on, restarts the computes and takes
 // every service back into service, so the next run finds four hosts up.
 import { readBmcLog, setBmcFault, setComputeRunning } from '../../lab';
 import { waitFor } from '../../lab/wait';
@@ -22,9 +24,19 @@ import {
   type HypervisorEvictionResult,
 } from '../../workflows/api';
 import type { OperationDriver, PreparedRun } from './fault-matrix-run';
+import {
+  netboxOutage,
+  NO_FAULT,
+  vaultRefusesLogin,
+  wrongSerialBehindDdns,
+  type Switch,
+} from './fault-switches';
 
 const SCENARIO = 'nova-lab.yaml';
 const HOSTS = ['hv-1', 'hv-2', 'hv-3', 'hv-4'];
+/** hv-2's BMC is found by its DDNS name (test/fixtures/nova-lab.yaml). */
+const DDNS_HOST = 'hv-2';
+const DDNS_NAME = 'bmc-lab-hv2.oob.lab.steward.dev';
 /** A nova-compute's start is CPU-bound: minutes on a loaded machine. */
 const COMPUTE_START_MS = 300_000;
 
@@ -34,7 +46,24 @@ const STEPS: Record<string, string[]> = {
   'bmc-hangs': ['fencing', 'disabling', 'evacuating'],
   'partition-sized-failure': ['validating', 'confirming'],
   'failure-spreads-two-hosts-per-poll': ['confirming', 'fencing', 'evacuating'],
+  'wrong-serial-behind-ddns': ['confirming', 'fencing'],
+  'vault-refuses-login': ['fencing', 'disabling', 'evacuating'],
+  'netbox-5xx': ['fencing', 'evacuating', 'recording'],
 };
+
+/** The fault's switch, thrown before the run; a BMC that hangs is `host`'s. */
+async function switchOn(stack: TestStack, fault: string, host: string): Promise<Switch> {
+  const { stateDir } = stack.lab;
+  if (fault === 'bmc-hangs') {
+    setBmcFault(stateDir, host, 'hung', true);
+    return { clear: async () => setBmcFault(stateDir, host, 'hung', false) };
+  }
+  if (fault === 'wrong-serial-behind-ddns')
+    return wrongSerialBehindDdns(stack, DDNS_NAME, HOSTS.indexOf(DDNS_HOST), 0);
+  if (fault === 'vault-refuses-login') return vaultRefusesLogin(stack);
+  if (fault === 'netbox-5xx') return netboxOutage(stack);
+  return NO_FAULT;
+}
 
 const untilState = (stack: TestStack, hosts: string[], state: 'up' | 'down', timeoutMs: number) =>
   waitFor(
@@ -59,14 +88,15 @@ export function evictionDriver(): OperationDriver {
     steps: (fault) => STEPS[fault],
     async prepare(stack, fault, runOnLab): Promise<PreparedRun> {
       const os = stack.lab.openstack!;
-      const host = HOSTS[runOnLab % HOSTS.length];
+      const host =
+        fault === 'wrong-serial-behind-ddns' ? DDNS_HOST : HOSTS[runOnLab % HOSTS.length];
       const others = HOSTS.filter((h) => h !== host);
       const down = fault === 'partition-sized-failure' ? [host, others[0]] : [host];
       const spread = fault === 'failure-spreads-two-hosts-per-poll' ? others.slice(0, 2) : [];
       await setComputeRunning(stack.lab.stateDir, down, false);
       await untilState(stack, down, 'down', 120_000);
       if (fault === 'keystone-token-revoked') await revokeStewardTokens(os);
-      if (fault === 'bmc-hangs') setBmcFault(stack.lab.stateDir, host, 'hung', true);
+      const faultSwitch = await switchOn(stack, fault, host);
       const onHost = (await listServers(os)).filter((s) => s.Host === host).map((s) => s.ID);
       const othersOffBefore = others.map((h) => powerOffs(stack, h));
       const id = workflowIds.evict('lab', host);
@@ -82,13 +112,15 @@ export function evictionDriver(): OperationDriver {
             .query(hypervisorEvictionStatusQuery);
           return { name: status.step, waiting: status.waitingReason !== undefined };
         },
-        clearFault: async () => setBmcFault(stack.lab.stateDir, host, 'hung', false),
+        clearFault: () => faultSwitch.clear(),
         async endedAsExpected(result) {
           const { outcome } = result as HypervisorEvictionResult;
           const othersFenced = others.some((h, i) => powerOffs(stack, h) > othersOffBefore[i]);
           if (othersFenced) return false;
           if (fault === 'partition-sized-failure')
             return outcome === 'refused' && powerOffs(stack, host) === 0;
+          if (fault === 'wrong-serial-behind-ddns')
+            return outcome === 'aborted' && powerOffs(stack, host) === 0;
           if (spread.length) return ['evicted', 'refused', 'aborted'].includes(outcome);
           const servers = await listServers(os);
           const moved = onHost.every((i) => {
@@ -99,7 +131,7 @@ export function evictionDriver(): OperationDriver {
         },
         async cleanUp() {
           await spreading;
-          setBmcFault(stack.lab.stateDir, host, 'hung', false);
+          await faultSwitch.clear();
           const power = await ipmitool(stack.lab, SCENARIO, host, ['chassis', 'power', 'status']);
           // A fenced host boots again (its compute starts with it); a compute killed with its BMC on restarts.
           if (/off/.test(power.stdout))

@@ -2,17 +2,13 @@
 // option: standard reinstalls worker-1, none worker-2, custom worker-3 (with the fixture's base
 // script). Under a fault the target may change: `wrong-serial-behind-ddns` needs worker-2 (its BMC
 // is found by DDNS name, pointed at worker-1's BMC), `pdb-never-allows` a worker with a `web` pod.
-// Faults are the lab's own switches the e2e tests use: BMC faults, the DNS record, NetBox's
-// database stopped for 20 s, the `web` budget set to allow nothing, and a worker whose AppRole
-// secret ID Vault refuses (the lab's secret-ID file overwritten and the worker restarted, so a
-// worker started after a kill is refused too, until the fault is cleared).
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+// Faults are the lab's own switches the e2e tests use: BMC faults, the `web` budget set to allow
+// nothing, and those of fault-switches.ts (the DNS record, NetBox's database, Vault's login).
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { pointDnsName, readInstallLog, setBmcFault, setNetboxDatabaseRunning } from '../../lab';
+import { readInstallLog, setBmcFault } from '../../lab';
 import type { BmcFault } from '../../lab';
-import { stopDaemons } from '../../lab/daemon';
 import { waitFor } from '../../lab/wait';
 import { FIXTURES } from '../../test/support/lab';
 import { LabCluster } from '../../test/support/lab-cluster';
@@ -26,6 +22,13 @@ import {
   type NodeReinstallResult,
 } from '../../workflows/api';
 import type { OperationDriver, PreparedRun } from './fault-matrix-run';
+import {
+  netboxOutage,
+  NO_FAULT,
+  vaultRefusesLogin,
+  wrongSerialBehindDdns,
+  type Switch,
+} from './fault-switches';
 
 const HOST_OF: Record<DeploymentOption, string> = {
   standard: 'worker-1',
@@ -34,8 +37,8 @@ const HOST_OF: Record<DeploymentOption, string> = {
 };
 const DDNS_HOST = 'worker-2';
 const DDNS_NAME = 'bmc-lab-w2.oob.lab.steward.dev';
-const [DDNS_ADDRESS, OTHER_BMC] = ['127.0.1.2', '127.0.1.1'];
-const NETBOX_OUTAGE_MS = 20_000;
+/** worker-2's and worker-1's places in the scenario's hosts: their BMC addresses. */
+const [DDNS_INDEX, OTHER_INDEX] = [1, 0];
 
 /** Where each fault makes the run wait (a kill is planned in one of these, in order). */
 const STEPS: Record<string, string[]> = {
@@ -60,11 +63,6 @@ const setWebBudget = (stack: TestStack, maxUnavailable: number) =>
     ...['patch', 'pdb', 'web', '--type=merge', '-p', JSON.stringify({ spec: { maxUnavailable } })],
   );
 
-/** A fault switched on for one run, and its switch off (safe to call more than once). */
-interface Switch {
-  clear(): Promise<void>;
-}
-
 async function switchOn(stack: TestStack, fault: string, host: string): Promise<Switch> {
   const { lab } = stack;
   const bmcFault = BMC_FAULTS[fault];
@@ -72,42 +70,15 @@ async function switchOn(stack: TestStack, fault: string, host: string): Promise<
     setBmcFault(lab.stateDir, host, bmcFault, true);
     return { clear: async () => setBmcFault(lab.stateDir, host, bmcFault, false) };
   }
-  if (fault === 'wrong-serial-behind-ddns') {
-    await pointDnsName(lab.stateDir, DDNS_NAME, OTHER_BMC);
-    return { clear: () => pointDnsName(lab.stateDir, DDNS_NAME, DDNS_ADDRESS) };
-  }
+  if (fault === 'wrong-serial-behind-ddns')
+    return wrongSerialBehindDdns(stack, DDNS_NAME, DDNS_INDEX, OTHER_INDEX);
   if (fault === 'pdb-never-allows') {
     await setWebBudget(stack, 0);
     return { clear: async () => void (await setWebBudget(stack, 1)) };
   }
-  if (fault === 'netbox-5xx') {
-    await setNetboxDatabaseRunning(lab.stateDir, false);
-    let back: Promise<void> | undefined;
-    const clear = () => (back ??= setNetboxDatabaseRunning(lab.stateDir, true));
-    setTimeout(() => void clear(), NETBOX_OUTAGE_MS);
-    return { clear };
-  }
-  if (fault === 'vault-refuses-login') {
-    const file = lab.vault!.secretIdFile;
-    const secretId = readFileSync(file, 'utf8');
-    const restartWorker = async () => {
-      await stopDaemons(lab.stateDir, ['worker']);
-      await stack.startWorker();
-    };
-    writeFileSync(file, `${randomUUID()}\n`, { mode: 0o600 });
-    await restartWorker();
-    let cleared = false;
-    return {
-      async clear() {
-        if (cleared) return;
-        cleared = true;
-        // The operator's fix: a worker with the right secret ID.
-        writeFileSync(file, secretId, { mode: 0o600 });
-        await restartWorker();
-      },
-    };
-  }
-  return { clear: async () => undefined };
+  if (fault === 'netbox-5xx') return netboxOutage(stack);
+  if (fault === 'vault-refuses-login') return vaultRefusesLogin(stack);
+  return NO_FAULT;
 }
 
 /** A worker with a `web` pod on it: the one whose drain the `web` budget can block. */
