@@ -32,7 +32,7 @@ export { setNetboxDatabaseRunning } from './netbox';
 export type { NetboxConnection } from './netbox';
 
 export { vaultAdminTokenFile, WORKER_ROLE } from './vault';
-export { setComputeRunning, setComputeServicesEnabled } from './nova/faults';
+export { setComputeRunning, setComputeServicesEnabled, setNovaApiRunning } from './nova/faults';
 export type { NovaConnection, OpenStackLogin } from './nova';
 export type { VaultConnection } from './vault';
 

@@ -1,8 +1,23 @@
 // Fault switches for tests: what happens to hypervisors besides their power.
 import { readFileSync } from 'node:fs';
+import { stopDaemons } from '../daemon';
 import { OpenStackApi } from './api';
 import type { NovaConnection } from './index';
-import { startCompute, stopCompute } from './processes';
+import type { NovaPorts } from './configs';
+import { novaLayout } from './layout';
+import { NOVA_API_DAEMON, startCompute, startNovaApi, stopCompute, waitForPort } from './processes';
+
+/**
+ * Kills Nova's API (its port refuses every request: Nova down for its clients), or starts it
+ * again and resolves once it listens.
+ */
+export async function setNovaApiRunning(stateDir: string, running: boolean): Promise<void> {
+  if (!running) return stopDaemons(stateDir, [NOVA_API_DAEMON]);
+  const layout = novaLayout(stateDir);
+  startNovaApi(stateDir, layout);
+  const ports = JSON.parse(readFileSync(layout.portsFile, 'utf8')) as NovaPorts;
+  await waitForPort(stateDir, NOVA_API_DAEMON, ports.novaApi, 180_000);
+}
 
 /**
  * Kills (SIGKILL) or starts the nova-compute of `hosts` while their BMCs still say power on: one

@@ -78,8 +78,14 @@ function novaService(layout: NovaLayout, service: string, extra: string[]): Daem
 export function startNovaControl(stateDir: string, layout: NovaLayout): void {
   startDaemon(stateDir, novaService(layout, 'conductor', [layout.novaDbConf]));
   startDaemon(stateDir, novaService(layout, 'scheduler', [layout.novaDbConf]));
+  startNovaApi(stateDir, layout);
+}
+
+export const NOVA_API_DAEMON = 'nova-api';
+
+export function startNovaApi(stateDir: string, layout: NovaLayout): void {
   const api = novaService(layout, 'api_os_compute', [layout.novaDbConf]);
-  startDaemon(stateDir, { ...api, name: 'nova-api', stopSignal: 'SIGKILL' });
+  startDaemon(stateDir, { ...api, name: NOVA_API_DAEMON, stopSignal: 'SIGKILL' });
 }
 
 /**

@@ -4,11 +4,12 @@
 // lab's own switches the e2e test uses: Keystone revoking Steward's tokens before the run, a hung
 // BMC (the operator retries once it answers), a partition (a second compute killed with the
 // first: refused, nothing done), a failure that spreads (two more computes killed once the
-// eviction has started), and fault-switches.ts's: hv-2's DDNS name pointed at hv-1's BMC (the
-// operator aborts; no BMC powers off), Vault refusing the worker's login (retried once fixed) and
-// NetBox's database down for 20 s (ridden out). Cleaning up powers the host back on, restarts the computes and takes
-// every service back into service, so the next run finds four hosts up.
-import { readBmcLog, setBmcFault, setComputeRunning } from '../../lab';
+// eviction has started), Nova's API killed for 60 s (ridden out, or retried once back), and
+// fault-switches.ts's: hv-2's DDNS name at hv-1's BMC (the operator aborts; no BMC powers off),
+// Vault refusing the worker's login (retried once fixed), NetBox's database down for 20 s.
+// Cleaning up powers the host back on, restarts the computes and takes every service back into
+// service, so the next run finds four hosts up.
+import { readBmcLog, setBmcFault, setComputeRunning, setNovaApiRunning } from '../../lab';
 import { waitFor } from '../../lab/wait';
 import { ipmitool } from '../../test/support/ipmitool';
 import {
@@ -49,7 +50,11 @@ const STEPS: Record<string, string[]> = {
   'wrong-serial-behind-ddns': ['confirming', 'fencing'],
   'vault-refuses-login': ['fencing', 'disabling', 'evacuating'],
   'netbox-5xx': ['fencing', 'evacuating', 'recording'],
+  'nova-down-60s': ['validating', 'confirming', 'fencing'],
 };
+
+/** How long Nova's API stays down under `nova-down-60s`. */
+const NOVA_OUTAGE_MS = 60_000;
 
 /** The fault's switch, thrown before the run; a BMC that hangs is `host`'s. */
 async function switchOn(stack: TestStack, fault: string, host: string): Promise<Switch> {
@@ -62,6 +67,13 @@ async function switchOn(stack: TestStack, fault: string, host: string): Promise<
     return wrongSerialBehindDdns(stack, DDNS_NAME, HOSTS.indexOf(DDNS_HOST), 0);
   if (fault === 'vault-refuses-login') return vaultRefusesLogin(stack);
   if (fault === 'netbox-5xx') return netboxOutage(stack);
+  if (fault === 'nova-down-60s') {
+    await setNovaApiRunning(stateDir, false);
+    let back: Promise<void> | undefined;
+    const clear = () => (back ??= setNovaApiRunning(stateDir, true));
+    setTimeout(() => void clear(), NOVA_OUTAGE_MS);
+    return { clear };
+  }
   return NO_FAULT;
 }
 
@@ -122,12 +134,13 @@ export function evictionDriver(): OperationDriver {
           if (fault === 'wrong-serial-behind-ddns')
             return outcome === 'aborted' && powerOffs(stack, host) === 0;
           if (spread.length) return ['evicted', 'refused', 'aborted'].includes(outcome);
+          if (outcome !== 'evicted') return false;
           const servers = await listServers(os);
           const moved = onHost.every((i) => {
             const s = servers.find((x) => x.ID === i);
             return s && s.Host !== host && s.Status === 'ACTIVE';
           });
-          return outcome === 'evicted' && moved;
+          return moved;
         },
         async cleanUp() {
           await spreading;

@@ -44,7 +44,8 @@ export const FAULTS: MatrixFault[] = [
   // Waited out; should the wait run out, the operator retries once NetBox is back.
   { name: 'netbox-5xx', operations: NETBOX_OPERATIONS, decision: 'retry' },
   { name: 'keystone-token-revoked', operations: ['hypervisor-eviction'] },
-  { name: 'nova-down-60s', operations: ['hypervisor-eviction'] },
+  // Waited out, or retried once Nova is back, as NetBox's.
+  { name: 'nova-down-60s', operations: ['hypervisor-eviction'], decision: 'retry' },
   { name: 'partition-sized-failure', operations: ['hypervisor-eviction'], decision: 'abort' },
   {
     name: 'failure-spreads-two-hosts-per-poll',
