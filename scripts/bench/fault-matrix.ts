@@ -1,7 +1,7 @@
 // The fault matrix (issue 16): every planned cell of each operation that has a driver, on one
 // stack per operation, then the table. Seeded: a failing cell re-runs alone with its seed.
 //   node --import tsx scripts/bench/fault-matrix.ts [--seed N] [--kills N] [--max-delay-ms N]
-//     [--operation rook-ceph-upgrade] [--cell drain/pdb-never-allows]
+//     [--operation rook-ceph-upgrade] [--cell drain/pdb-never-allows[,drain/none…]]
 import { parseArgs } from 'node:util';
 import { drainDriver } from './fault-matrix-drain';
 import { evictionDriver } from './fault-matrix-eviction';
@@ -58,12 +58,15 @@ async function main() {
     },
   });
   const seed = wholeNumber('seed', values.seed);
-  const cells = planMatrix({
-    seed,
-    killsPerOperation: wholeNumber('kills', values.kills),
-    maxDelayMs: wholeNumber('max-delay-ms', values['max-delay-ms']),
-    ...(values.cell && { cell: values.cell }),
-  });
+  const plan = (cell?: string) =>
+    planMatrix({
+      seed,
+      killsPerOperation: wholeNumber('kills', values.kills),
+      maxDelayMs: wholeNumber('max-delay-ms', values['max-delay-ms']),
+      ...(cell && { cell }),
+    });
+  // Cells named together share their operation's lab.
+  const cells = values.cell ? values.cell.split(',').flatMap((id) => plan(id)) : plan();
   const driven = cells.filter(
     (c) =>
       (!values.operation || c.operation === values.operation) &&
