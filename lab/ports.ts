@@ -1,5 +1,10 @@
+import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import process from 'node:process';
 
 /** Loopback ports of the lab; override some or all to run a second lab. */
 export interface LabPorts {
@@ -69,30 +74,72 @@ export const DEFAULT_PORTS: LabPorts = {
   mariadb: 3306,
 };
 
-/** A set of ports that were free on 127.0.0.1 a moment ago (for tests and parallel labs). */
+/**
+ * Ports for labs beside others (tests, benchmarks), each claimed for this process: taken from below
+ * Linux's ephemeral range, so that no other process's bind(0) or outgoing connection takes one
+ * between this choice and the daemon's bind, and reserved by a lock file no other lab reuses
+ * while this process lives. Each is free on 127.0.0.1 (for TCP, UDP or both) when chosen.
+ */
 export async function freePorts(): Promise<LabPorts> {
-  // All held open at once, so that no two keys get the same port.
-  const keys = Object.keys(DEFAULT_PORTS) as (keyof LabPorts)[];
-  const held = await Promise.all(
-    keys.map((key) =>
-      UDP_PORTS.includes(key)
-        ? holdUdpPort()
-        : UDP_AND_TCP_PORTS.includes(key)
-          ? holdUdpAndTcpPort()
-          : holdTcpPort(),
-    ),
-  );
-  await Promise.all(held.map((h) => h.release()));
   const ports = { ...DEFAULT_PORTS };
-  keys.forEach((key, i) => (ports[key] = held[i].port));
+  for (const key of Object.keys(DEFAULT_PORTS) as (keyof LabPorts)[]) {
+    const kind = UDP_PORTS.includes(key) ? 'udp' : UDP_AND_TCP_PORTS.includes(key) ? 'both' : 'tcp';
+    ports[key] = await reservePort(kind);
+  }
   return ports;
 }
 
-/** `count` distinct TCP ports that were free on 127.0.0.1 a moment ago. */
+/** `count` distinct TCP ports, reserved as freePorts' are. */
 export async function freeLoopbackPorts(count: number): Promise<number[]> {
-  const held = await Promise.all(Array.from({ length: count }, () => holdTcpPort()));
-  await Promise.all(held.map((h) => h.release()));
-  return held.map((h) => h.port);
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await reservePort('tcp'));
+  return ports;
+}
+
+/** Below 32768, where Linux's ephemeral range starts by default. */
+const RESERVABLE = { from: 20_000, to: 32_000 };
+const LOCK_DIR = join(tmpdir(), 'steward-ports');
+const reserved: string[] = [];
+
+async function reservePort(kind: 'tcp' | 'udp' | 'both'): Promise<number> {
+  mkdirSync(LOCK_DIR, { recursive: true });
+  if (reserved.length === 0)
+    process.on('exit', () => reserved.forEach((f) => rmSync(f, { force: true })));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = RESERVABLE.from + randomInt(RESERVABLE.to - RESERVABLE.from);
+    const lock = join(LOCK_DIR, String(port));
+    if (!claim(lock)) continue;
+    if (await isFree(port, kind)) {
+      reserved.push(lock);
+      return port;
+    }
+    rmSync(lock, { force: true });
+  }
+  throw new Error(`no free ${kind} port in ${RESERVABLE.from}-${RESERVABLE.to} after 200 tries`);
+}
+
+/** Creates the lock naming this process; takes over one whose process is gone. */
+function claim(lock: string): boolean {
+  try {
+    writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+    return true;
+  } catch {
+    // An empty lock is one being written: taken.
+    const owner = Number(readFileSync(lock, 'utf8').trim());
+    if (!owner || owner === process.pid || existsSync(`/proc/${owner}`)) return false;
+    rmSync(lock, { force: true });
+    return claim(lock);
+  }
+}
+
+async function isFree(port: number, kind: 'tcp' | 'udp' | 'both'): Promise<boolean> {
+  const holds = [
+    ...(kind !== 'udp' ? [holdTcpPort(port)] : []),
+    ...(kind !== 'tcp' ? [holdUdpPort(port)] : []),
+  ];
+  const results = await Promise.allSettled(holds);
+  await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
+  return results.every((r) => r.status === 'fulfilled');
 }
 
 interface HeldPort {
@@ -114,33 +161,17 @@ function holdTcpPort(port = 0): Promise<HeldPort> {
   });
 }
 
-function holdUdpPort(): Promise<HeldPort> {
+function holdUdpPort(port = 0): Promise<HeldPort> {
   const socket = createSocket('udp4');
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () =>
+    socket.bind(port, '127.0.0.1', () =>
       resolve({
         port: socket.address().port,
         release: () => new Promise((done) => socket.close(() => done())),
       }),
     );
   });
-}
-
-/** A port free for both UDP and TCP (a DNS server takes both). */
-async function holdUdpAndTcpPort(): Promise<HeldPort> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const udp = await holdUdpPort();
-    const tcp = await holdTcpPort(udp.port).catch(() => undefined);
-    if (tcp) {
-      return {
-        port: udp.port,
-        release: async () => void (await Promise.all([udp, tcp].map((h) => h.release()))),
-      };
-    }
-    await udp.release();
-  }
-  throw new Error('no port free for both UDP and TCP on 127.0.0.1 after 50 tries');
 }
 
 /**

@@ -108,9 +108,10 @@ export function evictionDriver(): OperationDriver {
       await setComputeRunning(stack.lab.stateDir, down, false);
       await untilState(stack, down, 'down', 120_000);
       if (fault === 'keystone-token-revoked') await revokeStewardTokens(os);
-      const faultSwitch = await switchOn(stack, fault, host);
       const onHost = (await listServers(os)).filter((s) => s.Host === host).map((s) => s.ID);
       const othersOffBefore = others.map((h) => powerOffs(stack, h));
+      // Last: Nova's own fault takes the API the reads above need.
+      const faultSwitch = await switchOn(stack, fault, host);
       const id = workflowIds.evict('lab', host);
       let spreading: Promise<void> | undefined;
       return {
