@@ -28,6 +28,7 @@ import type { OperationDriver, PreparedRun } from './fault-matrix-run';
 import {
   netboxOutage,
   NO_FAULT,
+  outage,
   vaultRefusesLogin,
   wrongSerialBehindDdns,
   type Switch,
@@ -67,13 +68,8 @@ async function switchOn(stack: TestStack, fault: string, host: string): Promise<
     return wrongSerialBehindDdns(stack, DDNS_NAME, HOSTS.indexOf(DDNS_HOST), 0);
   if (fault === 'vault-refuses-login') return vaultRefusesLogin(stack);
   if (fault === 'netbox-5xx') return netboxOutage(stack);
-  if (fault === 'nova-down-60s') {
-    await setNovaApiRunning(stateDir, false);
-    let back: Promise<void> | undefined;
-    const clear = () => (back ??= setNovaApiRunning(stateDir, true));
-    setTimeout(() => void clear(), NOVA_OUTAGE_MS);
-    return { clear };
-  }
+  if (fault === 'nova-down-60s')
+    return outage((running) => setNovaApiRunning(stateDir, running), NOVA_OUTAGE_MS);
   return NO_FAULT;
 }
 

@@ -31,15 +31,21 @@ export async function wrongSerialBehindDdns(
   return { clear: () => pointDnsName(stateDir, ddnsName, bmcAddress(index)) };
 }
 
-/** NetBox's database stopped: NetBox answers 5xx until it is back, by itself after 20 s. */
-export async function netboxOutage(stack: TestStack): Promise<Switch> {
-  const { stateDir } = stack.lab;
-  await setNetboxDatabaseRunning(stateDir, false);
+/** A server stopped now and started again after `ms`, or sooner when cleared. */
+export async function outage(
+  setRunning: (running: boolean) => Promise<void>,
+  ms: number,
+): Promise<Switch> {
+  await setRunning(false);
   let back: Promise<void> | undefined;
-  const clear = () => (back ??= setNetboxDatabaseRunning(stateDir, true));
-  setTimeout(() => void clear(), NETBOX_OUTAGE_MS);
+  const clear = () => (back ??= setRunning(true));
+  setTimeout(() => void clear(), ms);
   return { clear };
 }
+
+/** NetBox's database stopped: NetBox answers 5xx until it is back, by itself after 20 s. */
+export const netboxOutage = (stack: TestStack) =>
+  outage((running) => setNetboxDatabaseRunning(stack.lab.stateDir, running), NETBOX_OUTAGE_MS);
 
 /**
  * The lab's secret-ID file overwritten and the worker restarted: Vault refuses its login, and a
