@@ -103,10 +103,21 @@ test('an evicted pod is deleted and re-created on another node by the scheduler'
       const pods = await podsOf('shop', 'app=web');
       return !pods.some((p) => p.metadata?.uid === victim.metadata?.uid);
     });
-    await waitFor('3 web pods Ready again, none on the cordoned node', async () => {
-      const pods = (await podsOf('shop', 'app=web')).filter(isReady);
-      return pods.length === 3 && pods.every((p) => p.spec?.nodeName !== node);
-    });
+    // A new pod's scheduling and KWOK's readying of it take a minute and more on a loaded machine.
+    await waitFor(
+      '3 web pods Ready again, none on the cordoned node',
+      async () => {
+        const pods = await podsOf('shop', 'app=web');
+        const ready = pods.filter(isReady);
+        return (
+          (ready.length === 3 && ready.every((p) => p.spec?.nodeName !== node)) ||
+          pods
+            .map((p) => `${p.metadata?.name} on ${p.spec?.nodeName} ready=${isReady(p)}`)
+            .join(', ')
+        );
+      },
+      { timeoutMs: 180_000 },
+    );
   } finally {
     await cordon(node, false);
   }
