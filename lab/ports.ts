@@ -99,12 +99,14 @@ export async function freeLoopbackPorts(count: number): Promise<number[]> {
 /** Below 32768, where Linux's ephemeral range starts by default. */
 const RESERVABLE = { from: 20_000, to: 32_000 };
 const LOCK_DIR = join(tmpdir(), 'steward-ports');
-const reserved: string[] = [];
+let reserved: string[] | undefined;
 
 async function reservePort(kind: 'tcp' | 'udp' | 'both'): Promise<number> {
-  mkdirSync(LOCK_DIR, { recursive: true });
-  if (reserved.length === 0)
-    process.on('exit', () => reserved.forEach((f) => rmSync(f, { force: true })));
+  if (!reserved) {
+    const locks: string[] = (reserved = []);
+    mkdirSync(LOCK_DIR, { recursive: true });
+    process.on('exit', () => locks.forEach((f) => rmSync(f, { force: true })));
+  }
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = RESERVABLE.from + randomInt(RESERVABLE.to - RESERVABLE.from);
     const lock = join(LOCK_DIR, String(port));
@@ -138,38 +140,29 @@ async function isFree(port: number, kind: 'tcp' | 'udp' | 'both'): Promise<boole
     ...(kind !== 'tcp' ? [holdUdpPort(port)] : []),
   ];
   const results = await Promise.allSettled(holds);
-  await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.release() : undefined)));
+  await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value() : undefined)));
   return results.every((r) => r.status === 'fulfilled');
 }
 
-interface HeldPort {
-  port: number;
-  release(): Promise<void>;
-}
+/** Closes what a hold bound on 127.0.0.1. */
+type Release = () => Promise<void>;
 
-function holdTcpPort(port = 0): Promise<HeldPort> {
+function holdTcpPort(port: number): Promise<Release> {
   const server = createServer();
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({
-        port: typeof address === 'object' && address ? address.port : 0,
-        release: () => new Promise((done) => server.close(() => done())),
-      });
-    });
+    server.listen(port, '127.0.0.1', () =>
+      resolve(() => new Promise((done) => server.close(() => done()))),
+    );
   });
 }
 
-function holdUdpPort(port = 0): Promise<HeldPort> {
+function holdUdpPort(port: number): Promise<Release> {
   const socket = createSocket('udp4');
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(port, '127.0.0.1', () =>
-      resolve({
-        port: socket.address().port,
-        release: () => new Promise((done) => socket.close(() => done())),
-      }),
+      resolve(() => new Promise((done) => socket.close(() => done()))),
     );
   });
 }
